@@ -1,0 +1,40 @@
+import { App, Aspects, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import type { CellConfig } from './config';
+import { RegionPinningCheck } from './constructs/region-pinning';
+import { DataStack } from './stacks/data-stack';
+
+/** Feature flags optline relies on, set in code so the app and its tests behave the same. */
+export const FEATURE_FLAGS = {
+  // Grant S3 server-access-log delivery through the bucket policy instead of a legacy ACL.
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+} as const;
+
+export function newOptlineApp(props: AppProps = {}): App {
+  return new App({ ...props, context: { ...FEATURE_FLAGS, ...props.context } });
+}
+
+export interface Cell {
+  readonly config: CellConfig;
+  readonly data: DataStack;
+}
+
+export const dataStackName = (cell: CellConfig): string => `Optline-${cell.name}-Data`;
+
+/** Adds one cell's stacks to the app, each pinned to the cell's region. */
+export function addCell(app: App, config: CellConfig): Cell {
+  // The account stays unresolved unless the CLI provides one, so synth needs no credentials.
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: config.region };
+  const data = new DataStack(app, dataStackName(config), {
+    env,
+    cell: config,
+    description: `optline ${config.name} cell (${config.regime}): stateful resources`,
+  });
+  Aspects.of(data).add(new RegionPinningCheck(config));
+  return { config, data };
+}
+
+/** The three compliance packs every synth runs; any unacknowledged finding fails synth. */
+export function addSecurityChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app));
+}

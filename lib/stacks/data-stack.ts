@@ -1,0 +1,181 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, ProjectionType, StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { retentionDays } from '../../lambdas/domain/retention';
+import type { CellConfig } from '../config';
+import { acknowledgeFindings } from '../constructs/acknowledge';
+import { EncryptedTable, TTL_ATTRIBUTE } from '../constructs/encrypted-table';
+
+export interface DataStackProps extends StackProps {
+  readonly cell: CellConfig;
+}
+
+const pk = { name: 'pk', type: AttributeType.STRING };
+const sk = { name: 'sk', type: AttributeType.STRING };
+
+/**
+ * The stateful half of a cell: keys, tables, the export bucket, the inbound-SMS topic and the
+ * End User Messaging opt-out list. Termination protection is on and every resource is retained.
+ */
+export class DataStack extends Stack {
+  /** Encrypts every table, the export bucket and the topic. Rotated yearly. */
+  public readonly cellKey: Key;
+  /** HMAC_256 key that derives pseudonymous subject ids; the secret never leaves KMS. */
+  public readonly subjectIdKey: Key;
+  public readonly tenants: EncryptedTable;
+  public readonly subscribers: EncryptedTable;
+  public readonly consentLedger: EncryptedTable;
+  public readonly suppressions: EncryptedTable;
+  public readonly messageLog: EncryptedTable;
+  public readonly dsrRequests: EncryptedTable;
+  public readonly auditLog: EncryptedTable;
+  public readonly idempotency: EncryptedTable;
+  public readonly exportBucket: Bucket;
+  public readonly inboundSmsTopic: Topic;
+  public readonly optOutList: CfnOptOutList;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, { terminationProtection: true, ...props });
+    const { cell } = props;
+
+    this.cellKey = new Key(this, 'CellKey', {
+      description: `optline ${cell.name}: encrypts tables, exports and topics`,
+      alias: `alias/optline/${cell.name}/data`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.subjectIdKey = new Key(this, 'SubjectIdKey', {
+      description: `optline ${cell.name}: HMAC key for pseudonymous subject ids`,
+      alias: `alias/optline/${cell.name}/subject-id`,
+      keySpec: KeySpec.HMAC_256,
+      keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const table = (tableId: string, props: Omit<ConstructorParameters<typeof EncryptedTable>[2], 'encryptionKey'>) =>
+      new EncryptedTable(this, tableId, { encryptionKey: this.cellKey, ...props });
+
+    this.tenants = table('Tenants', { partitionKey: { name: 'tenantId', type: AttributeType.STRING } });
+    this.subscribers = table('Subscribers', {
+      partitionKey: pk,
+      sortKey: sk,
+      // Sparse: held subscribers carry neither attribute, so the purge never sees them.
+      globalSecondaryIndexes: [
+        {
+          indexName: 'ByPurgeDay',
+          partitionKey: { name: 'purgeDay', type: AttributeType.STRING },
+          sortKey: { name: TTL_ATTRIBUTE, type: AttributeType.NUMBER },
+          projectionType: ProjectionType.KEYS_ONLY,
+        },
+      ],
+      // Keys are all the TTL-delete backstop needs to cascade; no profile data flows through the stream.
+      dynamoStream: StreamViewType.KEYS_ONLY,
+    });
+    this.consentLedger = table('ConsentLedger', { partitionKey: pk, sortKey: sk });
+    this.suppressions = table('Suppressions', { partitionKey: pk, sortKey: sk });
+    this.messageLog = table('MessageLog', {
+      partitionKey: pk,
+      sortKey: sk,
+      // Delivery receipts carry only the message id; status fields are projected, body and phone are not.
+      globalSecondaryIndexes: [
+        {
+          indexName: 'ByMessageId',
+          partitionKey: { name: 'messageId', type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: ['status', 'category', 'channel', 'createdAt', 'updatedAt', 'segments', TTL_ATTRIBUTE],
+        },
+      ],
+    });
+    this.dsrRequests = table('DsrRequests', {
+      partitionKey: pk,
+      sortKey: sk,
+      globalSecondaryIndexes: [
+        {
+          indexName: 'ByStatusDue',
+          partitionKey: { name: 'status', type: AttributeType.STRING },
+          sortKey: { name: 'dueAt', type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: ['type', 'regime', 'receivedAt', 'extendedUntil'],
+        },
+      ],
+    });
+    this.auditLog = table('AuditLog', { partitionKey: pk, sortKey: sk });
+    // Powertools idempotency persistence layer, configured with expiryAttr = expiresAt.
+    this.idempotency = table('Idempotency', { partitionKey: { name: 'id', type: AttributeType.STRING } });
+
+    const accessLogBucket = new Bucket(this, 'AccessLogBucket', {
+      // S3 server access logging delivers only to buckets with S3-managed encryption.
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      lifecycleRules: [
+        {
+          expiration: Duration.days(retentionDays('serviceLogs')),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.exportBucket = new Bucket(this, 'ExportBucket', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.cellKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      serverAccessLogsBucket: accessLogBucket,
+      serverAccessLogsPrefix: 'export-bucket/',
+      lifecycleRules: [
+        {
+          expiration: Duration.days(retentionDays('dsrExportFiles')),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    for (const bucket of [accessLogBucket, this.exportBucket]) {
+      acknowledgeFindings(
+        bucket.node.defaultChild!,
+        'Data residency: replication to another region would move personal data out of the cell, and a ' +
+          'same-region replica would be a second copy outliving its retention period. Durability comes from S3 itself.',
+        'NIST.800.53.R5-S3BucketReplicationEnabled',
+        'HIPAA.Security-S3BucketReplicationEnabled',
+      );
+    }
+    acknowledgeFindings(
+      accessLogBucket.node.defaultChild!,
+      'S3 server access logging can deliver only to a bucket encrypted with SSE-S3, not SSE-KMS. ' +
+        'The logs hold request metadata and random object keys, never personal data.',
+      'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      'HIPAA.Security-S3DefaultEncryptionKMS',
+    );
+    acknowledgeFindings(
+      this.exportBucket.node.defaultChild!,
+      'Export files are written once and must be gone 7 days after creation (retention category dsrExportFiles); ' +
+        'versioning would keep noncurrent copies of personal data past that period.',
+      'NIST.800.53.R5-S3BucketVersioningEnabled',
+      'HIPAA.Security-S3BucketVersioningEnabled',
+    );
+
+    this.inboundSmsTopic = new Topic(this, 'InboundSmsTopic', {
+      masterKey: this.cellKey,
+      enforceSSL: true,
+    });
+    // End User Messaging publishes two-way SMS to the topic; the account condition stops a confused deputy.
+    const smsVoice = new ServicePrincipal('sms-voice.amazonaws.com').withConditions({
+      StringEquals: { 'aws:SourceAccount': this.account },
+    });
+    this.inboundSmsTopic.grantPublish(smsVoice);
+    this.cellKey.grant(smsVoice, 'kms:GenerateDataKey*', 'kms:Decrypt');
+
+    this.optOutList = new CfnOptOutList(this, 'OptOutList', { optOutListName: `optline-${cell.name}` });
+    this.optOutList.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  }
+}
