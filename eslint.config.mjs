@@ -1,0 +1,26 @@
+import importPlugin from 'eslint-plugin-import';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '.optline/**', '**/*.js', '**/*.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { import: importPlugin },
+    settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'import/order': ['error', { alphabetize: { order: 'asc' }, 'newlines-between': 'never' }],
+      // Production code (bin, lib, lambdas) may import only runtime dependencies.
+      'import/no-extraneous-dependencies': ['error', { devDependencies: false }],
+    },
+  },
+  {
+    files: ['test/**', 'bench/**', 'local/**', 'scripts/**', 'bin/**'],
+    rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true }] },
+  },
+);
