@@ -1,5 +1,5 @@
 /** Three projects: fast pure tests, template assertions, and tests against DynamoDB Local. */
-const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 const project = (name, extra = {}) => ({
   displayName: name,

@@ -1,6 +1,6 @@
 import { App, Aspects, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import type { CellConfig } from './config';
+import { CELLS_CONTEXT_KEY, cellsFromContext, type CellConfig } from './config';
 import { RegionPinningCheck } from './constructs/region-pinning';
 import { DataStack } from './stacks/data-stack';
 
@@ -8,6 +8,9 @@ import { DataStack } from './stacks/data-stack';
 export const FEATURE_FLAGS = {
   // Grant S3 server-access-log delivery through the bucket policy instead of a legacy ACL.
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  // Report error annotations (such as region pinning) through the validation report, so they fail synth
+  // in memory (tests, local mode) exactly as they fail `cdk synth`.
+  '@aws-cdk/core:annotationsInValidationReport': true,
 } as const;
 
 export function newOptlineApp(props: AppProps = {}): App {
@@ -37,4 +40,11 @@ export function addCell(app: App, config: CellConfig): Cell {
 /** The three compliance packs every synth runs; any unacknowledged finding fails synth. */
 export function addSecurityChecks(app: App): void {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app));
+}
+
+/** The whole optline app: every configured cell, with the security packs on. `bin/app.ts` synthesizes this. */
+export function buildOptlineApp(app: App = newOptlineApp()): { app: App; cells: Cell[] } {
+  const cells = cellsFromContext(app.node.tryGetContext(CELLS_CONTEXT_KEY)).map((config) => addCell(app, config));
+  addSecurityChecks(app);
+  return { app, cells };
 }

@@ -25,9 +25,11 @@ export class RegionPinningCheck implements IAspect {
       return;
     }
     if (!(node instanceof CfnResource)) return;
-    if (node instanceof CfnGlobalTable) this.checkReplicas(node);
+    // One message per resource: the specific checks explain better than the generic region scan.
+    if (node instanceof CfnGlobalTable && this.checkReplicas(node)) return;
     if (node instanceof CfnBucket && node.replicationConfiguration !== undefined) {
       this.fail(node, 'has a replication configuration; buckets in a cell must not replicate');
+      return;
     }
     this.checkRegionNames(node);
   }
@@ -46,13 +48,14 @@ export class RegionPinningCheck implements IAspect {
     }
   }
 
-  private checkReplicas(table: CfnGlobalTable): void {
+  /** Returns true when it reported a foreign replica. */
+  private checkReplicas(table: CfnGlobalTable): boolean {
     const replicas = Stack.of(table).resolve(table.replicas) as Array<{ region?: unknown }> | undefined;
-    for (const replica of replicas ?? []) {
-      if (replica.region !== this.cell.region) {
-        this.fail(table, `has a replica in ${String(replica.region)}; tables must stay in ${this.cell.region}`);
-      }
+    const foreign = (replicas ?? []).map((r) => String(r.region)).filter((region) => region !== this.cell.region);
+    if (foreign.length > 0) {
+      this.fail(table, `has a replica in ${foreign.join(', ')}; tables must stay in ${this.cell.region}`);
     }
+    return foreign.length > 0;
   }
 
   private checkRegionNames(resource: CfnResource): void {

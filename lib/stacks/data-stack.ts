@@ -11,6 +11,19 @@ import type { CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { EncryptedTable, TTL_ATTRIBUTE } from '../constructs/encrypted-table';
 
+/** Construct ids of the cell's tables; they also name the tables in local mode. */
+export const TABLE_IDS = [
+  'Tenants',
+  'Subscribers',
+  'ConsentLedger',
+  'Suppressions',
+  'MessageLog',
+  'DsrRequests',
+  'AuditLog',
+  'Idempotency',
+] as const;
+export type TableId = (typeof TABLE_IDS)[number];
+
 export interface DataStackProps extends StackProps {
   readonly cell: CellConfig;
 }
@@ -35,6 +48,8 @@ export class DataStack extends Stack {
   public readonly dsrRequests: EncryptedTable;
   public readonly auditLog: EncryptedTable;
   public readonly idempotency: EncryptedTable;
+  /** Every table by construct id, for callers that treat them alike (grants, local table creation). */
+  public readonly tables: Readonly<Record<TableId, EncryptedTable>>;
   public readonly exportBucket: Bucket;
   public readonly inboundSmsTopic: Topic;
   public readonly optOutList: CfnOptOutList;
@@ -56,7 +71,7 @@ export class DataStack extends Stack {
       keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const table = (tableId: string, props: Omit<ConstructorParameters<typeof EncryptedTable>[2], 'encryptionKey'>) =>
+    const table = (tableId: TableId, props: Omit<ConstructorParameters<typeof EncryptedTable>[2], 'encryptionKey'>) =>
       new EncryptedTable(this, tableId, { encryptionKey: this.cellKey, ...props });
 
     this.tenants = table('Tenants', { partitionKey: { name: 'tenantId', type: AttributeType.STRING } });
@@ -106,6 +121,17 @@ export class DataStack extends Stack {
     this.auditLog = table('AuditLog', { partitionKey: pk, sortKey: sk });
     // Powertools idempotency persistence layer, configured with expiryAttr = expiresAt.
     this.idempotency = table('Idempotency', { partitionKey: { name: 'id', type: AttributeType.STRING } });
+
+    this.tables = {
+      Tenants: this.tenants,
+      Subscribers: this.subscribers,
+      ConsentLedger: this.consentLedger,
+      Suppressions: this.suppressions,
+      MessageLog: this.messageLog,
+      DsrRequests: this.dsrRequests,
+      AuditLog: this.auditLog,
+      Idempotency: this.idempotency,
+    };
 
     const accessLogBucket = new Bucket(this, 'AccessLogBucket', {
       // S3 server access logging delivers only to buckets with S3-managed encryption.

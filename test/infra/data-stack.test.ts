@@ -1,0 +1,169 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_CELLS } from '../../lib/config';
+import { addCell, newOptlineApp } from '../../lib/optline-app';
+
+const [eu] = DEFAULT_CELLS;
+
+describe('Optline-eu-Data', () => {
+  const app = newOptlineApp();
+  const { data } = addCell(app, eu!);
+  const template = Template.fromStack(data);
+  const cellKeyRef = { 'Fn::GetAtt': [data.getLogicalId(data.cellKey.node.defaultChild as never), 'Arn'] };
+
+  it('is pinned to eu-west-1 with termination protection on', () => {
+    expect(data.region).toBe('eu-west-1');
+    expect(data.terminationProtection).toBe(true);
+    expect(data.stackName).toBe('Optline-eu-Data');
+  });
+
+  it('creates a rotating cell key with an alias and an HMAC_256 key for subject ids', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, KeySpec: Match.absent() });
+    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/optline/eu/data' });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/optline/eu/subject-id' });
+    template.allResources('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('creates exactly the eight tables of the design', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 8);
+  });
+
+  it('gives every table on-demand billing, the cell key, PITR, deletion protection, TTL and Retain', () => {
+    template.allResources('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        Replicas: [
+          Match.objectLike({
+            Region: 'eu-west-1',
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { KMSMasterKeyId: cellKeyRef },
+          }),
+        ],
+      }),
+    });
+  });
+
+  const keyOf = (hash: string, range?: string) => [
+    { AttributeName: hash, KeyType: 'HASH' },
+    ...(range ? [{ AttributeName: range, KeyType: 'RANGE' }] : []),
+  ];
+
+  it.each([
+    ['Tenants', keyOf('tenantId')],
+    ['ConsentLedger', keyOf('pk', 'sk')],
+    ['Suppressions', keyOf('pk', 'sk')],
+    ['AuditLog', keyOf('pk', 'sk')],
+    ['Idempotency', keyOf('id')],
+  ])('keys %s as the design says, without indexes', (id, keySchema) => {
+    const logicalId = data.getLogicalId(data.tables[id as 'Tenants'].node.defaultChild as never);
+    expect(template.toJSON().Resources[logicalId].Properties).toMatchObject({ KeySchema: keySchema });
+    expect(template.toJSON().Resources[logicalId].Properties.GlobalSecondaryIndexes).toBeUndefined();
+  });
+
+  it('indexes Subscribers by purge day (sparse, keys only) and streams keys for the TTL backstop', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: keyOf('pk', 'sk'),
+      GlobalSecondaryIndexes: [
+        { IndexName: 'ByPurgeDay', KeySchema: keyOf('purgeDay', 'expiresAt'), Projection: { ProjectionType: 'KEYS_ONLY' } },
+      ],
+      StreamSpecification: { StreamViewType: 'KEYS_ONLY' },
+      AttributeDefinitions: Match.arrayWith([{ AttributeName: 'expiresAt', AttributeType: 'N' }]),
+    });
+  });
+
+  it('indexes MessageLog by message id without projecting the body or the phone number', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'ByMessageId',
+          KeySchema: keyOf('messageId'),
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: Match.arrayWith(['status']) },
+        }),
+      ],
+    });
+    const index = Object.values(template.findResources('AWS::DynamoDB::GlobalTable'))
+      .flatMap((r) => r.Properties.GlobalSecondaryIndexes ?? [])
+      .find((i: { IndexName: string }) => i.IndexName === 'ByMessageId');
+    expect(index.Projection.NonKeyAttributes).not.toEqual(expect.arrayContaining(['body']));
+    expect(index.Projection.NonKeyAttributes).not.toEqual(expect.arrayContaining(['phone']));
+  });
+
+  it('indexes DsrRequests by status and due date', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'ByStatusDue', KeySchema: keyOf('status', 'dueAt') })],
+    });
+  });
+
+  it('encrypts the export bucket with the cell key, blocks public access and expires files after 7 days', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: cellKeyRef } },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 7, Status: 'Enabled' })],
+      },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'export-bucket/' }),
+      ReplicationConfiguration: Match.absent(),
+    });
+  });
+
+  it('keeps S3 access logs for the 90-day log retention period', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90 })] },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    });
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  });
+
+  it('denies every non-TLS request to both buckets', () => {
+    const policies = template.findResources('AWS::S3::BucketPolicy');
+    expect(Object.keys(policies)).toHaveLength(2);
+    for (const policy of Object.values(policies)) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Principal: { AWS: '*' },
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+  });
+
+  it('encrypts the inbound-SMS topic with the cell key, refuses non-TLS publishing, and lets only this account\'s End User Messaging publish', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: cellKeyRef });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'sms-voice.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('creates the End User Messaging opt-out list and retains it', () => {
+    template.hasResource('AWS::SMSVOICE::OptOutList', {
+      Properties: { OptOutListName: 'optline-eu' },
+      DeletionPolicy: 'Retain',
+    });
+  });
+});

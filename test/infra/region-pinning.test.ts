@@ -1,0 +1,76 @@
+import { CfnResource, type Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { DEFAULT_CELLS, type CellConfig } from '../../lib/config';
+import { addCell, newOptlineApp } from '../../lib/optline-app';
+
+const eu = DEFAULT_CELLS[0]!;
+
+/** Synthesizes one cell's Data stack, optionally with a rogue resource, and returns the synth failure. */
+function synthFailure(cell: CellConfig, addRogue?: (stack: Stack) => void): string | undefined {
+  const app = newOptlineApp();
+  const { data } = addCell(app, cell);
+  addRogue?.(data);
+  try {
+    app.synth();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('region pinning', () => {
+  it.each(DEFAULT_CELLS)('lets the default $name cell synthesize with no pinning error', (cell) => {
+    const app = newOptlineApp();
+    const { data } = addCell(app, cell);
+    expect(() => app.synth()).not.toThrow();
+    expect(Annotations.fromStack(data).findError('*', Match.stringLikeRegexp('RegionPinning'))).toEqual([]);
+  });
+
+  it('fails synth for a table that has a replica outside the cell region', () => {
+    const failure = synthFailure(eu, (s) => {
+      new TableV2(s, 'Replicated', {
+        partitionKey: { name: 'pk', type: AttributeType.STRING },
+        replicas: [{ region: 'us-east-1' }],
+      });
+    });
+    expect(failure).toContain(
+      '[RegionPinning] Optline-eu-Data/Replicated/Resource has a replica in us-east-1; tables must stay in eu-west-1',
+    );
+    expect(failure).not.toContain('names another region');
+  });
+
+  it('fails synth for a bucket with a replication configuration, even within the region', () => {
+    const failure = synthFailure(eu, (s) => {
+      new CfnBucket(s, 'Replicating', {
+        replicationConfiguration: {
+          role: 'arn:aws:iam::111111111111:role/replication',
+          rules: [{ destination: { bucket: 'arn:aws:s3:::same-region-copy' }, status: 'Enabled' }],
+        },
+      });
+    });
+    expect(failure).toContain(
+      '[RegionPinning] Optline-eu-Data/Replicating has a replication configuration; buckets in a cell must not replicate',
+    );
+  });
+
+  it('fails synth for a cell whose region does not fit its regime, such as a GDPR cell in the US', () => {
+    const failure = synthFailure({ name: 'eu', region: 'us-east-1', regime: 'GDPR' });
+    expect(failure).toMatch(
+      /\[RegionPinning\] Optline-eu-Data is in us-east-1, outside the GDPR residency regions \(eu-west-1, /,
+    );
+  });
+
+  it('fails synth for any resource that names another region', () => {
+    const failure = synthFailure(eu, (s) => {
+      new CfnResource(s, 'ForeignTarget', {
+        type: 'AWS::SNS::Subscription',
+        properties: { TopicArn: 'arn:aws:sns:us-west-2:111111111111:elsewhere', Protocol: 'sqs' },
+      });
+    });
+    expect(failure).toContain(
+      '[RegionPinning] Optline-eu-Data/ForeignTarget names another region (us-west-2); cell resources stay in eu-west-1',
+    );
+  });
+});
