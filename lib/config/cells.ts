@@ -73,7 +73,9 @@ export function parseCells(raw: unknown): CellConfig[] {
   const result = cellsSchema.safeParse(value);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
-      const where = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+      const where = issue.path
+        .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+        .join('');
       return `  - ${CELLS_CONTEXT_KEY}${where}: ${issue.message}`;
     });
     throw new CellConfigError(`Invalid cell configuration:\n${problems.join('\n')}`);

@@ -5,7 +5,8 @@ import type { IConstruct } from 'constructs';
 import { regionFitsRegime, REGIONS_BY_REGIME, type CellConfig } from '../config';
 
 /** Any AWS region name, wherever it appears inside a string (an ARN, an endpoint, a bucket name). */
-const REGION_IN_TEXT = /\b(?:af|ap|ca|cn|eu|il|me|mx|sa|us)(?:-gov)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d\b/g;
+const REGION_IN_TEXT =
+  /\b(?:af|ap|ca|cn|eu|il|me|mx|sa|us)(?:-gov)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d\b/g;
 
 /**
  * Fails synth when anything in a cell could move data out of the cell's region:
@@ -51,7 +52,9 @@ export class RegionPinningCheck implements IAspect {
   /** Returns true when it reported a foreign replica. */
   private checkReplicas(table: CfnGlobalTable): boolean {
     const replicas = Stack.of(table).resolve(table.replicas) as Array<{ region?: unknown }> | undefined;
-    const foreign = (replicas ?? []).map((r) => String(r.region)).filter((region) => region !== this.cell.region);
+    const foreign = (replicas ?? [])
+      .map((r) => String(r.region))
+      .filter((region) => region !== this.cell.region);
     if (foreign.length > 0) {
       this.fail(table, `has a replica in ${foreign.join(', ')}; tables must stay in ${this.cell.region}`);
     }
@@ -63,7 +66,10 @@ export class RegionPinningCheck implements IAspect {
     const foreign = new Set([...rendered.matchAll(REGION_IN_TEXT)].map((m) => m[0]));
     foreign.delete(this.cell.region);
     if (foreign.size > 0) {
-      this.fail(resource, `names another region (${[...foreign].join(', ')}); cell resources stay in ${this.cell.region}`);
+      this.fail(
+        resource,
+        `names another region (${[...foreign].join(', ')}); cell resources stay in ${this.cell.region}`,
+      );
     }
   }
 

@@ -69,7 +69,11 @@ describe('Optline-eu-Data', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: keyOf('pk', 'sk'),
       GlobalSecondaryIndexes: [
-        { IndexName: 'ByPurgeDay', KeySchema: keyOf('purgeDay', 'expiresAt'), Projection: { ProjectionType: 'KEYS_ONLY' } },
+        {
+          IndexName: 'ByPurgeDay',
+          KeySchema: keyOf('purgeDay', 'expiresAt'),
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ],
       StreamSpecification: { StreamViewType: 'KEYS_ONLY' },
       AttributeDefinitions: Match.arrayWith([{ AttributeName: 'expiresAt', AttributeType: 'N' }]),
@@ -95,7 +99,9 @@ describe('Optline-eu-Data', () => {
 
   it('indexes DsrRequests by status and due date', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'ByStatusDue', KeySchema: keyOf('status', 'dueAt') })],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'ByStatusDue', KeySchema: keyOf('status', 'dueAt') }),
+      ],
     });
   });
 
@@ -103,7 +109,10 @@ describe('Optline-eu-Data', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
-          { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: cellKeyRef } },
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: cellKeyRef },
+          },
         ],
       },
       PublicAccessBlockConfiguration: {
@@ -123,7 +132,9 @@ describe('Optline-eu-Data', () => {
   it('keeps S3 access logs for the 90-day log retention period', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90 })] },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
     });
     template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
   });
@@ -143,7 +154,7 @@ describe('Optline-eu-Data', () => {
     }
   });
 
-  it('encrypts the inbound-SMS topic with the cell key, refuses non-TLS publishing, and lets only this account\'s End User Messaging publish', () => {
+  it("encrypts the inbound-SMS topic with the cell key, refuses non-TLS publishing, and lets only this account's End User Messaging publish", () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: cellKeyRef });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {

@@ -14,7 +14,9 @@ const allConstructs = (root: IConstruct): IConstruct[] => root.node.findAll();
 describe('cdk-nag packs on the whole app', () => {
   const { app } = buildOptlineApp();
   const assembly = app.synth();
-  const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as ValidationReport;
+  const report = JSON.parse(
+    readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'),
+  ) as ValidationReport;
 
   it('synthesizes every cell with zero unacknowledged findings', () => {
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['Optline-eu-Data', 'Optline-us-Data']);
@@ -36,7 +38,9 @@ describe('cdk-nag packs on the whole app', () => {
         path: construct.node.path,
         isResource: true,
       });
-      const entries = construct.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+      const entries = construct.node.metadata.filter(
+        (m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
+      );
       for (const entry of entries) {
         for (const [rule, reason] of Object.entries(entry.data as Record<string, string>)) {
           expect(rule).toMatch(/^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security)::/);

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { expiresAt, purgeDayOf } from '../../lambdas/domain/retention';
 import { TABLE_IDS } from '../../lib/stacks/data-stack';
 import { testDocumentClient } from './harness/dynamo';
@@ -69,7 +74,11 @@ describe('tables created from the synthesized Data stack in DynamoDB Local', () 
 
     // AND both items read back with their TTLs
     const profile = await db.send(
-      new GetCommand({ TableName: 'Subscribers', Key: { pk: `T#${tenant}`, sk: `S#${subjectId}` }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: 'Subscribers',
+        Key: { pk: `T#${tenant}`, sk: `S#${subjectId}` },
+        ConsistentRead: true,
+      }),
     );
     expect(profile.Item).toMatchObject({ status: 'active', expiresAt: ttl, purgeDay: '2027-02-28' });
     const ledger = await db.send(
@@ -87,14 +96,21 @@ describe('tables created from the synthesized Data stack in DynamoDB Local', () 
     const tenant = `t-${randomUUID()}`;
     const key = { pk: `T#${tenant}`, sk: 'S#existing' };
     await db.send(
-      new TransactWriteCommand({ TransactItems: [{ Put: { TableName: 'Subscribers', Item: { ...key, status: 'active' } } }] }),
+      new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName: 'Subscribers', Item: { ...key, status: 'active' } } }],
+      }),
     );
 
     const attempt = db.send(
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: 'Subscribers', Item: key, ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName: 'ConsentLedger', Item: { pk: `T#${tenant}#S#existing`, sk: 'x', event: 'opt_in' } } },
+          {
+            Put: {
+              TableName: 'ConsentLedger',
+              Item: { pk: `T#${tenant}#S#existing`, sk: 'x', event: 'opt_in' },
+            },
+          },
         ],
       }),
     );

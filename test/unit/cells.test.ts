@@ -16,8 +16,16 @@ describe('cell configuration', () => {
   });
 
   it.each([
-    ['an unknown regime', [{ name: 'eu', region: 'eu-west-1', regime: 'LGPD' }], /\[0\]\.regime: must be one of GDPR, CCPA/],
-    ['a malformed region', [{ name: 'eu', region: 'Ireland', regime: 'GDPR' }], /\[0\]\.region: must be an AWS region name/],
+    [
+      'an unknown regime',
+      [{ name: 'eu', region: 'eu-west-1', regime: 'LGPD' }],
+      /\[0\]\.regime: must be one of GDPR, CCPA/,
+    ],
+    [
+      'a malformed region',
+      [{ name: 'eu', region: 'Ireland', regime: 'GDPR' }],
+      /\[0\]\.region: must be an AWS region name/,
+    ],
     [
       'a duplicate region',
       [
@@ -34,9 +42,21 @@ describe('cell configuration', () => {
       ],
       /\[1\]\.name: duplicate name "eu"/,
     ],
-    ['a GDPR cell outside the EU/EEA', [{ name: 'eu', region: 'us-east-1', regime: 'GDPR' }], /outside the GDPR residency regions/],
-    ['a name unfit for a stack name', [{ name: 'EU_1', region: 'eu-west-1', regime: 'GDPR' }], /\[0\]\.name: must be 1-12 lowercase/],
-    ['an unknown field', [{ name: 'eu', region: 'eu-west-1', regime: 'GDPR', replicaRegion: 'us-east-1' }], /Unrecognized key/],
+    [
+      'a GDPR cell outside the EU/EEA',
+      [{ name: 'eu', region: 'us-east-1', regime: 'GDPR' }],
+      /outside the GDPR residency regions/,
+    ],
+    [
+      'a name unfit for a stack name',
+      [{ name: 'EU_1', region: 'eu-west-1', regime: 'GDPR' }],
+      /\[0\]\.name: must be 1-12 lowercase/,
+    ],
+    [
+      'an unknown field',
+      [{ name: 'eu', region: 'eu-west-1', regime: 'GDPR', replicaRegion: 'us-east-1' }],
+      /Unrecognized key/,
+    ],
     ['no cells at all', [], /at least one cell/],
     ['JSON that does not parse', '[{name:', /not valid JSON/],
   ])('rejects %s with a message naming the field', (_label, input, message) => {

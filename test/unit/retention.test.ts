@@ -50,12 +50,18 @@ describe('end-of-month rule', () => {
   });
 
   it('ends 1 month after 2026-01-31 on 2026-02-28', () => {
-    expect(addCalendarMonths(new Date('2026-01-31T23:59:59Z'), 1).toISOString()).toBe('2026-02-28T23:59:59.000Z');
+    expect(addCalendarMonths(new Date('2026-01-31T23:59:59Z'), 1).toISOString()).toBe(
+      '2026-02-28T23:59:59.000Z',
+    );
   });
 
   it('keeps the day when the target month is long enough', () => {
-    expect(addCalendarMonths(new Date('2026-01-30T00:00:00Z'), 2).toISOString()).toBe('2026-03-30T00:00:00.000Z');
-    expect(iso(expiresAt('messageTraffic', new Date('2026-08-31T12:00:00Z')))).toBe('2027-02-28T12:00:00.000Z');
+    expect(addCalendarMonths(new Date('2026-01-30T00:00:00Z'), 2).toISOString()).toBe(
+      '2026-03-30T00:00:00.000Z',
+    );
+    expect(iso(expiresAt('messageTraffic', new Date('2026-08-31T12:00:00Z')))).toBe(
+      '2027-02-28T12:00:00.000Z',
+    );
   });
 
   it('counts years as calendar years, so a leap day lands on 28 February', () => {
@@ -65,7 +71,11 @@ describe('end-of-month rule', () => {
   it('never keeps data longer than the stated number of months, and never ends before the start', () => {
     fc.assert(
       fc.property(
-        fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }),
+        fc.date({
+          min: new Date('2000-01-01T00:00:00Z'),
+          max: new Date('2100-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
         fc.integer({ min: 0, max: 240 }),
         (start, months) => {
           const end = addCalendarMonths(start, months);
