@@ -70,7 +70,8 @@ export const RETENTION: Readonly<Record<RetentionCategoryId, RetentionCategory>>
     store: 'DynamoDB MessageLog',
     period: { count: 6, unit: 'months' },
     countedFrom: 'the send or receive time',
-    legalBasis: 'Performance of the messaging service and handling of delivery disputes (GDPR Art. 6(1)(b), (f))',
+    legalBasis:
+      'Performance of the messaging service and handling of delivery disputes (GDPR Art. 6(1)(b), (f))',
     source: 'MessageBird/Bird privacy policy §7.1',
   },
   consentProof: {
@@ -115,7 +116,8 @@ export const RETENTION: Readonly<Record<RetentionCategoryId, RetentionCategory>>
     store: 'DynamoDB Suppressions',
     countedFrom: '–',
     legalBasis: 'Legal obligation to keep honouring an opt-out (TCPA, 47 CFR 64.1200; GDPR Art. 21(3))',
-    source: 'CTIA Messaging Principles and FCC rules: an opt-out must keep being honoured; kept while it stands, no TTL',
+    source:
+      'CTIA Messaging Principles and FCC rules: an opt-out must keep being honoured; kept while it stands, no TTL',
   },
   dsrExportFiles: {
     id: 'dsrExportFiles',
@@ -194,7 +196,8 @@ export function addPeriod(start: Date, period: RetentionPeriod): Date {
 
 function periodOf(categoryId: RetentionCategoryId): RetentionPeriod {
   const { period } = RETENTION[categoryId];
-  if (!period) throw new RangeError(`Retention category ${categoryId} has no period: it is kept without a TTL`);
+  if (!period)
+    throw new RangeError(`Retention category ${categoryId} has no period: it is kept without a TTL`);
   return period;
 }
 
