@@ -13,6 +13,7 @@ export default tseslint.config(
     settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'import/order': ['error', { alphabetize: { order: 'asc' }, 'newlines-between': 'never' }],
       // Production code (bin, lib, lambdas) may import only runtime dependencies.

@@ -14,6 +14,7 @@ module.exports = {
     project('unit'),
     project('infra'),
     project('integration', {
+      setupFiles: ['<rootDir>/test/integration/harness/quiet-logs.ts'],
       globalSetup: '<rootDir>/test/integration/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/harness/global-teardown.ts',
     }),

@@ -1,8 +1,9 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { Stack, type CfnElement } from 'aws-cdk-lib';
+import type { TableId } from '../lambdas/shared/env';
 import { CELLS_CONTEXT_KEY, cellsFromContext, type CellConfig } from '../lib/config';
 import { addCell, newOptlineApp } from '../lib/optline-app';
-import { TABLE_IDS, type TableId } from '../lib/stacks/data-stack';
+import { TABLE_IDS } from '../lib/stacks/data-stack';
 
 export interface LocalTableDefinition {
   readonly id: TableId;

@@ -1,0 +1,15 @@
+/** Key layout of the cell's tables (DESIGN §3). A phone number never appears in a key. */
+export const tenantPk = (tenantId: string): string => `T#${tenantId}`;
+export const subscriberKey = (tenantId: string, subjectId: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `S#${subjectId}`,
+});
+export const subjectPk = (tenantId: string, subjectId: string): string => `T#${tenantId}#S#${subjectId}`;
+export const suppressionKey = (tenantId: string, subjectId: string, scope: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `S#${subjectId}#${scope}`,
+});
+export const ledgerKey = (tenantId: string, subjectId: string, at: string, eventId: string) => ({
+  pk: subjectPk(tenantId, subjectId),
+  sk: `${at}#${eventId}`,
+});

@@ -1,0 +1,174 @@
+/** DynamoDB implementation of the SubscriberStore port. */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { isExpired } from '../../domain/retention';
+import {
+  profileExpiry,
+  type ConsentEvent,
+  type InteractionOutcome,
+  type SubscriberRecord,
+  type SubscriberStore,
+} from '../../domain/subscribers';
+import type { PatchSubscriberRequest } from '../../shared/schemas';
+import { ledgerKey, subscriberKey, suppressionKey } from './keys';
+
+type Tables = { readonly Subscribers: string; readonly ConsentLedger: string; readonly Suppressions: string };
+
+const nowSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
+
+/** A live item: present and not past its TTL (held items have no TTL). */
+const LIVE = 'attribute_exists(pk) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)';
+
+function toRecord(item: Record<string, unknown>): SubscriberRecord {
+  // Keys and storage-only attributes stay behind; everything else is the record.
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return record as unknown as SubscriberRecord;
+}
+
+export class DynamoSubscriberStore implements SubscriberStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: Tables,
+  ) {}
+
+  async get(tenantId: string, subjectId: string, now: Date): Promise<SubscriberRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tables.Subscribers,
+        Key: subscriberKey(tenantId, subjectId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item && !isExpired(Item, now) ? toRecord(Item) : undefined;
+  }
+
+  async create(record: SubscriberRecord, consent: ConsentEvent, now: Date): Promise<'created' | 'exists'> {
+    const { tenantId, subjectId } = record;
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              // An expired item that TTL has not removed yet counts as absent and is replaced.
+              Put: {
+                TableName: this.tables.Subscribers,
+                Item: { ...subscriberKey(tenantId, subjectId), ...record },
+                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+                ExpressionAttributeValues: { ':now': nowSeconds(now) },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tables.ConsentLedger,
+                Item: { ...ledgerKey(tenantId, subjectId, consent.at, consent.eventId), ...consent },
+              },
+            },
+            {
+              Delete: {
+                TableName: this.tables.Suppressions,
+                Key: suppressionKey(tenantId, subjectId, consent.scope),
+              },
+            },
+          ],
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'exists';
+      throw error;
+    }
+  }
+
+  async update(
+    tenantId: string,
+    subjectId: string,
+    changes: PatchSubscriberRequest,
+    now: Date,
+  ): Promise<SubscriberRecord | undefined> {
+    const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.Subscribers,
+          Key: subscriberKey(tenantId, subjectId),
+          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+          ConditionExpression: LIVE,
+          ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+          ExpressionAttributeValues: {
+            ':now': nowSeconds(now),
+            ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toRecord(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async recordInteraction(
+    tenantId: string,
+    subjectId: string,
+    at: Date,
+    now: Date,
+  ): Promise<InteractionOutcome> {
+    const key = subscriberKey(tenantId, subjectId);
+    const atIso = at.toISOString();
+    try {
+      // Forward only: the condition refuses an older timestamp, so expiresAt and purgeDay never move back.
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.Subscribers,
+          Key: key,
+          UpdateExpression: 'SET lastInteractionAt = :at, expiresAt = :exp, purgeDay = :day',
+          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND lastInteractionAt < :at',
+          ExpressionAttributeValues: {
+            ':at': atIso,
+            ':exp': profileExpiry(at).expiresAt,
+            ':day': profileExpiry(at).purgeDay,
+            ':now': nowSeconds(now),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = error.Item ? unmarshall(error.Item) : undefined;
+      if (!old || isExpired(old, now)) return 'absent';
+      if (old.legalHold === undefined) return 'unchanged';
+      return this.recordHeldInteraction(key, atIso);
+    }
+  }
+
+  /** A held subscriber has no TTL to move; only the interaction time advances. */
+  private async recordHeldInteraction(
+    key: { pk: string; sk: string },
+    atIso: string,
+  ): Promise<InteractionOutcome> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.Subscribers,
+          Key: key,
+          UpdateExpression: 'SET lastInteractionAt = :at',
+          ConditionExpression: 'attribute_exists(legalHold) AND lastInteractionAt < :at',
+          ExpressionAttributeValues: { ':at': atIso },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'unchanged';
+      throw error;
+    }
+  }
+}

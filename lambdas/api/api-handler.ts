@@ -1,0 +1,158 @@
+/**
+ * Turns an API Gateway REST proxy event into a call of one route action, and any failure into RFC 9457
+ * problem+json. The same function serves the deployed Lambda and the local server, which builds the same
+ * event shape.
+ *
+ * Order of checks: route → credentials (401) → scope (403) → media type (415) → size (413) → JSON (400)
+ * → schema (400) → action. Nothing is stored before every check has passed.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { z } from 'zod';
+import {
+  ForbiddenError,
+  fromZodError,
+  InvalidInputError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ProblemError,
+  toProblemResponse,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from '../shared/problem';
+import type { Caller, CallerResolver } from './callers';
+import { ROUTES, type ApiFunction, type RouteSpec } from './routes';
+
+/** Request bodies are small JSON documents; anything larger is refused before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface ApiRequest<Body = unknown> {
+  readonly route: RouteSpec;
+  readonly caller: Caller;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Body;
+  readonly requestId: string;
+}
+
+export interface ApiResult {
+  readonly statusCode: number;
+  /** @default - no body */
+  readonly body?: unknown;
+  /** @default - none beyond content-type */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type RouteAction = (request: ApiRequest) => Promise<ApiResult>;
+
+export interface ApiHandlerOptions {
+  readonly fn: ApiFunction;
+  /** One action per operationId of the function's routes. */
+  readonly actions: Readonly<Record<string, RouteAction>>;
+  readonly callers: CallerResolver;
+  readonly logger: Logger;
+}
+
+export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+const lowerCaseHeaders = (headers: APIGatewayProxyEvent['headers'] | null): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(headers ?? {}).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name.toLowerCase(), value]],
+    ),
+  );
+
+function findRoute(routes: readonly RouteSpec[], event: APIGatewayProxyEvent): RouteSpec {
+  const samePath = routes.filter((r) => r.path === event.resource);
+  const route = samePath.find((r) => r.method === event.httpMethod);
+  if (route) return route;
+  if (samePath.length > 0) throw new MethodNotAllowedError(samePath.map((r) => r.method));
+  throw new NotFoundError({ detail: 'No such route.' });
+}
+
+function parseBody(route: RouteSpec, event: APIGatewayProxyEvent, headers: Record<string, string>): unknown {
+  if (!route.body) return undefined;
+  const raw =
+    event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (raw === null || raw === undefined || raw === '') {
+    throw new InvalidInputError([{ field: '(body)', message: 'a JSON body is required' }]);
+  }
+  const mediaType = headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json' && !mediaType?.endsWith('+json')) {
+    throw new UnsupportedMediaTypeError();
+  }
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES)
+    throw new PayloadTooLargeError({ detail: `The body must be at most ${MAX_BODY_BYTES} bytes.` });
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new InvalidInputError([{ field: '(body)', message: 'is not valid JSON' }]);
+  }
+  const parsed = (route.body as z.ZodType).safeParse(json);
+  if (!parsed.success) throw fromZodError(parsed.error);
+  return parsed.data;
+}
+
+function respond(result: ApiResult): APIGatewayProxyResult {
+  const hasBody = result.body !== undefined;
+  return {
+    statusCode: result.statusCode,
+    headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...result.headers },
+    body: hasBody ? JSON.stringify(result.body) : '',
+  };
+}
+
+export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
+  const routes = ROUTES.filter((r) => r.fn === options.fn);
+  const missing = routes.filter((r) => !options.actions[r.operationId]).map((r) => r.operationId);
+  if (missing.length > 0) throw new Error(`No action for ${missing.join(', ')}`);
+
+  return async (event) => {
+    const requestId = event.requestContext?.requestId ?? 'local';
+    let route: RouteSpec | undefined;
+    let tenantId: string | undefined;
+    try {
+      route = findRoute(routes, event);
+      const caller = options.callers(event);
+      if (!caller) throw new UnauthorizedError();
+      tenantId = caller.tenantId;
+      if (!caller.scopes.includes(route.scope)) {
+        throw new ForbiddenError({ detail: `This operation needs the ${route.scope} scope.` });
+      }
+      const headers = lowerCaseHeaders(event.headers);
+      const body = parseBody(route, event, headers);
+      const action = options.actions[route.operationId]!;
+      const result = await action({
+        route,
+        caller,
+        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        headers,
+        body,
+        requestId,
+      });
+      options.logger.info('request served', {
+        operationId: route.operationId,
+        tenantId,
+        requestId,
+        status: result.statusCode,
+      });
+      return respond(result);
+    } catch (error) {
+      const problem = toProblemResponse(error);
+      const context = { operationId: route?.operationId, tenantId, requestId, status: problem.statusCode };
+      if (error instanceof ProblemError) {
+        options.logger.info('request refused', { ...context, problem: error.slug });
+      } else {
+        // The error's name only: messages from SDKs and parsers can quote the input.
+        options.logger.error('request failed', {
+          ...context,
+          errorName: (error as Error)?.name ?? typeof error,
+        });
+      }
+      return problem;
+    }
+  };
+}

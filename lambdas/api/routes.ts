@@ -1,0 +1,104 @@
+/**
+ * The route table of the HTTP API. It is data, with no handler code, so that the CDK stack (API Gateway
+ * resources, scopes and request models), the OpenAPI document and the local server all read the same list.
+ */
+import type { z } from 'zod';
+import type { ProblemSlug } from '../shared/problem';
+import {
+  createSubscriberRequest,
+  interactionRequest,
+  patchSubscriberRequest,
+  subscriberCreated,
+  subscriberProfile,
+} from '../shared/schemas';
+
+/** OAuth scopes of the Cognito resource server; a token carries them as `optline/<scope>`. */
+export const SCOPES = ['subscribers.write', 'messages.send', 'optouts.write', 'dsr.manage'] as const;
+export type Scope = (typeof SCOPES)[number];
+export const RESOURCE_SERVER_ID = 'optline';
+
+/** The Lambda function that serves a route; routes of one concern share a function. */
+export const API_FUNCTIONS = ['subscribers'] as const;
+export type ApiFunction = (typeof API_FUNCTIONS)[number];
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteResponse {
+  readonly description: string;
+  /** @default - no body */
+  readonly body?: z.ZodType;
+}
+
+export interface RouteSpec {
+  readonly operationId: string;
+  readonly method: HttpMethod;
+  /** API Gateway resource path, with `{param}` placeholders. */
+  readonly path: string;
+  readonly summary: string;
+  readonly scope: Scope;
+  readonly fn: ApiFunction;
+  /** @default - the route takes no body */
+  readonly body?: z.ZodType;
+  /** Success responses by status code. */
+  readonly responses: Readonly<Record<number, RouteResponse>>;
+  /** Problem types this route documents beyond the ones every route can return. */
+  readonly problems: readonly ProblemSlug[];
+}
+
+export const ROUTES: readonly RouteSpec[] = [
+  {
+    operationId: 'createSubscriber',
+    method: 'POST',
+    path: '/v1/subscribers',
+    summary: 'Subscribe a phone number with consent evidence',
+    scope: 'subscribers.write',
+    fn: 'subscribers',
+    body: createSubscriberRequest,
+    responses: {
+      201: { description: 'Subscribed', body: subscriberCreated },
+      200: { description: 'Already subscribed; nothing changed', body: subscriberCreated },
+    },
+    problems: ['age-restriction'],
+  },
+  {
+    operationId: 'getSubscriber',
+    method: 'GET',
+    path: '/v1/subscribers/{phone}',
+    summary: 'Read a subscriber profile',
+    scope: 'subscribers.write',
+    fn: 'subscribers',
+    responses: { 200: { description: 'The profile', body: subscriberProfile } },
+    problems: ['not-found'],
+  },
+  {
+    operationId: 'patchSubscriber',
+    method: 'PATCH',
+    path: '/v1/subscribers/{phone}',
+    summary: 'Change locale, time zone or topics',
+    scope: 'subscribers.write',
+    fn: 'subscribers',
+    body: patchSubscriberRequest,
+    responses: { 200: { description: 'The updated profile', body: subscriberProfile } },
+    problems: ['not-found'],
+  },
+  {
+    operationId: 'recordInteraction',
+    method: 'POST',
+    path: '/v1/subscribers/{phone}/interactions',
+    summary: 'Record that the subscriber interacted, which postpones the inactivity purge',
+    scope: 'subscribers.write',
+    fn: 'subscribers',
+    body: interactionRequest,
+    responses: { 204: { description: 'Recorded' } },
+    problems: ['not-found'],
+  },
+];
+
+/** Problems any route can return: bad input, missing or insufficient credentials, and oversized bodies. */
+export const COMMON_PROBLEMS: readonly ProblemSlug[] = [
+  'invalid-input',
+  'unauthorized',
+  'forbidden',
+  'payload-too-large',
+  'unsupported-media-type',
+];

@@ -1,0 +1,86 @@
+/** Route actions of the subscriber routes: parse path and body, call the domain, shape the response. */
+import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store';
+import { parsePathPhone } from '../domain/phone';
+import { createSubscriber, pastInstant, type SubscriberRecord } from '../domain/subscribers';
+import { NotFoundError } from '../shared/problem';
+import type {
+  CreateSubscriberRequest,
+  InteractionRequest,
+  PatchSubscriberRequest,
+  SubscriberProfile,
+} from '../shared/schemas';
+import type { ApiRequest, RouteAction } from './api-handler';
+import type { Ports } from './ports';
+
+export const SUBSCRIBER_TABLES = ['Subscribers', 'ConsentLedger', 'Suppressions'] as const;
+type SubscriberPorts = Ports<(typeof SUBSCRIBER_TABLES)[number]>;
+
+const notFound = () => new NotFoundError({ detail: 'No subscriber with this number.' });
+
+export function profileView(record: SubscriberRecord): SubscriberProfile {
+  return {
+    subscriberId: record.subjectId,
+    phone: record.phone,
+    status: record.status,
+    topics: [...record.topics],
+    locale: record.locale,
+    timeZone: record.timeZone,
+    createdAt: record.createdAt,
+    lastInteractionAt: record.lastInteractionAt,
+    expiresAt: record.expiresAt === undefined ? undefined : new Date(record.expiresAt * 1000).toISOString(),
+    legalHold: record.legalHold && { reason: record.legalHold.reason, since: record.legalHold.since },
+  };
+}
+
+export function subscriberActions(ports: SubscriberPorts): Record<string, RouteAction> {
+  const store = new DynamoSubscriberStore(ports.db, ports.tables);
+  const deps = { store, subjectIds: ports.subjectIds, clock: ports.clock };
+  const subjectOf = async (request: ApiRequest): Promise<string> =>
+    ports.subjectIds.derive(request.caller.tenantId, parsePathPhone(request.pathParameters.phone ?? ''));
+
+  return {
+    async createSubscriber(request) {
+      const { created, subscriber } = await createSubscriber(
+        deps,
+        request.caller.tenantId,
+        request.body as CreateSubscriberRequest,
+      );
+      return {
+        statusCode: created ? 201 : 200,
+        body: { subscriberId: subscriber.subjectId, status: subscriber.status },
+      };
+    },
+
+    async getSubscriber(request) {
+      const record = await store.get(request.caller.tenantId, await subjectOf(request), ports.clock());
+      if (!record) throw notFound();
+      return { statusCode: 200, body: profileView(record) };
+    },
+
+    async patchSubscriber(request) {
+      const changes = request.body as PatchSubscriberRequest;
+      const record = await store.update(
+        request.caller.tenantId,
+        await subjectOf(request),
+        changes,
+        ports.clock(),
+      );
+      if (!record) throw notFound();
+      return { statusCode: 200, body: profileView(record) };
+    },
+
+    async recordInteraction(request) {
+      const { at } = request.body as InteractionRequest;
+      const now = ports.clock();
+      const instant = pastInstant(at, 'at', now);
+      const outcome = await store.recordInteraction(
+        request.caller.tenantId,
+        await subjectOf(request),
+        instant,
+        now,
+      );
+      if (outcome === 'absent') throw notFound();
+      return { statusCode: 204 };
+    },
+  };
+}

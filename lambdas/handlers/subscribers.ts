@@ -1,0 +1,18 @@
+/** Lambda entry point for the subscriber routes. Everything is built once, at cold start. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createApiHandler } from '../api/api-handler';
+import { SUBSCRIBER_TABLES, subscriberActions } from '../api/subscribers-api';
+import { logger } from '../shared/powertools';
+import { lambdaCallers, lambdaPorts } from './lambda-ports';
+
+const api = createApiHandler({
+  fn: 'subscribers',
+  actions: subscriberActions(lambdaPorts(SUBSCRIBER_TABLES)),
+  callers: lambdaCallers(),
+  logger,
+});
+
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  logger.addContext(context);
+  return api(event);
+}

@@ -1,0 +1,39 @@
+/**
+ * Environment contract between the stacks and the handlers. The stacks set these variables through the
+ * function construct's `bind*` helpers; handlers read them once at cold start and fail fast when one is missing.
+ */
+
+/** Construct ids of the cell's tables (the Data stack uses the same ids). */
+export type TableId =
+  | 'Tenants'
+  | 'Subscribers'
+  | 'ConsentLedger'
+  | 'Suppressions'
+  | 'MessageLog'
+  | 'DsrRequests'
+  | 'AuditLog'
+  | 'Idempotency';
+
+export type TableNames = Readonly<Record<TableId, string>>;
+
+/** `Subscribers` → `TABLE_SUBSCRIBERS`, `ConsentLedger` → `TABLE_CONSENT_LEDGER`. */
+export const tableEnvVar = (id: TableId): string =>
+  `TABLE_${id.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase()}`;
+
+export const SUBJECT_ID_KEY_ENV = 'SUBJECT_ID_KEY_ID';
+/** JSON object mapping Cognito app client ids to tenant ids. */
+export const TENANT_CLIENTS_ENV = 'TENANT_CLIENTS';
+
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`Missing environment variable ${name}`);
+  return value;
+}
+
+/** Names of the given tables, read from the environment. */
+export function tableNamesFromEnv<T extends TableId>(
+  ids: readonly T[],
+  env: NodeJS.ProcessEnv = process.env,
+): Record<T, string> {
+  return Object.fromEntries(ids.map((id) => [id, requireEnv(tableEnvVar(id), env)])) as Record<T, string>;
+}

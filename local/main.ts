@@ -1,0 +1,39 @@
+/** `npm start`: serves the API locally. Flags: --cell <name> (default eu), --in-memory. Port: PORT (default 3000). */
+import { parseArgs } from 'node:util';
+import { startLocalServer } from './server';
+import { LOCAL_TENANTS } from './tenants';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { cell: { type: 'string', default: 'eu' }, 'in-memory': { type: 'boolean', default: false } },
+  });
+  const port = Number(process.env.PORT ?? 3000);
+  const local = await startLocalServer({ port, cell: values.cell, inMemory: values['in-memory'] });
+
+  console.log(`optline local (cell ${values.cell}) listening on ${local.url}`);
+  console.log(`  OpenAPI: ${local.url}/openapi.json   outbox: ${local.url}/_local/outbox`);
+  for (const tenant of LOCAL_TENANTS)
+    console.log(`  tenant ${tenant.tenantId}: Authorization: Bearer ${tenant.token}`);
+  console.log(values['in-memory'] ? '  data: in memory' : `  data: .optline/${values.cell}/`);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log('stopping…');
+    local.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

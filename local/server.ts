@@ -1,0 +1,218 @@
+/**
+ * The local server (`npm start`): the same route actions and API handler the Lambda functions run, behind
+ * node:http, with DynamoDB Local for storage, node:crypto for subject ids, and an outbox instead of SMS.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
+import { createApiHandler, MAX_BODY_BYTES, type ApiHandler } from '../lambdas/api/api-handler';
+import { bearerTokenCaller } from '../lambdas/api/callers';
+import { buildOpenApiDocument } from '../lambdas/api/openapi';
+import type { Ports } from '../lambdas/api/ports';
+import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
+import { subscriberActions } from '../lambdas/api/subscribers-api';
+import type { TableId } from '../lambdas/shared/env';
+import { logger } from '../lambdas/shared/powertools';
+import { NotFoundError, PayloadTooLargeError, toProblemResponse } from '../lambdas/shared/problem';
+import { TABLE_IDS } from '../lib/stacks/data-stack';
+import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
+import { localTableDefinitions } from './table-definitions';
+import { LOCAL_TENANTS, tenantByToken } from './tenants';
+
+/** Bodies above this are refused before reaching a handler, as API Gateway refuses anything above 10 MB. */
+const HARD_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
+export interface LocalServerOptions {
+  /** @default 3000 */
+  readonly port?: number;
+  /** @default 'eu' */
+  readonly cell?: string;
+  /** Keep data in memory only. @default false: data lives under `.optline/<cell>/` */
+  readonly inMemory?: boolean;
+  /** Use an already running DynamoDB Local instead of starting one. @default - start one */
+  readonly dynamoEndpoint?: string;
+  /** Prefix for table names, so several servers can share one DynamoDB Local. @default - none */
+  readonly tablePrefix?: string;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+}
+
+export interface LocalServer {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+const tableNames = (prefix: string): Record<TableId, string> =>
+  Object.fromEntries(TABLE_IDS.map((id) => [id, `${prefix}${id}`])) as Record<TableId, string>;
+
+/** One HMAC key per data directory, so subject ids stay stable across restarts of a persistent store. */
+function subjectIdKey(dataDir: string | undefined): Uint8Array {
+  if (!dataDir) return randomBytes(32);
+  const file = join(dataDir, 'subject-id.key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  return Buffer.from(readFileSync(file, 'utf8'), 'base64');
+}
+
+interface CompiledRoute {
+  readonly pattern: RegExp;
+  readonly resource: string;
+  readonly params: readonly string[];
+  readonly fn: ApiFunction;
+}
+
+const compiledRoutes: readonly CompiledRoute[] = [...new Map(ROUTES.map((r) => [r.path, r])).values()].map(
+  (r) => ({
+    resource: r.path,
+    fn: r.fn,
+    params: [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!),
+    pattern: new RegExp(`^${r.path.replace(/\{\w+\}/g, '([^/]+)')}$`),
+  }),
+);
+
+async function readBody(req: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    // Keep draining so the client can read our answer, but stop buffering past the limit.
+    if (size <= HARD_BODY_LIMIT_BYTES) chunks.push(chunk as Buffer);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: size > HARD_BODY_LIMIT_BYTES };
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResult): void {
+  res.writeHead(result.statusCode, result.headers as Record<string, string>);
+  res.end(result.body);
+}
+
+const sendJson = (res: ServerResponse, statusCode: number, body: unknown): void =>
+  send(res, { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  route: CompiledRoute,
+  match: RegExpMatchArray,
+  body: string,
+): APIGatewayProxyEvent {
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.join(', ') : (value ?? ''),
+    ]),
+  );
+  return {
+    resource: route.resource,
+    path: url.pathname,
+    httpMethod: req.method ?? 'GET',
+    headers,
+    multiValueHeaders: {},
+    pathParameters: Object.fromEntries(route.params.map((name, i) => [name, match[i + 1]!])),
+    queryStringParameters: url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    body: body === '' ? null : body,
+    isBase64Encoded: false,
+    requestContext: { requestId: randomUUID() } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const cell = options.cell ?? 'eu';
+  const prefix = options.tablePrefix ?? '';
+  const dataDir =
+    options.inMemory || options.dynamoEndpoint ? undefined : join(process.cwd(), '.optline', cell);
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+  let dynamo: RunningDynamoDbLocal | undefined;
+  const endpoint =
+    options.dynamoEndpoint ??
+    (dynamo = await startDynamoDbLocal({ dbPath: dataDir && join(dataDir, 'dynamodb') })).endpoint;
+  try {
+    await ensureTables(endpoint, localTableDefinitions(cell, prefix));
+  } catch (error) {
+    await dynamo?.stop();
+    throw error;
+  }
+
+  const db = DynamoDBDocumentClient.from(localClient(endpoint), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const tables = tableNames(prefix);
+  for (const tenant of LOCAL_TENANTS) {
+    await db.send(
+      new PutCommand({
+        TableName: tables.Tenants,
+        Item: {
+          tenantId: tenant.tenantId,
+          brand: tenant.brand,
+          helpText: tenant.helpText,
+          channel: 'outbox',
+        },
+      }),
+    );
+  }
+
+  const ports: Ports<TableId> = {
+    db,
+    tables,
+    subjectIds: new LocalSubjectIdDeriver(subjectIdKey(dataDir)),
+    clock: options.clock ?? (() => new Date()),
+  };
+  const callers = bearerTokenCaller(tenantByToken());
+  const actionsByFunction: Record<ApiFunction, ReturnType<typeof subscriberActions>> = {
+    subscribers: subscriberActions(ports),
+  };
+  const handlers = Object.fromEntries(
+    API_FUNCTIONS.map((fn) => [
+      fn,
+      createApiHandler({ fn, actions: actionsByFunction[fn], callers, logger }),
+    ]),
+  ) as Record<ApiFunction, ApiHandler>;
+  const outbox: unknown[] = [];
+  let baseUrl = '';
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const body = await readBody(req);
+        if (req.method === 'GET' && url.pathname === '/openapi.json')
+          return sendJson(res, 200, buildOpenApiDocument(baseUrl));
+        if (req.method === 'GET' && url.pathname === '/_local/outbox') return sendJson(res, 200, outbox);
+
+        const route = compiledRoutes.find((r) => r.pattern.test(url.pathname));
+        if (!route) throw new NotFoundError({ detail: 'No such route.' });
+        if (body.tooLarge)
+          throw new PayloadTooLargeError({ detail: `The body must be at most ${MAX_BODY_BYTES} bytes.` });
+        const match = url.pathname.match(route.pattern)!;
+        send(res, await handlers[route.fn](toEvent(req, url, route, match, body.text)));
+      } catch (error) {
+        send(res, toProblemResponse(error));
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, '127.0.0.1', () => resolve());
+    // port 0 picks a free port, which tests rely on
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: baseUrl,
+    server,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.destroy();
+      await dynamo?.stop();
+    },
+  };
+}
