@@ -1,0 +1,123 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { createApiHandler, type RouteAction } from '../../lambdas/api/api-handler';
+import { bearerTokenCaller, cognitoClaimsCaller } from '../../lambdas/api/callers';
+
+const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+
+function event(
+  overrides: Partial<APIGatewayProxyEvent> & { claims?: Record<string, string> },
+): APIGatewayProxyEvent {
+  const { claims, ...rest } = overrides;
+  return {
+    resource: '/v1/subscribers',
+    path: '/v1/subscribers',
+    httpMethod: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    multiValueHeaders: {},
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    isBase64Encoded: false,
+    body: JSON.stringify({ phone: '+447400123456', consent: { source: 'api', noticeVersion: 'v1' } }),
+    requestContext: { requestId: 'r-1', authorizer: claims ? { claims } : undefined } as never,
+    ...rest,
+  };
+}
+
+describe('createApiHandler', () => {
+  const calls: string[] = [];
+  const ok: RouteAction = async (request) => {
+    calls.push(request.route.operationId);
+    return { statusCode: 201, body: { tenant: request.caller.tenantId } };
+  };
+  const actions = { createSubscriber: ok, getSubscriber: ok, patchSubscriber: ok, recordInteraction: ok };
+  const deployed = createApiHandler({
+    fn: 'subscribers',
+    actions,
+    logger,
+    callers: cognitoClaimsCaller({ 'client-demo': 'demo' }),
+  });
+
+  beforeEach(() => calls.splice(0));
+
+  it('resolves the tenant from the app client id and passes the parsed body to the action', async () => {
+    const result = await deployed(
+      event({
+        claims: { client_id: 'client-demo', scope: 'optline/subscribers.write optline/messages.send' },
+      }),
+    );
+    expect(result.statusCode).toBe(201);
+    expect(JSON.parse(result.body)).toEqual({ tenant: 'demo' });
+    expect(calls).toEqual(['createSubscriber']);
+  });
+
+  it('answers 401 for an app client that belongs to no tenant', async () => {
+    const result = await deployed(
+      event({ claims: { client_id: 'client-unknown', scope: 'optline/subscribers.write' } }),
+    );
+    expect(result.statusCode).toBe(401);
+    expect(calls).toEqual([]);
+  });
+
+  it('answers 403 when the token lacks the route scope, before reading the body', async () => {
+    const result = await deployed(
+      event({ body: '{not json', claims: { client_id: 'client-demo', scope: 'optline/messages.send' } }),
+    );
+    expect(result.statusCode).toBe(403);
+    expect(JSON.parse(result.body)).toMatchObject({ type: 'urn:optline:problem:forbidden' });
+    expect(result.headers?.['content-type']).toBe('application/problem+json');
+    expect(calls).toEqual([]);
+  });
+
+  it('does not accept a scope of another resource server', async () => {
+    const result = await deployed(
+      event({ claims: { client_id: 'client-demo', scope: 'other/subscribers.write' } }),
+    );
+    expect(result.statusCode).toBe(403);
+  });
+
+  it('decodes a base64 body as API Gateway may send it', async () => {
+    const body = Buffer.from(event({}).body!).toString('base64');
+    const result = await deployed(
+      event({
+        body,
+        isBase64Encoded: true,
+        claims: { client_id: 'client-demo', scope: 'optline/subscribers.write' },
+      }),
+    );
+    expect(result.statusCode).toBe(201);
+  });
+
+  it('turns an unexpected failure into a bare 500 that does not leak the message', async () => {
+    const failing = createApiHandler({
+      fn: 'subscribers',
+      logger,
+      callers: bearerTokenCaller({ t: 'demo' }),
+      actions: {
+        ...actions,
+        createSubscriber: async () => {
+          throw new Error('secret +447400123456 in a driver message');
+        },
+      },
+    });
+    const result = await failing(
+      event({ headers: { authorization: 'Bearer t', 'content-type': 'application/json' } }),
+    );
+    expect(result.statusCode).toBe(500);
+    expect(result.body).not.toContain('447400123456');
+    expect(JSON.parse(result.body)).toMatchObject({ type: 'urn:optline:problem:internal', status: 500 });
+  });
+
+  it('refuses to start when a route of the function has no action', () => {
+    expect(() =>
+      createApiHandler({
+        fn: 'subscribers',
+        logger,
+        callers: () => undefined,
+        actions: { createSubscriber: ok },
+      }),
+    ).toThrow(/No action for getSubscriber, patchSubscriber, recordInteraction/);
+  });
+});
