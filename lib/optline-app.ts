@@ -2,6 +2,7 @@ import { App, Aspects, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { CELLS_CONTEXT_KEY, cellsFromContext, type CellConfig } from './config';
 import { RegionPinningCheck } from './constructs/region-pinning';
+import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 
 /** Feature flags optline relies on, set in code so the app and its tests behave the same. */
@@ -11,6 +12,13 @@ export const FEATURE_FLAGS = {
   // Report error annotations (such as region pinning) through the validation report, so they fail synth
   // in memory (tests, local mode) exactly as they fail `cdk synth`.
   '@aws-cdk/core:annotationsInValidationReport': true,
+  // Api stacks import Data stack values through CloudFormation exports, so a stateful resource cannot be
+  // removed while a stateless stack still uses it.
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+  // Render the access-log destination as API Gateway stores it, so drift detection stays IN_SYNC.
+  '@aws-cdk/aws-apigateway:logGroupDestinationArnWithoutWildcard': true,
+  // A changed authorizer triggers a new deployment instead of lingering undeployed.
+  '@aws-cdk/aws-apigateway:authorizerChangeDeploymentLogicalId': true,
 } as const;
 
 export function newOptlineApp(props: AppProps = {}): App {
@@ -20,21 +28,41 @@ export function newOptlineApp(props: AppProps = {}): App {
 export interface Cell {
   readonly config: CellConfig;
   readonly data: DataStack;
+  readonly api: ApiStack;
 }
 
 export const dataStackName = (cell: CellConfig): string => `Optline-${cell.name}-Data`;
+export const apiStackName = (cell: CellConfig): string => `Optline-${cell.name}-Api`;
 
-/** Adds one cell's stacks to the app, each pinned to the cell's region. */
-export function addCell(app: App, config: CellConfig): Cell {
-  // The account stays unresolved unless the CLI provides one, so synth needs no credentials.
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: config.region };
+// The account stays unresolved unless the CLI provides one, so synth needs no credentials.
+const cellEnv = (config: CellConfig) => ({ account: process.env.CDK_DEFAULT_ACCOUNT, region: config.region });
+
+/** Adds a cell's stateful stack alone: local mode and the test harness read its tables from it. */
+export function addDataStack(app: App, config: CellConfig): DataStack {
   const data = new DataStack(app, dataStackName(config), {
-    env,
+    env: cellEnv(config),
     cell: config,
     description: `optline ${config.name} cell (${config.regime}): stateful resources`,
   });
   Aspects.of(data).add(new RegionPinningCheck(config));
-  return { config, data };
+  return data;
+}
+
+/** Adds one cell's stacks to the app, each pinned to the cell's region. */
+export function addCell(app: App, config: CellConfig): Cell {
+  const env = cellEnv(config);
+  const data = addDataStack(app, config);
+  // Data stack resources are passed as constructs; CDK turns them into cross-stack references.
+  const api = new ApiStack(app, apiStackName(config), {
+    env,
+    cell: config,
+    tables: data.tables,
+    subjectIdKey: data.subjectIdKey,
+    logsKey: data.logsKey,
+    description: `optline ${config.name} cell (${config.regime}): stateless resources`,
+  });
+  Aspects.of(api).add(new RegionPinningCheck(config));
+  return { config, data, api };
 }
 
 /** The three compliance packs every synth runs; any unacknowledged finding fails synth. */

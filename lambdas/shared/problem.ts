@@ -33,7 +33,9 @@ export const PROBLEM_CATALOG = {
   'processing-restricted': { status: 422, title: 'Processing restricted' },
   'quiet-hours': { status: 422, title: 'Quiet hours' },
   'content-rejected': { status: 422, title: 'Content rejected' },
+  'too-many-requests': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
+  'service-unavailable': { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemSlug = keyof typeof PROBLEM_CATALOG;
@@ -198,6 +200,21 @@ export class AgeRestrictionError extends ProblemError {
     super('age-restriction', {
       ...options,
       detail: options.detail ?? 'The subscriber is below the minimum age.',
+    });
+  }
+}
+
+/** A dependency (such as the SMS provider) is throttling; the client should retry after `Retry-After` seconds. */
+export class ServiceUnavailableError extends ProblemError {
+  override readonly name: string = 'ServiceUnavailableError';
+  constructor(retryAfterSeconds: number, options: ProblemOptions = {}) {
+    super('service-unavailable', {
+      ...options,
+      detail:
+        options.detail ??
+        `The service is busy; retry after ${retryAfterSeconds} seconds with the same Idempotency-Key.`,
+      headers: { 'retry-after': String(retryAfterSeconds), ...options.headers },
+      extensions: { retryAfterSeconds, ...options.extensions },
     });
   }
 }

@@ -9,23 +9,86 @@ export interface CellConfig {
   readonly region: string;
   /** The privacy regime the cell's tenants are under; it decides DSR deadlines and allowed regions. */
   readonly regime: Regime;
+  /**
+   * The tenants (data controllers) served by this cell. Each one gets its own Cognito app client, and the
+   * API resolves the tenant from that client's id. Ids are scoped to the cell: every cell has its own user
+   * pool and tables.
+   */
+  readonly tenants: readonly string[];
+  /**
+   * Request limits of the cell's API.
+   * @default - DEFAULT_API_LIMITS
+   */
+  readonly apiLimits?: ApiLimits;
 }
 
+/** How much traffic a cell's API accepts before it answers 429 (stage throttling) or 403 (WAF). */
+export interface ApiLimits {
+  /** Steady-state requests per second across the whole stage, all tenants together. */
+  readonly rateLimit: number;
+  /** Requests the stage accepts at once above the steady rate. */
+  readonly burstLimit: number;
+  /** Requests one client IP may make in any 5-minute window before the WAF blocks it. */
+  readonly perIpLimit: number;
+}
+
+export const DEFAULT_API_LIMITS: ApiLimits = { rateLimit: 100, burstLimit: 200, perIpLimit: 6000 };
+
 export const DEFAULT_CELLS: readonly CellConfig[] = [
-  { name: 'eu', region: 'eu-west-1', regime: 'GDPR' },
-  { name: 'us', region: 'us-east-1', regime: 'CCPA' },
+  { name: 'eu', region: 'eu-west-1', regime: 'GDPR', tenants: ['demo'] },
+  { name: 'us', region: 'us-east-1', regime: 'CCPA', tenants: ['demo'] },
 ];
+
+/** Tenant ids name Cognito app clients and appear in table keys, so they are short and URL-safe. */
+export const TENANT_ID_PATTERN = /^[a-z][a-z0-9-]{1,31}$/;
+
+/** Words Cognito refuses in a domain prefix, which is built from the cell name. */
+const RESERVED_IN_DOMAIN_PREFIX = ['aws', 'amazon', 'cognito'];
 
 /** The cdk.json / `--context` key that replaces the default cells. */
 export const CELLS_CONTEXT_KEY = 'optline:cells';
+
+const positiveInt = z.number().int('must be a whole number').positive('must be positive');
+
+const apiLimitsSchema = z
+  .object({
+    rateLimit: positiveInt,
+    burstLimit: positiveInt,
+    // WAF rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
+    perIpLimit: positiveInt.min(10, 'must be at least 10 (the WAF minimum)').max(2_000_000_000),
+  })
+  .strict();
+
+const tenantsSchema = z
+  .array(
+    z
+      .string()
+      .regex(TENANT_ID_PATTERN, 'must be 2-32 lowercase letters, digits or dashes, starting with a letter'),
+    { error: () => 'must list the tenant ids of the cell, such as ["demo"]' },
+  )
+  .min(1, 'must list at least one tenant id')
+  .superRefine((tenants, ctx) => {
+    const seen = new Set<string>();
+    tenants.forEach((tenant, index) => {
+      if (seen.has(tenant))
+        ctx.addIssue({ code: 'custom', path: [index], message: `duplicate tenant "${tenant}"` });
+      seen.add(tenant);
+    });
+  });
 
 const cellSchema = z
   .object({
     name: z
       .string()
-      .regex(/^[a-z][a-z0-9]{0,11}$/, 'must be 1-12 lowercase letters or digits, starting with a letter'),
+      .regex(/^[a-z][a-z0-9]{0,11}$/, 'must be 1-12 lowercase letters or digits, starting with a letter')
+      .refine(
+        (name) => !RESERVED_IN_DOMAIN_PREFIX.some((word) => name.includes(word)),
+        `must not contain ${RESERVED_IN_DOMAIN_PREFIX.join(', ')} (Cognito refuses them in the domain prefix)`,
+      ),
     region: z.string().regex(REGION_PATTERN, 'must be an AWS region name such as eu-west-1'),
     regime: z.enum(REGIMES, { error: () => `must be one of ${REGIMES.join(', ')}` }),
+    tenants: tenantsSchema,
+    apiLimits: apiLimitsSchema.optional(),
   })
   .strict()
   .superRefine((cell, ctx) => {

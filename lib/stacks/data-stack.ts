@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, ProjectionType, StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage, type CfnKey } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -13,12 +13,13 @@ import { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { retentionDays } from '../../lambdas/domain/retention';
+import type { TableId } from '../../lambdas/shared/env';
 import type { CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { EncryptedTable, TTL_ATTRIBUTE } from '../constructs/encrypted-table';
 
 /** Construct ids of the cell's tables; they also name the tables in local mode. */
-export const TABLE_IDS = [
+export const TABLE_IDS: readonly TableId[] = [
   'Tenants',
   'Subscribers',
   'ConsentLedger',
@@ -27,8 +28,7 @@ export const TABLE_IDS = [
   'DsrRequests',
   'AuditLog',
   'Idempotency',
-] as const;
-export type TableId = (typeof TABLE_IDS)[number];
+];
 
 export interface DataStackProps extends StackProps {
   readonly cell: CellConfig;
@@ -46,6 +46,11 @@ export class DataStack extends Stack {
   public readonly cellKey: Key;
   /** HMAC_256 key that derives pseudonymous subject ids; the secret never leaves KMS. */
   public readonly subjectIdKey: Key;
+  /**
+   * Encrypts the cell's CloudWatch Logs log groups (functions, API access and execution logs, WAF). Its policy
+   * lets only this region's CloudWatch Logs use it, and only for log groups of this account. Rotated yearly.
+   */
+  public readonly logsKey: Key;
   public readonly tenants: EncryptedTable;
   public readonly subscribers: EncryptedTable;
   public readonly consentLedger: EncryptedTable;
@@ -77,6 +82,27 @@ export class DataStack extends Stack {
       keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.logsKey = new Key(this, 'LogsKey', {
+      description: `optline ${cell.name}: encrypts CloudWatch Logs log groups`,
+      alias: `alias/optline/${cell.name}/logs`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+    this.logsKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:*`,
+          },
+        },
+      }),
+    );
+
     const table = (
       tableId: TableId,
       props: Omit<ConstructorParameters<typeof EncryptedTable>[2], 'encryptionKey'>,

@@ -5,7 +5,8 @@ import { addCell, newOptlineApp } from '../../lib/optline-app';
 const [eu] = DEFAULT_CELLS;
 
 describe('Optline-eu-Data', () => {
-  const app = newOptlineApp();
+  // The Data stack has no function: skip bundling the Api stack's code.
+  const app = newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } });
   const { data } = addCell(app, eu!);
   const template = Template.fromStack(data);
   const cellKeyRef = { 'Fn::GetAtt': [data.getLogicalId(data.cellKey.node.defaultChild as never), 'Arn'] };
@@ -22,6 +23,32 @@ describe('Optline-eu-Data', () => {
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/optline/eu/data' });
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/optline/eu/subject-id' });
     template.allResources('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('creates a rotating logs key that only CloudWatch Logs of this region and account may use', () => {
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/optline/eu/logs',
+      TargetKeyId: { 'Fn::GetAtt': [data.getLogicalId(data.logsKey.node.defaultChild as never), 'Arn'] },
+    });
+    const logsKey = template.toJSON().Resources[data.getLogicalId(data.logsKey.node.defaultChild as never)];
+    expect(logsKey.Properties.EnableKeyRotation).toBe(true);
+    expect(logsKey.Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+        Action: expect.arrayContaining(['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*']),
+        Condition: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': {
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:', { Ref: 'AWS::AccountId' }, ':*'],
+              ],
+            },
+          },
+        },
+      }),
+    );
   });
 
   it('creates exactly the eight tables of the design', () => {

@@ -7,9 +7,12 @@ import { addCell, newOptlineApp } from '../../lib/optline-app';
 
 const eu = DEFAULT_CELLS[0]!;
 
+/** These synths check placement, not code: skip bundling the functions. */
+const newApp = () => newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+
 /** Synthesizes one cell's Data stack, optionally with a rogue resource, and returns the synth failure. */
 function synthFailure(cell: CellConfig, addRogue?: (stack: Stack) => void): string | undefined {
-  const app = newOptlineApp();
+  const app = newApp();
   const { data } = addCell(app, cell);
   addRogue?.(data);
   try {
@@ -22,10 +25,27 @@ function synthFailure(cell: CellConfig, addRogue?: (stack: Stack) => void): stri
 
 describe('region pinning', () => {
   it.each(DEFAULT_CELLS)('lets the default $name cell synthesize with no pinning error', (cell) => {
-    const app = newOptlineApp();
-    const { data } = addCell(app, cell);
+    const app = newApp();
+    const { data, api } = addCell(app, cell);
     expect(() => app.synth()).not.toThrow();
-    expect(Annotations.fromStack(data).findError('*', Match.stringLikeRegexp('RegionPinning'))).toEqual([]);
+    for (const stack of [data, api]) {
+      expect(stack.region).toBe(cell.region);
+      expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('RegionPinning'))).toEqual(
+        [],
+      );
+    }
+  });
+
+  it('checks the Api stack too: a resource there naming another region fails synth', () => {
+    const app = newApp();
+    const { api } = addCell(app, eu);
+    new CfnResource(api, 'ForeignTarget', {
+      type: 'AWS::SNS::Subscription',
+      properties: { TopicArn: 'arn:aws:sns:us-west-2:111111111111:elsewhere', Protocol: 'sqs' },
+    });
+    expect(() => app.synth()).toThrow(
+      '[RegionPinning] Optline-eu-Api/ForeignTarget names another region (us-west-2); cell resources stay in eu-west-1',
+    );
   });
 
   it('fails synth for a table that has a replica outside the cell region', () => {
@@ -56,7 +76,7 @@ describe('region pinning', () => {
   });
 
   it('fails synth for a cell whose region does not fit its regime, such as a GDPR cell in the US', () => {
-    const failure = synthFailure({ name: 'eu', region: 'us-east-1', regime: 'GDPR' });
+    const failure = synthFailure({ name: 'eu', region: 'us-east-1', regime: 'GDPR', tenants: ['demo'] });
     expect(failure).toMatch(
       /\[RegionPinning\] Optline-eu-Data is in us-east-1, outside the GDPR residency regions \(eu-west-1, /,
     );

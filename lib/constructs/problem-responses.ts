@@ -1,0 +1,135 @@
+import { ResponseType, type RestApiBase } from 'aws-cdk-lib/aws-apigateway';
+import {
+  PROBLEM_CATALOG,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_PREFIX,
+  type ProblemSlug,
+} from '../../lambdas/shared/problem';
+
+interface GatewayProblem {
+  /** Construct id of the gateway response. */
+  readonly id: string;
+  readonly type: ResponseType;
+  readonly problem: { readonly slug: ProblemSlug; readonly status: number; readonly title: string };
+  /**
+   * The `detail` member, substituted by API Gateway (simple `$context` substitution, no VTL) and then
+   * embedded in a JSON string.
+   */
+  readonly detail: string;
+  /** @default - none beyond Content-Type */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+const catalog = (slug: ProblemSlug) => ({ slug, ...PROBLEM_CATALOG[slug] });
+
+/**
+ * API Gateway's own error responses, as RFC 9457 problems with the same types, titles and statuses the
+ * handlers use (DESIGN §5). Every 4xx type API Gateway can send for this API is listed or falls to
+ * DEFAULT_4XX, whose remaining members (EXPIRED_TOKEN, INVALID_SIGNATURE, INVALID_API_KEY) are all 403.
+ */
+export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
+  {
+    id: 'BadRequestBody',
+    type: ResponseType.BAD_REQUEST_BODY,
+    problem: catalog('invalid-input'),
+    detail: '$context.error.validationErrorString',
+  },
+  {
+    id: 'BadRequestParameters',
+    type: ResponseType.BAD_REQUEST_PARAMETERS,
+    problem: catalog('invalid-input'),
+    detail: '$context.error.validationErrorString',
+  },
+  {
+    id: 'Unauthorized',
+    type: ResponseType.UNAUTHORIZED,
+    problem: catalog('unauthorized'),
+    detail: 'The request has no valid credentials.',
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  },
+  {
+    id: 'AccessDenied',
+    type: ResponseType.ACCESS_DENIED,
+    problem: catalog('forbidden'),
+    detail: 'The credentials do not grant this operation.',
+  },
+  {
+    id: 'WafFiltered',
+    type: ResponseType.WAF_FILTERED,
+    problem: catalog('forbidden'),
+    detail: 'The request was refused by the web application firewall.',
+  },
+  {
+    id: 'Default4xx',
+    type: ResponseType.DEFAULT_4XX,
+    problem: catalog('forbidden'),
+    detail: 'The request was refused.',
+  },
+  {
+    // API Gateway answers an unknown path or method this way, before any authorizer runs.
+    id: 'MissingAuthenticationToken',
+    type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    problem: catalog('not-found'),
+    detail: 'No such route.',
+  },
+  {
+    id: 'ResourceNotFound',
+    type: ResponseType.RESOURCE_NOT_FOUND,
+    problem: catalog('not-found'),
+    detail: 'No such route.',
+  },
+  {
+    id: 'RequestTooLarge',
+    type: ResponseType.REQUEST_TOO_LARGE,
+    problem: catalog('payload-too-large'),
+    detail: 'The request body is too large.',
+  },
+  {
+    id: 'UnsupportedMediaType',
+    type: ResponseType.UNSUPPORTED_MEDIA_TYPE,
+    problem: catalog('unsupported-media-type'),
+    detail: 'The request body must be application/json.',
+  },
+  {
+    id: 'Throttled',
+    type: ResponseType.THROTTLED,
+    problem: catalog('too-many-requests'),
+    detail: 'Too many requests; retry later with backoff.',
+  },
+  {
+    id: 'Default5xx',
+    type: ResponseType.DEFAULT_5XX,
+    problem: catalog('internal'),
+    detail: 'An unexpected error occurred.',
+  },
+];
+
+/** The body template: a problem document whose `detail` API Gateway fills in. */
+export function problemTemplate(problem: GatewayProblem['problem'], detail: string): string {
+  // JSON.stringify escapes the fixed members; `$context…` placeholders pass through it unchanged.
+  return JSON.stringify({
+    type: `${PROBLEM_TYPE_PREFIX}${problem.slug}`,
+    title: problem.title,
+    status: problem.status,
+    detail,
+    errors: [],
+  });
+}
+
+/** Makes every API Gateway-generated error of `api` an `application/problem+json` problem document. */
+export function addProblemGatewayResponses(api: RestApiBase): void {
+  for (const { id, type, problem, detail, headers } of GATEWAY_PROBLEMS) {
+    api.addGatewayResponse(id, {
+      type,
+      statusCode: String(problem.status),
+      // Header values are literals, so API Gateway wants them single-quoted.
+      responseHeaders: Object.fromEntries(
+        Object.entries({ 'Content-Type': PROBLEM_CONTENT_TYPE, ...headers }).map(([name, value]) => [
+          name,
+          `'${value}'`,
+        ]),
+      ),
+      templates: { 'application/json': problemTemplate(problem, detail) },
+    });
+  }
+}

@@ -1,0 +1,307 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  CognitoUserPoolsAuthorizer,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RestApi,
+  type CfnStage,
+  type Model,
+  type RequestValidator,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import type { z } from 'zod';
+import { MESSAGE_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
+import {
+  API_FUNCTIONS,
+  ROUTES,
+  RESOURCE_SERVER_ID,
+  type ApiFunction,
+  type RouteSpec,
+  type Scope,
+} from '../../lambdas/api/routes';
+import type { TableId } from '../../lambdas/shared/env';
+import { DEFAULT_API_LIMITS, type CellConfig } from '../config';
+import { acknowledgeFindings } from '../constructs/acknowledge';
+import { ApiFirewall } from '../constructs/api-firewall';
+import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
+import { MachineUserPool } from '../constructs/machine-user-pool';
+import { PlatformFunction, type TableAccess } from '../constructs/platform-function';
+import { addProblemGatewayResponses } from '../constructs/problem-responses';
+import { requestModelSchema } from '../constructs/request-model';
+
+/** The stage every cell's API is deployed to; resource paths carry the version (`/v1/…`). */
+export const STAGE_NAME = 'prod';
+
+/** What each API function may use, taken from the route modules' own table lists rather than restated. */
+export const API_FUNCTION_RESOURCES: Readonly<
+  Record<
+    ApiFunction,
+    {
+      readonly tables: Partial<Record<TableId, TableAccess>>;
+      readonly subjectIdKey: boolean;
+      /** @default false */
+      readonly sendsSms?: boolean;
+    }
+  >
+> = {
+  subscribers: {
+    tables: Object.fromEntries(SUBSCRIBER_TABLES.map((id) => [id, 'readWrite'])),
+    subjectIdKey: true,
+  },
+  messages: {
+    // Tenant settings are only read; everything else the send path writes.
+    tables: Object.fromEntries(MESSAGE_TABLES.map((id) => [id, id === 'Tenants' ? 'read' : 'readWrite'])),
+    subjectIdKey: true,
+    sendsSms: true,
+  },
+};
+
+/** What a token's scope lets its holder do; shown to whoever manages app clients. */
+const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
+  'subscribers.write': 'Create, read and change subscribers',
+  'messages.send': 'Send messages and read their status',
+  'optouts.write': 'Record and read opt-outs',
+  'dsr.manage': 'Open and follow data-subject requests',
+};
+
+/**
+ * Access-log line: ids, status and timings only. No path (it carries phone numbers), no query string, no
+ * headers and no body; `resourcePath` is the route template (`/v1/subscribers/{phone}`).
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTimeEpoch',
+  ip: '$context.identity.sourceIp',
+  clientId: '$context.authorizer.claims.client_id',
+  method: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  responseLength: '$context.responseLength',
+  errorType: '$context.error.responseType',
+  wafStatus: '$context.waf.status',
+};
+
+export interface ApiStackProps extends StackProps {
+  readonly cell: CellConfig;
+  /** The cell's tables (from the Data stack), by id; each function is bound to the ones it needs. */
+  readonly tables: Readonly<Record<TableId, ITableV2>>;
+  /** The cell's HMAC_256 key for pseudonymous subject ids. */
+  readonly subjectIdKey: IKey;
+  /** Key for every log group of the stack; its policy must admit this region's CloudWatch Logs. */
+  readonly logsKey: IKey;
+}
+
+const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * The stateless half of a cell: the REST API with its Cognito machine-to-machine authorizer, WAF, request
+ * models and problem+json gateway responses, and the Lambda functions behind it. The resources and methods
+ * come from the route table in `lambdas/api/routes.ts`, the same one the handlers and the local server use.
+ */
+export class ApiStack extends Stack {
+  public readonly api: RestApi;
+  public readonly auth: MachineUserPool;
+  public readonly functions: Readonly<Record<ApiFunction, PlatformFunction>>;
+  public readonly firewall: ApiFirewall;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { cell } = props;
+    const limits = cell.apiLimits ?? DEFAULT_API_LIMITS;
+
+    this.auth = new MachineUserPool(this, 'Auth', {
+      name: `optline-${cell.name}`,
+      // Cognito domain prefixes are unique per region across AWS; the account id makes this one so.
+      domainPrefix: `optline-${cell.name}-${this.account}`,
+      resourceServerId: RESOURCE_SERVER_ID,
+      scopes: SCOPE_DESCRIPTIONS,
+      tenants: cell.tenants,
+    });
+
+    this.functions = Object.fromEntries(
+      API_FUNCTIONS.map((fn) => [fn, this.apiFunction(fn, props)]),
+    ) as Record<ApiFunction, PlatformFunction>;
+
+    const accessLogs = new EncryptedLogGroup(this, 'AccessLogs', { encryptionKey: props.logsKey });
+    this.api = new RestApi(this, 'Api', {
+      restApiName: `optline-${cell.name}`,
+      description: `optline ${cell.name} cell (${cell.regime}) HTTP API`,
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // Execution and access logging need the account's API Gateway CloudWatch role.
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: STAGE_NAME,
+        throttlingRateLimit: limits.rateLimit,
+        throttlingBurstLimit: limits.burstLimit,
+        // Errors only; data tracing would log request and response bodies, with phone numbers in them.
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+    // API Gateway would create the execution log group itself, unencrypted and kept forever.
+    const executionLogs = new EncryptedLogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+      encryptionKey: props.logsKey,
+    });
+    this.api.deploymentStage.node.addDependency(executionLogs);
+
+    this.addRoutes();
+    addProblemGatewayResponses(this.api);
+
+    this.firewall = new ApiFirewall(this, 'Firewall', {
+      stage: this.api.deploymentStage,
+      name: `optline-${cell.name}-api`,
+      perIpLimit: limits.perIpLimit,
+      logsKey: props.logsKey,
+    });
+
+    this.acknowledgeApiFindings();
+
+    // RestApi already outputs the stage URL (ApiEndpoint…).
+    new CfnOutput(this, 'TokenUrl', {
+      value: this.auth.tokenUrl(),
+      description: 'OAuth 2.0 token endpoint (client credentials) for tenant app clients',
+    });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+  }
+
+  private apiFunction(fn: ApiFunction, props: ApiStackProps): PlatformFunction {
+    const resources = API_FUNCTION_RESOURCES[fn];
+    const func = new PlatformFunction(this, `${pascal(fn)}Function`, {
+      handler: fn,
+      serviceName: `optline-${fn}`,
+      description: `optline ${props.cell.name}: ${ROUTES.filter((r) => r.fn === fn).length} ${fn} API routes`,
+      logsKey: props.logsKey,
+    });
+    for (const [tableId, access] of Object.entries(resources.tables) as Array<[TableId, TableAccess]>) {
+      func.bindTable(props.tables[tableId], tableId, access);
+    }
+    if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
+    if (resources.sendsSms) func.bindSmsSending();
+    func.bindTenantClients(this.auth.clients);
+    acknowledgeLambdaFindings(func);
+    return func;
+  }
+
+  private addRoutes(): void {
+    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      authorizerName: 'cognito-client-credentials',
+      cognitoUserPools: [this.auth.userPool],
+    });
+    const validator: RequestValidator = this.api.addRequestValidator('RequestValidator', {
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const integrations = Object.fromEntries(
+      Object.entries(this.functions).map(([fn, func]) => [
+        fn,
+        // The function finds the route from the event itself; test invocations get no permission.
+        new LambdaIntegration(func, { proxy: true, allowTestInvoke: false }),
+      ]),
+    ) as Record<ApiFunction, LambdaIntegration>;
+
+    for (const route of ROUTES) {
+      const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+      this.api.root.resourceForPath(route.path).addMethod(route.method, integrations[route.fn], {
+        operationName: route.operationId,
+        authorizer,
+        authorizationType: AuthorizationType.COGNITO,
+        authorizationScopes: [this.auth.oauthScopes[route.scope]!.scopeName],
+        requestValidator: validator,
+        requestParameters: Object.fromEntries(
+          pathParameters.map((name) => [`method.request.path.${name}`, true]),
+        ),
+        requestModels: route.body ? { 'application/json': this.requestModel(route, route.body) } : undefined,
+      });
+    }
+  }
+
+  private requestModel(route: RouteSpec, body: z.ZodType): Model {
+    const name = `${pascal(route.operationId)}Request`;
+    return this.api.addModel(`${name}Model`, {
+      modelName: name,
+      contentType: 'application/json',
+      description: `Body of ${route.method} ${route.path}`,
+      schema: requestModelSchema(body),
+    });
+  }
+
+  private acknowledgeApiFindings(): void {
+    const stage = this.api.deploymentStage.node.defaultChild as CfnStage;
+    acknowledgeFindings(
+      stage,
+      'No response cache: every response is tenant-scoped personal data (phone numbers, consent state) and ' +
+        'must reflect an opt-out or erasure at once; a cache would keep copies outside the tables and their TTLs.',
+      {
+        nag: ['NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'HIPAA.Security-APIGWCacheEnabledAndEncrypted'],
+        checkov: ['CKV_AWS_120'],
+      },
+    );
+    acknowledgeFindings(
+      stage,
+      'The only integrations are Lambda proxy integrations, which API Gateway invokes through the Lambda API ' +
+        'with IAM (resource policy scoped to each method); a client certificate authenticates HTTP backends ' +
+        'and is not used for Lambda.',
+      { nag: ['NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled'] },
+    );
+    const cloudWatchRole = this.api.node.findChild('CloudWatchRole').node.defaultChild as CfnRole;
+    acknowledgeFindings(
+      cloudWatchRole,
+      'API Gateway account-level CloudWatch role: AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS ' +
+        'documents for it; API Gateway creates execution log groups named after each API and stage, so the ' +
+        'role cannot be scoped to resources known at synth time.',
+      {
+        nag: [
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        ],
+      },
+    );
+  }
+}
+
+/** Findings every synchronous, API-invoked function has, acknowledged on its CfnFunction. */
+function acknowledgeLambdaFindings(func: PlatformFunction): void {
+  const cfn = func.node.defaultChild as CfnFunction;
+  acknowledgeFindings(
+    cfn,
+    'Invoked synchronously by API Gateway: the caller receives every failure as a problem+json response and ' +
+      'retries, so there is no asynchronous event a dead-letter queue could keep.',
+    { nag: ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'], checkov: ['CKV_AWS_116'] },
+  );
+  acknowledgeFindings(
+    cfn,
+    'Not in a VPC: the function reaches only DynamoDB, KMS and X-Ray, over TLS with IAM authorization, and ' +
+      'no private network resource; a VPC would add NAT or endpoints without narrowing access.',
+    { nag: ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC'], checkov: ['CKV_AWS_117'] },
+  );
+  acknowledgeFindings(
+    cfn,
+    'Concurrency is bounded upstream by stage throttling and the per-IP WAF rate rule; reserving concurrency ' +
+      'would take it from the account pool and fails on accounts with a low concurrency quota.',
+    {
+      nag: ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
+      checkov: ['CKV_AWS_115'],
+    },
+  );
+  acknowledgeFindings(
+    cfn,
+    'The environment holds table names, a key ARN and Cognito app client ids, none of them secret, and Lambda ' +
+      'encrypts it at rest by default; a customer-managed key would protect nothing confidential.',
+    { checkov: ['CKV_AWS_173'] },
+  );
+}

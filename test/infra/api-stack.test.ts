@@ -1,0 +1,528 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { z } from 'zod';
+import { SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
+import { ROUTES, SCOPES } from '../../lambdas/api/routes';
+import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
+import { DEFAULT_API_LIMITS, DEFAULT_CELLS, type CellConfig } from '../../lib/config';
+import { requestModelSchema } from '../../lib/constructs/request-model';
+import { addCell, newOptlineApp } from '../../lib/optline-app';
+
+// Template JSON is untyped; tests index into it freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+interface Resource {
+  Type: string;
+  Properties: Json;
+  DependsOn?: string[];
+}
+
+// GIVEN an eu cell with two tenants and its own limits, and a us cell left on the defaults (one synth for the file)
+const eu: CellConfig = {
+  ...DEFAULT_CELLS[0]!,
+  tenants: ['demo', 'acme'],
+  apiLimits: { rateLimit: 25, burstLimit: 50, perIpLimit: 1500 },
+};
+const app = newOptlineApp();
+const cell = addCell(app, eu);
+const us = addCell(app, DEFAULT_CELLS[1]!);
+const template = Template.fromStack(cell.api);
+const usTemplate = Template.fromStack(us.api);
+const { api, data } = cell;
+
+/** How a Data stack value appears in the Api stack: a CloudFormation import, computed rather than hard-coded. */
+const imported = (value: string): unknown => JSON.parse(JSON.stringify(api.resolve(value)));
+
+const only = (type: string, props?: object): [string, Resource] => {
+  const found = Object.entries(template.findResources(type, props ? { Properties: props } : undefined));
+  expect(found).toHaveLength(1);
+  return found[0] as [string, Resource];
+};
+
+/** Full path of every API Gateway resource, by logical id. */
+const resources = template.findResources('AWS::ApiGateway::Resource') as Record<string, Resource>;
+const pathOf = (logicalId: string): string => {
+  const resource = resources[logicalId]!;
+  const parent = resource.Properties.ParentId as { Ref?: string };
+  return `${parent.Ref ? pathOf(parent.Ref) : ''}/${resource.Properties.PathPart}`;
+};
+const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Resource[];
+const methodFor = (method: string, path: string): Resource | undefined =>
+  methods.find((m) => m.Properties.HttpMethod === method && pathOf(m.Properties.ResourceId.Ref) === path);
+
+const [authorizerId] = only('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+const [resourceServerId] = only('AWS::Cognito::UserPoolResourceServer', { Identifier: 'optline' });
+const [validatorId] = only('AWS::ApiGateway::RequestValidator', {
+  ValidateRequestBody: true,
+  ValidateRequestParameters: true,
+});
+const functionNamed = (service: string) =>
+  only('AWS::Lambda::Function', {
+    Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: `optline-${service}` }) },
+  });
+const [functionId, fn] = functionNamed('subscribers');
+const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+const functionStatements = Object.values(template.findResources('AWS::IAM::Policy'))
+  .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
+  .flatMap(
+    (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+  );
+const actionsOn = (resource: unknown): string[] =>
+  functionStatements
+    .filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(resource)))
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+describe('Optline-eu-Api', () => {
+  it('is a stateless stack pinned to the cell region, next to the Data stack', () => {
+    expect(api.stackName).toBe('Optline-eu-Api');
+    expect(api.region).toBe('eu-west-1');
+    expect(api.dependencies).toContain(data);
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+
+  describe('routes', () => {
+    it.each(ROUTES.map((r) => [r.method, r.path, r]))(
+      'serves %s %s through its function, behind the Cognito authorizer with the route scope',
+      (method, path, route) => {
+        const found = methodFor(method, path);
+        expect(found).toBeDefined();
+        expect(found!.Properties).toMatchObject({
+          AuthorizationType: 'COGNITO_USER_POOLS',
+          AuthorizerId: { Ref: authorizerId },
+          AuthorizationScopes: [{ 'Fn::Join': ['', [{ Ref: resourceServerId }, `/${route.scope}`]] }],
+          RequestValidatorId: { Ref: validatorId },
+          OperationName: route.operationId,
+          Integration: {
+            Type: 'AWS_PROXY',
+            Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [functionId, 'Arn'] }])] },
+          },
+        });
+      },
+    );
+
+    it.each(ROUTES.map((r) => [r.method, r.path, r]))(
+      'validates the body of %s %s against the model converted from its zod schema, if it takes one',
+      (method, path, route) => {
+        const { RequestModels: models } = methodFor(method, path)!.Properties;
+        if (!route.body) {
+          expect(models).toBeUndefined();
+          return;
+        }
+        const modelId = (models as Record<string, { Ref: string }>)['application/json']!.Ref;
+        const model = template.toJSON().Resources[modelId] as Resource;
+        expect(model.Type).toBe('AWS::ApiGateway::Model');
+        expect(model.Properties.ContentType).toBe('application/json');
+        expect(model.Properties.Schema).toEqual(requestModelSchema(route.body));
+        expect(model.Properties.Schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+      },
+    );
+
+    it('requires every path parameter, so parameter validation refuses a request without it', () => {
+      const withParams = ROUTES.filter((r) => r.path.includes('{phone}'));
+      expect(withParams.length).toBeGreaterThan(0);
+      for (const route of withParams) {
+        expect(methodFor(route.method, route.path)!.Properties.RequestParameters).toEqual({
+          'method.request.path.phone': true,
+        });
+      }
+    });
+
+    it('has no method beyond the route table, so nothing is reachable without the authorizer', () => {
+      expect(methods).toHaveLength(ROUTES.length);
+      template.allResourcesProperties('AWS::ApiGateway::Method', { AuthorizationType: 'COGNITO_USER_POOLS' });
+    });
+
+    it('lets API Gateway invoke the function from each route of the stage only, never from test invocations', () => {
+      const [stageId] = only('AWS::ApiGateway::Stage');
+      const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Resource[];
+      expect(permissions).toHaveLength(ROUTES.length);
+      for (const permission of permissions) {
+        expect(permission.Properties).toMatchObject({
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: { 'Fn::Join': ['', expect.arrayContaining([{ Ref: stageId }])] },
+        });
+      }
+    });
+  });
+
+  describe('request models', () => {
+    it('drop format keywords but keep the patterns that check the same thing, and keep user field names', () => {
+      const schema = requestModelSchema(z.object({ format: z.string(), at: z.iso.datetime() }).strict()) as {
+        properties: Record<string, Record<string, unknown>>;
+      };
+      expect(schema.properties.format).toEqual({ type: 'string' });
+      expect(schema.properties.at!.format).toBeUndefined();
+      expect(schema.properties.at!.pattern).toEqual(expect.any(String));
+      expect(JSON.stringify(template.findResources('AWS::ApiGateway::Model'))).not.toContain('"format"');
+    });
+  });
+
+  describe('the subscribers function', () => {
+    it('runs Node.js 22 on arm64 with active tracing and JSON logs in its own log group', () => {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+      });
+      const logGroup = template.toJSON().Resources[fn.Properties.LoggingConfig.LogGroup.Ref] as Resource;
+      expect(logGroup.Properties).toEqual({
+        RetentionInDays: 90,
+        KmsKeyId: imported(data.logsKey.keyArn),
+      });
+    });
+
+    it('is told its tables, its HMAC key, its tenants and its Powertools settings through the environment', () => {
+      const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+      for (const id of SUBSCRIBER_TABLES) {
+        expect(env[tableEnvVar(id)]).toEqual(imported(data.tables[id].tableName));
+      }
+      expect(env).toMatchObject({
+        SUBJECT_ID_KEY_ID: imported(data.subjectIdKey.keyArn),
+        POWERTOOLS_SERVICE_NAME: 'optline-subscribers',
+        POWERTOOLS_METRICS_NAMESPACE: 'Optline',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      const clients = template.findResources('AWS::Cognito::UserPoolClient');
+      const tenantClients = api.resolve(env.TENANT_CLIENTS) as { 'Fn::Join': [string, unknown[]] };
+      const rendered = tenantClients['Fn::Join'][1]
+        .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+        .join('');
+      const expected = Object.fromEntries(
+        Object.entries(clients).map(([id, client]) => [
+          `<${id}>`,
+          client.Properties.ClientName.split('-').pop(),
+        ]),
+      );
+      expect(JSON.parse(rendered)).toEqual(expected);
+      expect(Object.values(expected).sort()).toEqual(['acme', 'demo']);
+    });
+
+    it('has only the environment variables it is given, none of another table', () => {
+      const names = Object.keys(fn.Properties.Environment.Variables as object);
+      const others: TableId[] = ['Tenants', 'MessageLog', 'DsrRequests', 'AuditLog', 'Idempotency'];
+      for (const id of others) expect(names).not.toContain(tableEnvVar(id));
+    });
+
+    it('can read and write the Subscribers, ConsentLedger and Suppressions tables', () => {
+      for (const id of SUBSCRIBER_TABLES) {
+        expect(actionsOn(imported(data.tables[id].tableArn))).toEqual(
+          expect.arrayContaining([
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:Query',
+          ]),
+        );
+      }
+    });
+
+    it('cannot touch any other table, such as MessageLog or AuditLog', () => {
+      const policies = JSON.stringify(functionStatements);
+      for (const id of ['Tenants', 'MessageLog', 'DsrRequests', 'AuditLog', 'Idempotency'] as const) {
+        expect(policies).not.toContain(JSON.stringify(imported(data.tables[id].tableArn)));
+      }
+    });
+
+    it('may only GenerateMac with the subject-id key: no Decrypt, no Sign, nothing else', () => {
+      expect(actionsOn(imported(data.subjectIdKey.keyArn))).toEqual(['kms:GenerateMac']);
+    });
+
+    it('writes only to its own log group, gets no AWS managed policy, and uses "*" for X-Ray alone', () => {
+      const logGroupArn = { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] };
+      const logStatements = functionStatements.filter((s) =>
+        [s.Action].flat().some((action) => action.startsWith('logs:')),
+      );
+      expect(logStatements).toEqual([
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroupArn },
+      ]);
+      const role = template.toJSON().Resources[roleId] as Resource;
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      const anywhere = functionStatements.filter((s) => s.Resource === '*').flatMap((s) => s.Action);
+      expect(anywhere.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    });
+  });
+
+  describe('stage', () => {
+    const [, stage] = only('AWS::ApiGateway::Stage');
+
+    it('is prod, traced, throttled with the cell limits, and logs errors without request or response data', () => {
+      expect(stage.Properties).toMatchObject({
+        StageName: 'prod',
+        TracingEnabled: true,
+        MethodSettings: [
+          {
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            LoggingLevel: 'ERROR',
+            DataTraceEnabled: false,
+            ThrottlingRateLimit: 25,
+            ThrottlingBurstLimit: 50,
+          },
+        ],
+      });
+      expect(stage.Properties.CacheClusterEnabled).toBeUndefined();
+    });
+
+    it('falls back to the default limits when the cell sets none', () => {
+      usTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: [
+          Match.objectLike({
+            ThrottlingRateLimit: DEFAULT_API_LIMITS.rateLimit,
+            ThrottlingBurstLimit: DEFAULT_API_LIMITS.burstLimit,
+          }),
+        ],
+      });
+      usTemplate.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Statement: { RateBasedStatement: Match.objectLike({ Limit: DEFAULT_API_LIMITS.perIpLimit }) },
+          }),
+        ]),
+      });
+    });
+
+    it('writes JSON access logs of ids, status and timings only: no path, query, headers or body', () => {
+      const format = JSON.parse(stage.Properties.AccessLogSetting.Format as string) as Record<string, string>;
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        clientId: '$context.authorizer.claims.client_id',
+        method: '$context.httpMethod',
+        resourcePath: '$context.resourcePath',
+        status: '$context.status',
+        latencyMs: '$context.responseLatency',
+      });
+      const variables = Object.values(format).join(' ');
+      for (const personal of [
+        '$context.path',
+        '$input',
+        '$context.requestOverride',
+        'querystring',
+        'header',
+      ]) {
+        expect(variables).not.toContain(personal);
+      }
+    });
+
+    it('sends access logs to an encrypted log group kept 90 days', () => {
+      const destination = JSON.stringify(stage.Properties.AccessLogSetting.DestinationArn);
+      const [logGroupId] = Object.entries(template.findResources('AWS::Logs::LogGroup')).find(([id]) =>
+        destination.includes(`"Ref":"${id}"`),
+      )!;
+      expect(template.toJSON().Resources[logGroupId].Properties).toEqual({
+        RetentionInDays: 90,
+        KmsKeyId: imported(data.logsKey.keyArn),
+      });
+    });
+
+    it('creates the execution log group itself, encrypted and kept 90 days, before API Gateway would', () => {
+      const [logGroupId, logGroup] = only('AWS::Logs::LogGroup', {
+        LogGroupName: {
+          'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: stage.Properties.RestApiId.Ref }, '/prod']],
+        },
+      });
+      expect(logGroup.Properties).toMatchObject({
+        RetentionInDays: 90,
+        KmsKeyId: imported(data.logsKey.keyArn),
+      });
+      expect(stage.DependsOn).toContain(logGroupId);
+    });
+
+    it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
+      const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
+      expect(logGroups).toHaveLength(4);
+      for (const logGroup of logGroups) {
+        expect(logGroup.Properties).toMatchObject({
+          RetentionInDays: 90,
+          KmsKeyId: imported(data.logsKey.keyArn),
+        });
+      }
+    });
+  });
+
+  describe('scanner skips', () => {
+    it('are written into the template next to the resource, each with its reason, for reviewers and CI', () => {
+      const skips = Object.entries(
+        template.toJSON().Resources as Record<string, { Metadata?: Json }>,
+      ).flatMap(([id, resource]) => [
+        ...(resource.Metadata?.checkov?.skip ?? []).map((skip: Json) => ({
+          id,
+          rule: skip.id,
+          reason: skip.comment,
+        })),
+        ...(resource.Metadata?.['cfn-lint']?.config?.ignore_checks ?? []).map((rule: string) => ({
+          id,
+          rule,
+          reason: resource.Metadata['cfn-lint'].comments?.[rule],
+        })),
+      ]);
+      expect(skips.map((s) => s.rule).sort()).toEqual(
+        ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_120', 'CKV_AWS_173', 'W3005'].sort(),
+      );
+      for (const skip of skips) expect(skip.reason?.length).toBeGreaterThanOrEqual(60);
+    });
+  });
+
+  describe('gateway responses', () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')) as Resource[];
+    const byType = (type: string) => responses.find((r) => r.Properties.ResponseType === type)!;
+    const body = (type: string) => JSON.parse(byType(type).Properties.ResponseTemplates['application/json']);
+
+    it('answer every API Gateway error as application/problem+json with the status in the body', () => {
+      expect(responses.length).toBeGreaterThanOrEqual(10);
+      for (const response of responses) {
+        expect(response.Properties.ResponseParameters['gatewayresponse.header.Content-Type']).toBe(
+          "'application/problem+json'",
+        );
+        const problem = JSON.parse(response.Properties.ResponseTemplates['application/json']);
+        expect(problem).toEqual({
+          type: expect.stringMatching(/^urn:optline:problem:[a-z-]+$/),
+          title: expect.any(String),
+          status: Number(response.Properties.StatusCode),
+          detail: expect.any(String),
+          errors: [],
+        });
+      }
+    });
+
+    it.each([
+      ['BAD_REQUEST_BODY', 400, 'invalid-input'],
+      ['BAD_REQUEST_PARAMETERS', 400, 'invalid-input'],
+      ['UNAUTHORIZED', 401, 'unauthorized'],
+      ['ACCESS_DENIED', 403, 'forbidden'],
+      ['MISSING_AUTHENTICATION_TOKEN', 404, 'not-found'],
+      ['REQUEST_TOO_LARGE', 413, 'payload-too-large'],
+      ['UNSUPPORTED_MEDIA_TYPE', 415, 'unsupported-media-type'],
+      ['THROTTLED', 429, 'too-many-requests'],
+      ['DEFAULT_5XX', 500, 'internal'],
+    ])('map %s to %d %s', (type, status, slug) => {
+      expect(byType(type).Properties.StatusCode).toBe(String(status));
+      expect(body(type)).toMatchObject({ type: `urn:optline:problem:${slug}`, status });
+    });
+
+    it('put the validation error of a refused body or parameter into detail', () => {
+      expect(body('BAD_REQUEST_BODY').detail).toBe('$context.error.validationErrorString');
+      expect(body('BAD_REQUEST_PARAMETERS').detail).toBe('$context.error.validationErrorString');
+    });
+
+    it('challenge a caller without credentials for a bearer token', () => {
+      expect(
+        byType('UNAUTHORIZED').Properties.ResponseParameters['gatewayresponse.header.WWW-Authenticate'],
+      ).toBe("'Bearer'");
+    });
+  });
+
+  describe('Cognito', () => {
+    it('has a user pool nobody can sign up to, with MFA required should a user ever be created', () => {
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        UserPoolName: 'optline-eu',
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        MfaConfiguration: 'ON',
+        DeletionProtection: 'ACTIVE',
+      });
+      template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });
+    });
+
+    it('serves the token endpoint on a domain prefix made of the cell name and the account id', () => {
+      template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+        Domain: { 'Fn::Join': ['', ['optline-eu-', { Ref: 'AWS::AccountId' }]] },
+      });
+    });
+
+    it('declares the four API scopes on the optline resource server', () => {
+      const [, server] = only('AWS::Cognito::UserPoolResourceServer');
+      expect(server.Properties.Scopes.map((s: { ScopeName: string }) => s.ScopeName).sort()).toEqual(
+        [...SCOPES].sort(),
+      );
+    });
+
+    it('gives each tenant one secret-holding client that can only use the client-credentials flow', () => {
+      const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient')) as Resource[];
+      expect(clients.map((c) => c.Properties.ClientName).sort()).toEqual([
+        'optline-eu-acme',
+        'optline-eu-demo',
+      ]);
+      for (const client of clients) {
+        expect(client.Properties).toMatchObject({
+          GenerateSecret: true,
+          AllowedOAuthFlows: ['client_credentials'],
+          AllowedOAuthFlowsUserPoolClient: true,
+          ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+        });
+        expect(client.Properties.CallbackURLs).toBeUndefined();
+        expect(client.Properties.AllowedOAuthScopes).toEqual(
+          SCOPES.map((scope) => ({ 'Fn::Join': ['', [{ Ref: resourceServerId }, `/${scope}`]] })),
+        );
+      }
+    });
+  });
+
+  describe('WAF', () => {
+    const [webAclId, webAcl] = only('AWS::WAFv2::WebACL');
+
+    it('runs a per-IP rate limit first, then the AWS common and known-bad-inputs rule groups', () => {
+      expect(webAcl.Properties).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+      expect(webAcl.Properties.Rules).toEqual([
+        expect.objectContaining({
+          Priority: 0,
+          Action: { Block: {} },
+          Statement: {
+            RateBasedStatement: { Limit: 1500, AggregateKeyType: 'IP', EvaluationWindowSec: 300 },
+          },
+        }),
+        expect.objectContaining({
+          Priority: 1,
+          Statement: {
+            ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' },
+          },
+        }),
+        expect.objectContaining({
+          Priority: 2,
+          Statement: {
+            ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' },
+          },
+        }),
+      ]);
+    });
+
+    it('is associated with the prod stage', () => {
+      const [stageId] = only('AWS::ApiGateway::Stage');
+      template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        WebACLArn: { 'Fn::GetAtt': [webAclId, 'Arn'] },
+        ResourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: stageId }])] },
+      });
+    });
+
+    it('logs to an encrypted aws-waf-logs- group with paths, query strings and tokens redacted', () => {
+      const [, logging] = only('AWS::WAFv2::LoggingConfiguration');
+      expect(logging.Properties.ResourceArn).toEqual({ 'Fn::GetAtt': [webAclId, 'Arn'] });
+      expect(logging.Properties.RedactedFields).toEqual(
+        expect.arrayContaining([
+          { UriPath: {} },
+          { QueryString: {} },
+          { SingleHeader: { Name: 'authorization' } },
+        ]),
+      );
+      const destination = JSON.stringify(logging.Properties.LogDestinationConfigs);
+      const [logGroupId, logGroup] = Object.entries(template.findResources('AWS::Logs::LogGroup')).find(
+        ([id]) => destination.includes(`"Ref":"${id}"`),
+      )!;
+      expect(logGroup.Properties).toEqual({
+        LogGroupName: 'aws-waf-logs-optline-eu-api',
+        RetentionInDays: 90,
+        KmsKeyId: imported(data.logsKey.keyArn),
+      });
+      expect(destination).not.toContain('"Fn::GetAtt"');
+      expect(logGroupId).toBeDefined();
+    });
+
+    it('keeps no sampled requests, which would hold full paths and headers outside the redacted logs', () => {
+      const configs = [
+        webAcl.Properties.VisibilityConfig,
+        ...webAcl.Properties.Rules.map((rule: Json) => rule.VisibilityConfig),
+      ];
+      for (const config of configs) expect(config.SampledRequestsEnabled).toBe(false);
+    });
+  });
+});
