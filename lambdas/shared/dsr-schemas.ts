@@ -1,0 +1,187 @@
+/**
+ * The request and response bodies of the data-subject request routes (DESIGN §4 DSR, §5 `/v1/dsr`). Like
+ * `schemas.ts`, these zod schemas validate requests in the handlers, become the API Gateway request models and
+ * make up the OpenAPI document: one definition each.
+ *
+ * Refinements that JSON Schema cannot express (a known time zone, `changes` only with `rectification`) are
+ * checked by the handler, which parses the same schema again.
+ */
+import { z } from 'zod';
+import { RETENTION, type RetentionCategoryId } from '../domain/retention';
+
+/** What a data subject may ask for: GDPR Art. 15-18 and 20-21; CCPA §1798.100-§1798.125. */
+export const DSR_TYPES = [
+  'access',
+  'portability',
+  'erasure',
+  'rectification',
+  'restriction',
+  'objection',
+] as const;
+export type DsrType = (typeof DSR_TYPES)[number];
+
+/** `received` and `in_progress` are open; `completed` and `rejected` are closed for good. */
+export const DSR_STATUSES = ['received', 'in_progress', 'completed', 'rejected'] as const;
+export type DsrStatus = (typeof DSR_STATUSES)[number];
+
+/** How the tenant verified the requester's identity (GDPR Art. 12(6); CCPA regulations §7060). */
+export const VERIFICATION_METHODS = ['sms_otp', 'email', 'account_login', 'document', 'other'] as const;
+export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
+
+const RETENTION_CATEGORY_IDS = Object.keys(RETENTION) as [RetentionCategoryId, ...RetentionCategoryId[]];
+
+// The field schemas below mirror the private ones in schemas.ts (same patterns and messages), so a DSR
+// rectification accepts exactly what PATCH /v1/subscribers/{phone} accepts.
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** A phone number in a body: E.164 or another common format; handlers normalise it to E.164. */
+const phoneInBody = z
+  .string()
+  .trim()
+  .min(3)
+  .max(32)
+  .regex(/^[0-9+()\-.\s]+$/, 'must contain only digits, spaces and + ( ) - .')
+  .describe('Phone number of the data subject, E.164 preferred; common formats are accepted');
+
+const timeZone = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return zone.includes('/') || zone === 'UTC';
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Europe/Paris')
+  .describe('IANA time zone, such as Europe/Paris');
+
+const locale = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$/, 'must be a language tag such as en or fr-FR')
+  .describe('BCP 47 language tag, such as en or fr-FR');
+
+const topic = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or dashes');
+const topics = z
+  .array(topic)
+  .max(20)
+  .refine((list) => new Set(list).size === list.length, 'must not repeat a topic')
+  .describe('The complete new list of topics; it replaces the old one');
+
+/**
+ * The corrections a rectification applies to the profile. The phone number cannot be rectified: it is what
+ * identifies the subject, so a new number is a new subscription.
+ */
+export const rectificationChanges = z
+  .object({ locale: locale.optional(), timeZone: timeZone.optional(), topics: topics.optional() })
+  .strict()
+  .refine(
+    (changes) => Object.keys(changes).length > 0,
+    'must change at least one of locale, timeZone, topics',
+  )
+  .describe('Corrections to the profile; required when type is rectification and refused otherwise');
+
+export const dsrVerification = z
+  .object({
+    method: z.enum(VERIFICATION_METHODS).describe('How the requester proved to be the data subject'),
+    reference: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe(
+        'Where the tenant keeps the proof, such as a ticket or OTP id; never a copy of an identity document',
+      ),
+  })
+  .strict()
+  .describe('Evidence that the tenant verified the identity of the requester');
+
+/** `POST /v1/dsr`. */
+export const createDsrRequest = z
+  .object({
+    type: z.enum(DSR_TYPES).describe('The right exercised'),
+    phone: phoneInBody,
+    verification: dsrVerification,
+    changes: rectificationChanges.optional(),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.type === 'rectification' && body.changes === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['changes'], message: 'is required when type is rectification' });
+    }
+    if (body.type !== 'rectification' && body.changes !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['changes'],
+        message: 'is allowed only when type is rectification',
+      });
+    }
+  });
+
+/** `POST /v1/dsr/{id}/extend`. */
+export const extendDsrRequest = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .describe('Why more time is needed; it is told to the data subject (GDPR Art. 12(3))'),
+  })
+  .strict();
+
+/** 202 of `POST /v1/dsr`. */
+export const dsrAccepted = z
+  .object({
+    requestId: z.string().describe('Id of the request, for GET /v1/dsr/{id}'),
+    status: z.enum(DSR_STATUSES),
+    dueAt: isoDateTime.describe('Deadline set by the regime: GDPR one calendar month, CCPA 45 days'),
+  })
+  .strict();
+
+export const retainedCategory = z
+  .object({
+    category: z.enum(RETENTION_CATEGORY_IDS).describe('Retention category id (docs/retention.md)'),
+    reason: z.string().describe('Why this data is kept despite the request, with its legal basis'),
+  })
+  .strict();
+
+/** 200 of `GET /v1/dsr/{id}`. */
+export const dsrStatusView = z
+  .object({
+    status: z.enum(DSR_STATUSES),
+    dueAt: isoDateTime.describe('The original deadline'),
+    extendedUntil: isoDateTime.optional().describe('The extended deadline, present once extended'),
+    completedAt: isoDateTime.optional().describe('When the request was completed or rejected'),
+    result: z
+      .object({
+        downloadUrl: z
+          .url()
+          .optional()
+          .describe('Access and portability: a presigned URL of the export, issued afresh on each GET'),
+        expiresAt: isoDateTime
+          .optional()
+          .describe('When downloadUrl stops working (15 minutes at most); GET again for a new one'),
+        retained: z.array(retainedCategory).describe('Erasure: what was kept and why; empty for other types'),
+      })
+      .strict()
+      .optional()
+      .describe('Present once completed'),
+  })
+  .strict();
+
+/** 200 of `POST /v1/dsr/{id}/extend`. */
+export const dsrExtended = z
+  .object({ extendedUntil: isoDateTime.describe('The new deadline; a request is extended at most once') })
+  .strict();
+
+export type RectificationChanges = z.infer<typeof rectificationChanges>;
+export type DsrVerification = z.infer<typeof dsrVerification>;
+export type CreateDsrRequest = z.infer<typeof createDsrRequest>;
+export type ExtendDsrRequest = z.infer<typeof extendDsrRequest>;
+export type DsrAccepted = z.infer<typeof dsrAccepted>;
+export type DsrStatusView = z.infer<typeof dsrStatusView>;
+export type DsrExtended = z.infer<typeof dsrExtended>;
