@@ -10,6 +10,8 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
+  // Integration files start a local server, which synthesizes the Data stack to read its tables.
+  testTimeout: 30_000,
   projects: [
     project('unit'),
     project('infra'),

@@ -8,21 +8,36 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
-import { createApiHandler, MAX_BODY_BYTES, type ApiHandler } from '../lambdas/api/api-handler';
+import {
+  OutboxSender,
+  type OutboxEntry,
+  type OutboxSenderOptions,
+} from '../lambdas/adapters/sms/outbox-sender';
+import {
+  createApiHandler,
+  MAX_BODY_BYTES,
+  type ApiHandler,
+  type RouteAction,
+} from '../lambdas/api/api-handler';
 import { bearerTokenCaller } from '../lambdas/api/callers';
+import { messageActions } from '../lambdas/api/messages-api';
 import { buildOpenApiDocument } from '../lambdas/api/openapi';
 import type { Ports } from '../lambdas/api/ports';
 import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
+import type { SmsSender } from '../lambdas/domain/sms';
 import type { TableId } from '../lambdas/shared/env';
 import { logger } from '../lambdas/shared/powertools';
 import { NotFoundError, PayloadTooLargeError, toProblemResponse } from '../lambdas/shared/problem';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { localTableDefinitions } from './table-definitions';
-import { LOCAL_TENANTS, tenantByToken } from './tenants';
+import { LOCAL_TENANTS, tenantByToken, tenantItem } from './tenants';
+
+/** The time budget a local request gets, like the Lambda timeout of the deployed functions. */
+const LOCAL_REQUEST_BUDGET_MS = 10_000;
 
 /** Bodies above this are refused before reaching a handler, as API Gateway refuses anything above 10 MB. */
 const HARD_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -40,6 +55,8 @@ export interface LocalServerOptions {
   readonly tablePrefix?: string;
   /** @default () => new Date() */
   readonly clock?: () => Date;
+  /** Wraps the outbox sender, so tests can make the "provider" throttle or fail. @default - the outbox as is */
+  readonly wrapSender?: (outbox: SmsSender) => SmsSender;
 }
 
 export interface LocalServer {
@@ -57,6 +74,24 @@ function subjectIdKey(dataDir: string | undefined): Uint8Array {
   const file = join(dataDir, 'subject-id.key');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
   return Buffer.from(readFileSync(file, 'utf8'), 'base64');
+}
+
+/** With a data directory, the outbox survives restarts like the tables do. */
+function persistedOutbox(
+  dataDir: string | undefined,
+): Pick<OutboxSenderOptions, 'initialEntries' | 'onSend'> {
+  if (!dataDir) return {};
+  const file = join(dataDir, 'outbox.json');
+  const entries: OutboxEntry[] = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as OutboxEntry[])
+    : [];
+  return {
+    initialEntries: entries,
+    onSend: (entry) => {
+      entries.push(entry);
+      writeFileSync(file, JSON.stringify(entries, null, 2));
+    },
+  };
 }
 
 interface CompiledRoute {
@@ -130,44 +165,42 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     options.inMemory || options.dynamoEndpoint ? undefined : join(process.cwd(), '.optline', cell);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
-  let dynamo: RunningDynamoDbLocal | undefined;
+  let dynamoLocal: RunningDynamoDbLocal | undefined;
   const endpoint =
     options.dynamoEndpoint ??
-    (dynamo = await startDynamoDbLocal({ dbPath: dataDir && join(dataDir, 'dynamodb') })).endpoint;
+    (dynamoLocal = await startDynamoDbLocal({ dbPath: dataDir && join(dataDir, 'dynamodb') })).endpoint;
   try {
     await ensureTables(endpoint, localTableDefinitions(cell, prefix));
   } catch (error) {
-    await dynamo?.stop();
+    await dynamoLocal?.stop();
     throw error;
   }
 
-  const db = DynamoDBDocumentClient.from(localClient(endpoint), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const dynamo = localClient(endpoint);
+  const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const tables = tableNames(prefix);
   for (const tenant of LOCAL_TENANTS) {
-    await db.send(
-      new PutCommand({
-        TableName: tables.Tenants,
-        Item: {
-          tenantId: tenant.tenantId,
-          brand: tenant.brand,
-          helpText: tenant.helpText,
-          channel: 'outbox',
-        },
-      }),
-    );
+    await db.send(new PutCommand({ TableName: tables.Tenants, Item: tenantItem(tenant) }));
   }
 
   const ports: Ports<TableId> = {
+    dynamo,
     db,
     tables,
     subjectIds: new LocalSubjectIdDeriver(subjectIdKey(dataDir)),
     clock: options.clock ?? (() => new Date()),
   };
+  const outbox = new OutboxSender({ clock: ports.clock, ...persistedOutbox(dataDir) });
+  const sender = options.wrapSender?.(outbox) ?? outbox;
   const callers = bearerTokenCaller(tenantByToken());
-  const actionsByFunction: Record<ApiFunction, ReturnType<typeof subscriberActions>> = {
+  const messaging = messageActions({ ...ports, sender });
+  // As in Lambda, an in-progress Idempotency-Key frees up once the request's time budget is spent.
+  messaging.idempotencyConfig.registerLambdaContext({
+    getRemainingTimeInMillis: () => LOCAL_REQUEST_BUDGET_MS,
+  } as Context);
+  const actionsByFunction: Record<ApiFunction, Record<string, RouteAction>> = {
     subscribers: subscriberActions(ports),
+    messages: messaging.actions,
   };
   const handlers = Object.fromEntries(
     API_FUNCTIONS.map((fn) => [
@@ -175,7 +208,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       createApiHandler({ fn, actions: actionsByFunction[fn], callers, logger }),
     ]),
   ) as Record<ApiFunction, ApiHandler>;
-  const outbox: unknown[] = [];
   let baseUrl = '';
 
   const server = createServer((req, res) => {
@@ -185,7 +217,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         const body = await readBody(req);
         if (req.method === 'GET' && url.pathname === '/openapi.json')
           return sendJson(res, 200, buildOpenApiDocument(baseUrl));
-        if (req.method === 'GET' && url.pathname === '/_local/outbox') return sendJson(res, 200, outbox);
+        if (req.method === 'GET' && url.pathname === '/_local/outbox')
+          return sendJson(res, 200, outbox.entries());
 
         const route = compiledRoutes.find((r) => r.pattern.test(url.pathname));
         if (!route) throw new NotFoundError({ detail: 'No such route.' });
@@ -212,7 +245,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.destroy();
-      await dynamo?.stop();
+      await dynamoLocal?.stop();
     },
   };
 }

@@ -2,7 +2,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { Stack, type CfnElement } from 'aws-cdk-lib';
 import type { TableId } from '../lambdas/shared/env';
 import { CELLS_CONTEXT_KEY, cellsFromContext, type CellConfig } from '../lib/config';
-import { addCell, newOptlineApp } from '../lib/optline-app';
+import { addDataStack, newOptlineApp } from '../lib/optline-app';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 
 export interface LocalTableDefinition {
@@ -29,7 +29,7 @@ export function localTableDefinitions(cellName = 'eu', prefix = ''): LocalTableD
   const cells = cellsFromContext(app.node.tryGetContext(CELLS_CONTEXT_KEY));
   const config: CellConfig | undefined = cells.find((c) => c.name === cellName);
   if (!config) throw new Error(`Unknown cell "${cellName}" (known: ${cells.map((c) => c.name).join(', ')})`);
-  const { data } = addCell(app, config);
+  const data = addDataStack(app, config);
   const template = app.synth().getStackByName(data.stackName).template as {
     Resources: Record<string, { Type: string; Properties: GlobalTableProperties }>;
   };

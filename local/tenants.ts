@@ -1,9 +1,8 @@
 /** The tenants local mode seeds, with the bearer tokens that stand in for Cognito app clients. */
-export interface LocalTenant {
-  readonly tenantId: string;
+import type { TenantSettings } from '../lambdas/domain/tenants';
+
+export interface LocalTenant extends TenantSettings {
   readonly token: string;
-  readonly brand: string;
-  readonly helpText: string;
 }
 
 export const LOCAL_TENANTS: readonly LocalTenant[] = [
@@ -11,15 +10,21 @@ export const LOCAL_TENANTS: readonly LocalTenant[] = [
     tenantId: 'demo',
     token: 'local-demo',
     brand: 'Demo Shop',
-    helpText: 'Demo Shop: help at support@demo.example. Reply STOP to opt out. Msg&data rates may apply.',
+    contact: 'support@demo.example',
+    channel: { channel: 'outbox' },
   },
   {
     tenantId: 'acme',
     token: 'local-acme',
     brand: 'Acme',
-    helpText: 'Acme: help at help@acme.example. Reply STOP to opt out. Msg&data rates may apply.',
+    contact: 'help@acme.example',
+    channel: { channel: 'outbox' },
+    denyList: ['bit.ly', 'tinyurl.com', 'goo.gl', 'ow.ly', 'is.gd'],
   },
 ];
 
 export const tenantByToken = (): Record<string, string> =>
   Object.fromEntries(LOCAL_TENANTS.map((t) => [t.token, t.tenantId]));
+
+/** The Tenants item of a local tenant: its settings, without the local token. */
+export const tenantItem = ({ token: _token, ...settings }: LocalTenant): TenantSettings => settings;

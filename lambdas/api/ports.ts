@@ -1,14 +1,23 @@
 /**
  * What a route group needs from the outside world. The Lambda entry points build these from AWS clients and
- * environment variables; the local server builds them from DynamoDB Local and node:crypto.
+ * environment variables; the local server builds them from DynamoDB Local, node:crypto and the outbox.
  */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SmsSender } from '../domain/sms';
 import type { SubjectIdDeriver } from '../domain/subject-id';
 import type { TableId } from '../shared/env';
 
 export interface Ports<T extends TableId> {
+  /** The low-level client, for libraries that want one (Powertools idempotency). */
+  readonly dynamo: DynamoDBClient;
   readonly db: DynamoDBDocumentClient;
   readonly tables: Readonly<Record<T, string>>;
   readonly subjectIds: SubjectIdDeriver;
   readonly clock: () => Date;
+}
+
+/** Ports of route groups that send SMS. */
+export interface SendingPorts<T extends TableId> extends Ports<T> {
+  readonly sender: SmsSender;
 }

@@ -7,7 +7,10 @@ import type { ProblemSlug } from '../shared/problem';
 import {
   createSubscriberRequest,
   interactionRequest,
+  messageAccepted,
+  messageView,
   patchSubscriberRequest,
+  sendMessageRequest,
   subscriberCreated,
   subscriberProfile,
 } from '../shared/schemas';
@@ -18,7 +21,7 @@ export type Scope = (typeof SCOPES)[number];
 export const RESOURCE_SERVER_ID = 'optline';
 
 /** The Lambda function that serves a route; routes of one concern share a function. */
-export const API_FUNCTIONS = ['subscribers'] as const;
+export const API_FUNCTIONS = ['subscribers', 'messages'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -39,6 +42,8 @@ export interface RouteSpec {
   readonly fn: ApiFunction;
   /** @default - the route takes no body */
   readonly body?: z.ZodType;
+  /** Required request headers, documented and checked by the handler. @default - none */
+  readonly headers?: readonly string[];
   /** Success responses by status code. */
   readonly responses: Readonly<Record<number, RouteResponse>>;
   /** Problem types this route documents beyond the ones every route can return. */
@@ -90,6 +95,38 @@ export const ROUTES: readonly RouteSpec[] = [
     fn: 'subscribers',
     body: interactionRequest,
     responses: { 204: { description: 'Recorded' } },
+    problems: ['not-found'],
+  },
+  {
+    operationId: 'sendMessage',
+    method: 'POST',
+    path: '/v1/messages',
+    summary: 'Send one SMS; requires an Idempotency-Key header',
+    scope: 'messages.send',
+    fn: 'messages',
+    body: sendMessageRequest,
+    headers: ['Idempotency-Key'],
+    responses: {
+      202: { description: 'Accepted and handed to the channel (or failed for good)', body: messageAccepted },
+    },
+    problems: [
+      'conflict',
+      'recipient-opted-out',
+      'no-consent',
+      'processing-restricted',
+      'quiet-hours',
+      'content-rejected',
+      'service-unavailable',
+    ],
+  },
+  {
+    operationId: 'getMessage',
+    method: 'GET',
+    path: '/v1/messages/{messageId}',
+    summary: 'Read the status of a message',
+    scope: 'messages.send',
+    fn: 'messages',
+    responses: { 200: { description: 'The message status', body: messageView } },
     problems: ['not-found'],
   },
 ];

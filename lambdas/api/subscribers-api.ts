@@ -10,9 +10,9 @@ import type {
   SubscriberProfile,
 } from '../shared/schemas';
 import type { ApiRequest, RouteAction } from './api-handler';
+import type { SUBSCRIBER_TABLES } from './function-tables';
 import type { Ports } from './ports';
 
-export const SUBSCRIBER_TABLES = ['Subscribers', 'ConsentLedger', 'Suppressions'] as const;
 type SubscriberPorts = Ports<(typeof SUBSCRIBER_TABLES)[number]>;
 
 const notFound = () => new NotFoundError({ detail: 'No subscriber with this number.' });

@@ -1,10 +1,15 @@
 /** Ports for the deployed Lambda functions: traced AWS SDK clients, configured from the environment. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { PinpointClient } from '@aws-sdk/client-pinpoint';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KmsSubjectIdDeriver } from '../adapters/kms-subject-id';
+import { ChannelRoutingSmsSender } from '../adapters/sms/sender-factory';
 import { cognitoClaimsCaller, type CallerResolver } from '../api/callers';
 import type { Ports } from '../api/ports';
+import type { SmsSender } from '../domain/sms';
 import {
   requireEnv,
   SUBJECT_ID_KEY_ENV,
@@ -13,13 +18,14 @@ import {
   type TableId,
 } from '../shared/env';
 import { tracer } from '../shared/powertools';
+import { remainingMs } from './invocation';
 
 export function lambdaPorts<T extends TableId>(tableIds: readonly T[]): Ports<T> {
-  const db = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const kms = tracer.captureAWSv3Client(new KMSClient({}));
   return {
+    dynamo,
     db,
     tables: tableNamesFromEnv(tableIds),
     subjectIds: new KmsSubjectIdDeriver(kms, requireEnv(SUBJECT_ID_KEY_ENV)),
@@ -29,4 +35,17 @@ export function lambdaPorts<T extends TableId>(tableIds: readonly T[]): Ports<T>
 
 export function lambdaCallers(): CallerResolver {
   return cognitoClaimsCaller(JSON.parse(requireEnv(TENANT_CLIENTS_ENV)) as Record<string, string>);
+}
+
+/**
+ * One sender for every channel a tenant may use. Clients make a single attempt each: the adapters retry
+ * throttling themselves, within what is left of the invocation.
+ */
+export function lambdaSmsSender(): SmsSender {
+  return new ChannelRoutingSmsSender({
+    sns: tracer.captureAWSv3Client(new SNSClient({ maxAttempts: 1 })),
+    endUserMessaging: tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({ maxAttempts: 1 })),
+    pinpoint: tracer.captureAWSv3Client(new PinpointClient({ maxAttempts: 1 })),
+    retry: { deadline: remainingMs },
+  });
 }

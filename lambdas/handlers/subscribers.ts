@@ -1,8 +1,10 @@
 /** Lambda entry point for the subscriber routes. Everything is built once, at cold start. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createApiHandler } from '../api/api-handler';
-import { SUBSCRIBER_TABLES, subscriberActions } from '../api/subscribers-api';
+import { SUBSCRIBER_TABLES } from '../api/function-tables';
+import { subscriberActions } from '../api/subscribers-api';
 import { logger } from '../shared/powertools';
+import { beginInvocation } from './invocation';
 import { lambdaCallers, lambdaPorts } from './lambda-ports';
 
 const api = createApiHandler({
@@ -13,6 +15,6 @@ const api = createApiHandler({
 });
 
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
-  logger.addContext(context);
+  beginInvocation(context);
   return api(event);
 }

@@ -124,3 +124,38 @@ export type PatchSubscriberRequest = z.infer<typeof patchSubscriberRequest>;
 export type InteractionRequest = z.infer<typeof interactionRequest>;
 export type SubscriberProfile = z.infer<typeof subscriberProfile>;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+/** Categories an application may send; confirmation and HELP replies are sent by optline itself only. */
+export const API_SEND_CATEGORIES = ['transactional', 'marketing'] as const;
+export const MESSAGE_STATUSES = ['sent', 'delivered', 'failed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+export const sendMessageRequest = z
+  .object({
+    to: phoneInBody,
+    body: z.string().max(1600).describe('Message text; at most 10 SMS segments'),
+    category: z.enum(API_SEND_CATEGORIES),
+    topic: topic.optional().describe('For marketing: the topic the subscriber must not have opted out of'),
+  })
+  .strict();
+
+export const messageAccepted = z.object({
+  messageId: z.string(),
+  status: z.enum(MESSAGE_STATUSES),
+});
+
+export const messageView = z.object({
+  messageId: z.string(),
+  status: z.enum(MESSAGE_STATUSES),
+  category: z.string(),
+  channel: z.string(),
+  segments: z.number().int(),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+});
+
+export type SendMessageRequest = z.infer<typeof sendMessageRequest>;
+export type MessageAccepted = z.infer<typeof messageAccepted>;
+export type MessageView = z.infer<typeof messageView>;

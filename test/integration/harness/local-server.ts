@@ -23,6 +23,7 @@ export interface RequestOptions {
 export interface TestResponse {
   readonly status: number;
   readonly contentType: string | null;
+  readonly headers: Headers;
   readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests inspect arbitrary JSON
 }
 
@@ -57,7 +58,12 @@ export async function startTestServer(
       } catch {
         // not JSON: the test sees the text
       }
-      return { status: response.status, contentType: response.headers.get('content-type'), body: parsed };
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        headers: response.headers,
+        body: parsed,
+      };
     },
     async snapshot() {
       const entries = await Promise.all(

@@ -1,0 +1,111 @@
+/** DynamoDB implementation of the MessageStore port: MessageLog, plus the recipient state the checks read. */
+import {
+  BatchGetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { MessageRecord, MessageStore, RecipientState } from '../../domain/messages';
+import { isExpired } from '../../domain/retention';
+import type { SubscriberRecord } from '../../domain/subscribers';
+import type { MessageStatus } from '../../shared/schemas';
+import { subjectPk, subscriberKey, suppressionKey, tenantPk } from './keys';
+
+type Tables = { readonly Subscribers: string; readonly Suppressions: string; readonly MessageLog: string };
+
+export const MESSAGE_ID_INDEX = 'ByMessageId';
+
+export class DynamoMessageStore implements MessageStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: Tables,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** One BatchGetItem, strongly consistent on both tables: the profile and the `all` and topic suppressions. */
+  async recipientState(tenantId: string, subjectId: string, topic?: string): Promise<RecipientState> {
+    const scopes = ['all', ...(topic ? [topic] : [])];
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: true }> | undefined = {
+      [this.tables.Subscribers]: { Keys: [subscriberKey(tenantId, subjectId)], ConsistentRead: true },
+      [this.tables.Suppressions]: {
+        Keys: scopes.map((scope) => suppressionKey(tenantId, subjectId, scope)),
+        ConsistentRead: true,
+      },
+    };
+    const items: Record<string, Record<string, unknown>[]> = {};
+    // BatchGetItem may return part of the keys under load; ask again for the rest.
+    while (request && Object.keys(request).length > 0) {
+      const result = await this.db.send(new BatchGetCommand({ RequestItems: request }));
+      for (const [table, found] of Object.entries(result.Responses ?? {}))
+        items[table] = [...(items[table] ?? []), ...found];
+      request = result.UnprocessedKeys as typeof request;
+    }
+    const now = this.clock();
+    const profile = (items[this.tables.Subscribers] ?? []).find((item) => !isExpired(item, now));
+    const suppressedScopes = (items[this.tables.Suppressions] ?? []).map((item) =>
+      String(item.sk).split('#').pop()!,
+    );
+    return { subscriber: profile as SubscriberRecord | undefined, suppressedScopes };
+  }
+
+  async log(record: MessageRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tables.MessageLog,
+        Item: {
+          pk: subjectPk(record.tenantId, record.subjectId),
+          sk: `${record.createdAt}#${record.messageId}`,
+          ...record,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  private async locate(messageId: string): Promise<{ pk: string; sk: string } | undefined> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tables.MessageLog,
+        IndexName: MESSAGE_ID_INDEX,
+        KeyConditionExpression: 'messageId = :id',
+        ExpressionAttributeValues: { ':id': messageId },
+        Limit: 1,
+      }),
+    );
+    const item = Items[0];
+    return item ? { pk: String(item.pk), sk: String(item.sk) } : undefined;
+  }
+
+  async findById(tenantId: string, messageId: string, now: Date): Promise<MessageRecord | undefined> {
+    const key = await this.locate(messageId);
+    // The index spans tenants; a foreign id must look exactly like a missing one.
+    if (!key || !key.pk.startsWith(`${tenantPk(tenantId)}#`)) return undefined;
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tables.MessageLog,
+        KeyConditionExpression: 'pk = :pk AND sk = :sk',
+        ExpressionAttributeValues: { ':pk': key.pk, ':sk': key.sk },
+      }),
+    );
+    const item = Items[0];
+    return item && !isExpired(item, now) ? (item as unknown as MessageRecord) : undefined;
+  }
+
+  /** Applies a delivery event; returns false when the message is unknown (expired or never logged). */
+  async updateStatus(messageId: string, status: MessageStatus, at: Date): Promise<boolean> {
+    const key = await this.locate(messageId);
+    if (!key) return false;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tables.MessageLog,
+        Key: key,
+        UpdateExpression: 'SET #status = :status, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':at': at.toISOString() },
+      }),
+    );
+    return true;
+  }
+}

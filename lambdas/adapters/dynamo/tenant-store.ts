@@ -1,0 +1,22 @@
+/** DynamoDB implementation of the TenantStore port, with a short in-memory cache: tenant settings change rarely. */
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TenantSettings, TenantStore } from '../../domain/tenants';
+
+export class DynamoTenantStore implements TenantStore {
+  private readonly cache = new Map<string, { settings: TenantSettings | undefined; until: number }>();
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  async get(tenantId: string): Promise<TenantSettings | undefined> {
+    const cached = this.cache.get(tenantId);
+    if (cached && cached.until > Date.now()) return cached.settings;
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { tenantId } }));
+    const settings = Item as TenantSettings | undefined;
+    this.cache.set(tenantId, { settings, until: Date.now() + this.ttlMs });
+    return settings;
+  }
+}

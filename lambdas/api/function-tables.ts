@@ -1,0 +1,13 @@
+/**
+ * The tables each API function uses. The handlers read exactly these names from the environment, and the
+ * Api stack binds exactly these tables: one list, so grants and code cannot drift apart. Kept free of
+ * handler imports, so the CDK app can read it without loading SDK clients.
+ */
+export const SUBSCRIBER_TABLES = ['Subscribers', 'ConsentLedger', 'Suppressions'] as const;
+export const MESSAGE_TABLES = [
+  'Tenants',
+  'Subscribers',
+  'Suppressions',
+  'MessageLog',
+  'Idempotency',
+] as const;

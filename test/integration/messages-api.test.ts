@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ProviderThrottledError, type SmsSender } from '../../lambdas/domain/sms';
+import { testDocumentClient } from './harness/dynamo';
+import { randomPhone, startTestServer, type TestServer } from './harness/local-server';
+
+const db = testDocumentClient();
+let server: TestServer;
+let now = new Date('2026-11-24T12:00:00Z');
+let throttling = false;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    clock: () => now,
+    // The "provider" throttles while the flag is up, as SNS or End User Messaging would.
+    wrapSender: (outbox): SmsSender => ({
+      send: async (message, config) => {
+        if (throttling) throw new ProviderThrottledError(2);
+        return outbox.send(message, config);
+      },
+    }),
+  });
+});
+afterAll(async () => {
+  await server.close();
+  db.destroy();
+});
+beforeEach(() => {
+  now = new Date('2026-11-24T12:00:00Z');
+  throttling = false;
+});
+
+const subscribe = async (extra: Record<string, unknown> = {}) => {
+  const phone = randomPhone();
+  const created = await server.request('POST', '/v1/subscribers', {
+    body: { phone, consent: { source: 'api', noticeVersion: 'v1' }, ...extra },
+  });
+  return { phone, subjectId: created.body.subscriberId as string };
+};
+
+const send = (
+  body: Record<string, unknown>,
+  key: string | null = randomUUID(),
+  as: 'demo' | 'acme' = 'demo',
+) =>
+  server.request('POST', '/v1/messages', {
+    as,
+    body,
+    headers: key === null ? {} : { 'idempotency-key': key },
+  });
+
+const outboxFor = async (phone: string) =>
+  ((await server.request('GET', '/_local/outbox')).body as Array<{ to: string; body: string }>).filter(
+    (e) => e.to === phone,
+  );
+
+const loggedMessages = async (tenant: string, subjectId: string) =>
+  (
+    await db.send(
+      new QueryCommand({
+        TableName: `${server.tablePrefix}MessageLog`,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `T#${tenant}#S#${subjectId}` },
+      }),
+    )
+  ).Items ?? [];
+
+describe('POST /v1/messages', () => {
+  it('sends through the tenant channel, logs the message with a 6-month TTL, and reports its status', async () => {
+    const { phone, subjectId } = await subscribe();
+
+    const accepted = await send({ to: phone, body: 'Your order has shipped', category: 'transactional' });
+
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toEqual({ messageId: expect.any(String), status: 'sent' });
+    expect(await outboxFor(phone)).toEqual([
+      expect.objectContaining({
+        messageId: accepted.body.messageId,
+        body: 'Your order has shipped',
+        category: 'transactional',
+      }),
+    ]);
+    const [logged] = await loggedMessages('demo', subjectId);
+    expect(logged).toMatchObject({
+      direction: 'outbound',
+      status: 'sent',
+      channel: 'outbox',
+      segments: 1,
+      expiresAt: Date.parse('2027-05-24T12:00:00Z') / 1000,
+    });
+    expect(String(logged?.pk) + String(logged?.sk)).not.toContain(phone.slice(1));
+    const status = await server.request('GET', `/v1/messages/${accepted.body.messageId}`);
+    expect(status.body).toMatchObject({
+      messageId: accepted.body.messageId,
+      status: 'sent',
+      category: 'transactional',
+    });
+  });
+
+  it("answers 404 for another tenant's message id", async () => {
+    const { phone } = await subscribe();
+    const accepted = await send({ to: phone, body: 'hello', category: 'transactional' });
+    expect(
+      (await server.request('GET', `/v1/messages/${accepted.body.messageId}`, { as: 'acme' })).status,
+    ).toBe(404);
+    expect((await server.request('GET', `/v1/messages/${randomUUID()}`)).status).toBe(404);
+  });
+
+  it('replays the same response for the same key and body, with exactly one outbox entry', async () => {
+    const { phone } = await subscribe();
+    const key = randomUUID();
+    const message = { to: phone, body: 'Code 1234', category: 'transactional' };
+
+    const first = await send(message, key);
+    const second = await send(message, key);
+
+    expect(second.status).toBe(202);
+    expect(second.body).toEqual(first.body);
+    expect(await outboxFor(phone)).toHaveLength(1);
+  });
+
+  it('answers 409 when a key is reused with another body, and 400 without a key', async () => {
+    const { phone } = await subscribe();
+    const key = randomUUID();
+    await send({ to: phone, body: 'first', category: 'transactional' }, key);
+
+    const conflict = await send({ to: phone, body: 'second', category: 'transactional' }, key);
+    const missing = await send({ to: phone, body: 'third', category: 'transactional' }, null);
+
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.type).toBe('urn:optline:problem:conflict');
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    expect(await outboxFor(phone)).toHaveLength(1);
+  });
+
+  it('refuses an opted-out recipient with 422 recipient-opted-out and sends nothing', async () => {
+    const { phone, subjectId } = await subscribe();
+    await db.send(
+      new PutCommand({
+        TableName: `${server.tablePrefix}Suppressions`,
+        Item: { pk: 'T#demo', sk: `S#${subjectId}#all`, since: now.toISOString(), source: 'keyword' },
+      }),
+    );
+    const refused = await send({ to: phone, body: 'hello', category: 'transactional' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.type).toBe('urn:optline:problem:recipient-opted-out');
+    expect(await outboxFor(phone)).toEqual([]);
+  });
+
+  it('refuses marketing on a topic the recipient opted out of, but not another topic', async () => {
+    const { phone, subjectId } = await subscribe();
+    await db.send(
+      new PutCommand({
+        TableName: `${server.tablePrefix}Suppressions`,
+        Item: { pk: 'T#demo', sk: `S#${subjectId}#offers`, since: now.toISOString(), source: 'api' },
+      }),
+    );
+    expect((await send({ to: phone, body: 'Sale!', category: 'marketing', topic: 'offers' })).body.type).toBe(
+      'urn:optline:problem:recipient-opted-out',
+    );
+    expect((await send({ to: phone, body: 'News', category: 'marketing', topic: 'news' })).status).toBe(202);
+  });
+
+  it('refuses a number with no consent, and a double opt-in not yet confirmed, with 422 no-consent', async () => {
+    const unknown = await send({ to: randomPhone(), body: 'hello', category: 'transactional' });
+    const pending = await subscribe({ doubleOptIn: true });
+    const unconfirmed = await send({ to: pending.phone, body: 'hello', category: 'transactional' });
+    expect(unknown.body.type).toBe('urn:optline:problem:no-consent');
+    expect(unconfirmed.body.type).toBe('urn:optline:problem:no-consent');
+  });
+
+  it('refuses a restricted subscriber with 422 processing-restricted', async () => {
+    const { phone, subjectId } = await subscribe();
+    await db.send(
+      new UpdateCommand({
+        TableName: `${server.tablePrefix}Subscribers`,
+        Key: { pk: 'T#demo', sk: `S#${subjectId}` },
+        UpdateExpression: 'SET #s = :r',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':r': 'restricted' },
+      }),
+    );
+    const refused = await send({ to: phone, body: 'hello', category: 'transactional' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.type).toBe('urn:optline:problem:processing-restricted');
+  });
+
+  it("refuses marketing in the recipient's night with retryAt, while transactional goes out", async () => {
+    const { phone } = await subscribe({ timeZone: 'Europe/London' });
+    now = new Date('2026-11-24T02:30:00Z');
+
+    const marketing = await send({ to: phone, body: 'Flash sale', category: 'marketing' });
+    const transactional = await send({ to: phone, body: 'Your code is 5521', category: 'transactional' });
+
+    expect(marketing.status).toBe(422);
+    expect(marketing.body).toMatchObject({
+      type: 'urn:optline:problem:quiet-hours',
+      retryAt: '2026-11-24T08:00:00.000Z',
+    });
+    expect(transactional.status).toBe(202);
+    expect((await outboxFor(phone)).map((e) => e.body)).toEqual(['Your code is 5521']);
+  });
+
+  it.each([
+    ['an empty body', '   ', 'demo'],
+    ['more than 10 segments', 'x'.repeat(1531), 'demo'],
+    ["a link shortener on the tenant's deny list", 'See https://bit.ly/abc', 'acme'],
+  ] as const)('refuses %s with 422 content-rejected', async (_label, body, tenant) => {
+    const phone = randomPhone();
+    await server.request('POST', '/v1/subscribers', {
+      as: tenant,
+      body: { phone, consent: { source: 'api', noticeVersion: 'v1' } },
+    });
+    const refused = await send({ to: phone, body, category: 'transactional' }, randomUUID(), tenant);
+    expect(refused.status).toBe(422);
+    expect(refused.body.type).toBe('urn:optline:problem:content-rejected');
+    expect(refused.body.errors[0]).toMatchObject({ field: 'body' });
+  });
+
+  it('answers 503 with Retry-After while the provider throttles, and logs and sends once on retry', async () => {
+    const { phone, subjectId } = await subscribe();
+    const key = randomUUID();
+    const message = { to: phone, body: 'Your code is 7788', category: 'transactional' };
+    throttling = true;
+
+    const busy = await send(message, key);
+    expect(busy.status).toBe(503);
+    expect(busy.body).toMatchObject({
+      type: 'urn:optline:problem:service-unavailable',
+      retryAfterSeconds: 2,
+    });
+    expect(busy.headers.get('retry-after')).toBe('2');
+    expect(await loggedMessages('demo', subjectId)).toEqual([]);
+
+    throttling = false;
+    const retried = await send(message, key);
+    const replayed = await send(message, key);
+
+    expect(retried.status).toBe(202);
+    expect(replayed.body).toEqual(retried.body);
+    expect(await loggedMessages('demo', subjectId)).toHaveLength(1);
+    expect(await outboxFor(phone)).toHaveLength(1);
+  });
+
+  it('never accepts optline-internal categories from the API', async () => {
+    const { phone } = await subscribe();
+    const refused = await send({ to: phone, body: 'You are unsubscribed', category: 'opt_out_confirmation' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'category' })]);
+    expect(await outboxFor(phone)).toEqual([]);
+  });
+});
