@@ -59,6 +59,8 @@ export function addCell(app: App, config: CellConfig): Cell {
     tables: data.tables,
     subjectIdKey: data.subjectIdKey,
     logsKey: data.logsKey,
+    cellKey: data.cellKey,
+    deliveryEventsTopic: data.deliveryEventsTopic,
     description: `optline ${config.name} cell (${config.regime}): stateless resources`,
   });
   Aspects.of(api).add(new RegionPinningCheck(config));

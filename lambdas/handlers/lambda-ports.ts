@@ -6,12 +6,15 @@ import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2'
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KmsSubjectIdDeriver } from '../adapters/kms-subject-id';
+import { PacedSmsSender } from '../adapters/sms/paced-sender';
 import { ChannelRoutingSmsSender } from '../adapters/sms/sender-factory';
 import { cognitoClaimsCaller, type CallerResolver } from '../api/callers';
 import type { Ports } from '../api/ports';
+import { countSegments } from '../domain/content-policy';
 import type { SmsSender } from '../domain/sms';
 import {
   requireEnv,
+  SMS_SEND_INTERVAL_ENV,
   SUBJECT_ID_KEY_ENV,
   tableNamesFromEnv,
   TENANT_CLIENTS_ENV,
@@ -42,10 +45,16 @@ export function lambdaCallers(): CallerResolver {
  * throttling themselves, within what is left of the invocation.
  */
 export function lambdaSmsSender(): SmsSender {
-  return new ChannelRoutingSmsSender({
+  const channels = new ChannelRoutingSmsSender({
     sns: tracer.captureAWSv3Client(new SNSClient({ maxAttempts: 1 })),
     endUserMessaging: tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({ maxAttempts: 1 })),
     pinpoint: tracer.captureAWSv3Client(new PinpointClient({ maxAttempts: 1 })),
     retry: { deadline: remainingMs },
+  });
+  // Paced so the function, at its reserved concurrency, stays within the origination identities' MPS.
+  // Providers count their MPS in message parts, so a long message waits as many intervals as it has parts.
+  return new PacedSmsSender(channels, {
+    intervalMs: Number(requireEnv(SMS_SEND_INTERVAL_ENV)),
+    partsOf: (message) => countSegments(message.body).segments,
   });
 }

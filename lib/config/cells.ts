@@ -20,7 +20,16 @@ export interface CellConfig {
    * @default - DEFAULT_API_LIMITS
    */
   readonly apiLimits?: ApiLimits;
+  /**
+   * Messages per second the cell's origination identities accept (for example 1 for a US long code, 3 for a
+   * toll-free number, 100 for a short code). The send path is sized so it never exceeds it.
+   * @default DEFAULT_SMS_MPS
+   */
+  readonly smsMps?: number;
 }
+
+/** A conservative default: what a single toll-free or sender-id origination commonly allows. */
+export const DEFAULT_SMS_MPS = 3;
 
 /** How much traffic a cell's API accepts before it answers 429 (stage throttling) or 403 (WAF). */
 export interface ApiLimits {
@@ -89,6 +98,7 @@ const cellSchema = z
     regime: z.enum(REGIMES, { error: () => `must be one of ${REGIMES.join(', ')}` }),
     tenants: tenantsSchema,
     apiLimits: apiLimitsSchema.optional(),
+    smsMps: z.number().positive('must be positive').max(1000, 'must be at most 1000').optional(),
   })
   .strict()
   .superRefine((cell, ctx) => {

@@ -14,7 +14,13 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { SUBJECT_ID_KEY_ENV, tableEnvVar, TENANT_CLIENTS_ENV, type TableId } from '../../lambdas/shared/env';
+import {
+  SMS_SEND_INTERVAL_ENV,
+  SUBJECT_ID_KEY_ENV,
+  tableEnvVar,
+  TENANT_CLIENTS_ENV,
+  type TableId,
+} from '../../lambdas/shared/env';
 import { acknowledgeFindings, nagText, wildcardFindings } from './acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
 
@@ -44,6 +50,11 @@ export interface PlatformFunctionProps {
    * @default Duration.seconds(10), well under API Gateway's 29-second integration timeout
    */
   readonly timeout?: Duration;
+  /**
+   * Concurrency reserved for (and capping) the function.
+   * @default - none: the function shares the account pool
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export type TableAccess = 'read' | 'readWrite';
@@ -75,6 +86,8 @@ const XRAY_REASON =
  */
 export class PlatformFunction extends NodejsFunction {
   public readonly executionRole: Role;
+  /** Reserved concurrency, when the function has its own share of the account pool. */
+  public readonly reservedConcurrency?: number;
   /** Actions that may have Resource "*": AWS offers no resource-level permission for them. */
   private readonly anyResourceActions = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
   private readonly expectedWildcards: ExpectedWildcard[] = [
@@ -103,6 +116,7 @@ export class PlatformFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
@@ -123,6 +137,7 @@ export class PlatformFunction extends NodejsFunction {
       },
     });
     this.executionRole = role;
+    this.reservedConcurrency = props.reservedConcurrentExecutions;
 
     acknowledgeFindings(
       this.node.defaultChild as CfnFunction,
@@ -209,7 +224,8 @@ export class PlatformFunction extends NodejsFunction {
    * - End User Messaging `SendTextMessage` with this account's identities and configuration sets;
    * - Pinpoint `SendMessages` to this account's existing projects (optline creates none).
    */
-  public bindSmsSending(): void {
+  public bindSmsSending(sendIntervalMs: number): void {
+    this.addEnvironment(SMS_SEND_INTERVAL_ENV, String(sendIntervalMs));
     const { account, region, partition } = Stack.of(this);
     this.anyResourceActions.add('sns:Publish');
     this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
@@ -227,6 +243,12 @@ export class PlatformFunction extends NodejsFunction {
     );
     this.addToRolePolicy(
       new PolicyStatement({ actions: ['mobiletargeting:SendMessages'], resources: [pinpoint] }),
+    );
+    acknowledgeFindings(
+      this.inlinePolicy(),
+      'SNS Publish to a phone number has no resource ARN, so it cannot be constrained by resource; the policy ' +
+        'denies Publish to every topic, so the grant allows direct SMS only.',
+      { checkov: ['CKV_AWS_111'] },
     );
     const stack = Stack.of(this);
     const identityReason =

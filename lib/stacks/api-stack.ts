@@ -16,8 +16,10 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
+import { pacingFor } from '../../lambdas/adapters/sms/paced-sender';
 import { MESSAGE_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
 import {
   API_FUNCTIONS,
@@ -28,7 +30,7 @@ import {
   type Scope,
 } from '../../lambdas/api/routes';
 import type { TableId } from '../../lambdas/shared/env';
-import { DEFAULT_API_LIMITS, type CellConfig } from '../config';
+import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
@@ -36,6 +38,8 @@ import { MachineUserPool } from '../constructs/machine-user-pool';
 import { PlatformFunction, type TableAccess } from '../constructs/platform-function';
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
 import { requestModelSchema } from '../constructs/request-model';
+import { SnsSmsDeliveryLogging } from '../constructs/sns-sms-delivery-logging';
+import { TopicQueueConsumer } from '../constructs/topic-queue-consumer';
 
 /** The stage every cell's API is deployed to; resource paths carry the version (`/v1/…`). */
 export const STAGE_NAME = 'prod';
@@ -99,6 +103,10 @@ export interface ApiStackProps extends StackProps {
   readonly subjectIdKey: IKey;
   /** Key for every log group of the stack; its policy must admit this region's CloudWatch Logs. */
   readonly logsKey: IKey;
+  /** The cell key: it encrypts the stack's queues and its alarm topic. */
+  readonly cellKey: IKey;
+  /** End User Messaging delivery events, consumed to update message status. */
+  readonly deliveryEventsTopic: ITopic;
 }
 
 const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
@@ -113,6 +121,10 @@ export class ApiStack extends Stack {
   public readonly auth: MachineUserPool;
   public readonly functions: Readonly<Record<ApiFunction, PlatformFunction>>;
   public readonly firewall: ApiFirewall;
+  /** Every alarm of the cell notifies here; subscribe the on-call channel to it. */
+  public readonly alarmTopic: Topic;
+  /** Delivery events → queue → status updates in MessageLog. */
+  public readonly deliveryStatus: TopicQueueConsumer;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -171,6 +183,18 @@ export class ApiStack extends Stack {
 
     this.acknowledgeApiFindings();
 
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: props.cellKey, enforceSSL: true });
+    this.deliveryStatus = new TopicQueueConsumer(this, 'DeliveryStatus', {
+      topic: props.deliveryEventsTopic,
+      queueKey: props.cellKey,
+      logsKey: props.logsKey,
+      handler: 'delivery-status',
+      serviceName: 'optline-delivery-status',
+      alarmTopic: this.alarmTopic,
+    });
+    this.deliveryStatus.function.bindTable(props.tables.MessageLog, 'MessageLog', 'readWrite');
+    new SnsSmsDeliveryLogging(this, 'SnsSmsDeliveryLogging', { logsKey: props.logsKey });
+
     // RestApi already outputs the stage URL (ApiEndpoint…).
     new CfnOutput(this, 'TokenUrl', {
       value: this.auth.tokenUrl(),
@@ -181,17 +205,20 @@ export class ApiStack extends Stack {
 
   private apiFunction(fn: ApiFunction, props: ApiStackProps): PlatformFunction {
     const resources = API_FUNCTION_RESOURCES[fn];
+    // Sending functions are sized from the cell's SMS throughput (see PacedSmsSender).
+    const pacing = resources.sendsSms ? pacingFor(props.cell.smsMps ?? DEFAULT_SMS_MPS) : undefined;
     const func = new PlatformFunction(this, `${pascal(fn)}Function`, {
       handler: fn,
       serviceName: `optline-${fn}`,
       description: `optline ${props.cell.name}: ${ROUTES.filter((r) => r.fn === fn).length} ${fn} API routes`,
       logsKey: props.logsKey,
+      reservedConcurrentExecutions: pacing?.reservedConcurrency,
     });
     for (const [tableId, access] of Object.entries(resources.tables) as Array<[TableId, TableAccess]>) {
       func.bindTable(props.tables[tableId], tableId, access);
     }
     if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
-    if (resources.sendsSms) func.bindSmsSending();
+    if (pacing) func.bindSmsSending(pacing.intervalMs);
     func.bindTenantClients(this.auth.clients);
     acknowledgeLambdaFindings(func);
     return func;
@@ -289,15 +316,18 @@ function acknowledgeLambdaFindings(func: PlatformFunction): void {
       'no private network resource; a VPC would add NAT or endpoints without narrowing access.',
     { nag: ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC'], checkov: ['CKV_AWS_117'] },
   );
-  acknowledgeFindings(
-    cfn,
-    'Concurrency is bounded upstream by stage throttling and the per-IP WAF rate rule; reserving concurrency ' +
-      'would take it from the account pool and fails on accounts with a low concurrency quota.',
-    {
-      nag: ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
-      checkov: ['CKV_AWS_115'],
-    },
-  );
+  // A function with reserved concurrency satisfies the rule; the others are bounded upstream.
+  if (func.reservedConcurrency === undefined) {
+    acknowledgeFindings(
+      cfn,
+      'Concurrency is bounded upstream by stage throttling and the per-IP WAF rate rule; reserving concurrency ' +
+        'would take it from the account pool and fails on accounts with a low concurrency quota.',
+      {
+        nag: ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
+        checkov: ['CKV_AWS_115'],
+      },
+    );
+  }
   acknowledgeFindings(
     cfn,
     'The environment holds table names, a key ARN and Cognito app client ids, none of them secret, and Lambda ' +

@@ -9,7 +9,7 @@ import {
   ObjectOwnership,
   type CfnBucket,
 } from 'aws-cdk-lib/aws-s3';
-import { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
+import { CfnConfigurationSet, CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { retentionDays } from '../../lambdas/domain/retention';
@@ -64,6 +64,10 @@ export class DataStack extends Stack {
   public readonly exportBucket: Bucket;
   public readonly inboundSmsTopic: Topic;
   public readonly optOutList: CfnOptOutList;
+  /** End User Messaging delivery events (delivered, failed…) arrive here, from the configuration set. */
+  public readonly deliveryEventsTopic: Topic;
+  /** End User Messaging configuration set that tenants send with; it routes delivery events to the topic. */
+  public readonly configurationSet: CfnConfigurationSet;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -254,6 +258,39 @@ export class DataStack extends Stack {
     });
     this.inboundSmsTopic.grantPublish(smsVoice);
     this.cellKey.grant(smsVoice, 'kms:GenerateDataKey*', 'kms:Decrypt');
+
+    this.deliveryEventsTopic = new Topic(this, 'DeliveryEventsTopic', {
+      masterKey: this.cellKey,
+      enforceSSL: true,
+    });
+    this.deliveryEventsTopic.grantPublish(smsVoice);
+    this.configurationSet = new CfnConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: `optline-${cell.name}`,
+      eventDestinations: [
+        {
+          eventDestinationName: 'delivery-status',
+          enabled: true,
+          matchingEventTypes: ['TEXT_ALL'],
+          snsDestination: { topicArn: this.deliveryEventsTopic.topicArn },
+        },
+      ],
+    });
+    // CloudWatch alarms publish to the cell's encrypted alarm topics.
+    this.cellKey.grant(
+      new ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': this.account },
+      }),
+      'kms:GenerateDataKey*',
+      'kms:Decrypt',
+    );
+    // Queues subscribed to the cell's topics are encrypted with this key; SNS must be able to use it for them.
+    this.cellKey.grant(
+      new ServicePrincipal('sns.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': this.account },
+      }),
+      'kms:GenerateDataKey*',
+      'kms:Decrypt',
+    );
 
     this.optOutList = new CfnOptOutList(this, 'OptOutList', { optOutListName: `optline-${cell.name}` });
     this.optOutList.applyRemovalPolicy(RemovalPolicy.RETAIN);

@@ -1,11 +1,13 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { z } from 'zod';
-import { SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
-import { ROUTES, SCOPES } from '../../lambdas/api/routes';
+import { MESSAGE_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
+import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
 import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_CELLS, type CellConfig } from '../../lib/config';
 import { requestModelSchema } from '../../lib/constructs/request-model';
 import { addCell, newOptlineApp } from '../../lib/optline-app';
+import { TABLE_IDS } from '../../lib/stacks/data-stack';
 
 // Template JSON is untyped; tests index into it freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -15,6 +17,34 @@ interface Resource {
   Properties: Json;
   DependsOn?: string[];
 }
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/**
+ * What each API function should reach, stated here rather than read back from the stack: the tables its
+ * handler reads from the environment (the route modules' own lists), which of them it may only read, and
+ * whether it sends SMS. A new API function fails to compile until it is described here.
+ */
+const EXPECTED: Readonly<
+  Record<ApiFunction, { tables: readonly TableId[]; readOnly: readonly TableId[]; sendsSms: boolean }>
+> = {
+  subscribers: { tables: SUBSCRIBER_TABLES, readOnly: [], sendsSms: false },
+  messages: { tables: MESSAGE_TABLES, readOnly: ['Tenants'], sendsSms: true },
+};
+
+/** The only actions AWS offers no resource-level permission for, among those optline uses. */
+const XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+const SMS_PUBLISH = 'sns:Publish';
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+const SMS_SERVICE = /^(sns|sms-voice|mobiletargeting):/;
 
 // GIVEN an eu cell with two tenants and its own limits, and a us cell left on the defaults (one synth for the file)
 const eu: CellConfig = {
@@ -38,6 +68,25 @@ const only = (type: string, props?: object): [string, Resource] => {
   return found[0] as [string, Resource];
 };
 
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const actionsOf = (statements: Statement[]): string[] => statements.flatMap((s) => list(s.Action));
+const onAnyResource = (statement: Statement): boolean => list(statement.Resource).includes('*');
+
+/** Every IAM statement of a template: role policies, managed policies and inline policies of roles. */
+const allStatements = (of: Template): Statement[] => [
+  ...Object.values(of.findResources('AWS::IAM::Policy')).flatMap(
+    (p) => p.Properties.PolicyDocument.Statement as Statement[],
+  ),
+  ...Object.values(of.findResources('AWS::IAM::ManagedPolicy')).flatMap(
+    (p) => p.Properties.PolicyDocument.Statement as Statement[],
+  ),
+  ...Object.values(of.findResources('AWS::IAM::Role')).flatMap((r) =>
+    ((r.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap(
+      (p) => p.PolicyDocument.Statement,
+    ),
+  ),
+];
+
 /** Full path of every API Gateway resource, by logical id. */
 const resources = template.findResources('AWS::ApiGateway::Resource') as Record<string, Resource>;
 const pathOf = (logicalId: string): string => {
@@ -55,21 +104,60 @@ const [validatorId] = only('AWS::ApiGateway::RequestValidator', {
   ValidateRequestBody: true,
   ValidateRequestParameters: true,
 });
-const functionNamed = (service: string) =>
-  only('AWS::Lambda::Function', {
-    Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: `optline-${service}` }) },
-  });
-const [functionId, fn] = functionNamed('subscribers');
-const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-const functionStatements = Object.values(template.findResources('AWS::IAM::Policy'))
-  .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
-  .flatMap(
-    (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+
+/** One API function as deployed: its logical id, its resource, its role and the statements of that role. */
+interface DeployedFunction {
+  readonly id: string;
+  readonly fn: Resource;
+  readonly roleId: string;
+  readonly statements: Statement[];
+  /** Actions of the statements that name the resource, alone or with others. */
+  readonly actionsOn: (resource: unknown) => string[];
+}
+const deployedFunction = (of: Template, name: ApiFunction): DeployedFunction => {
+  const found = Object.entries(
+    of.findResources('AWS::Lambda::Function', {
+      Properties: {
+        Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: `optline-${name}` }) },
+      },
+    }),
   );
-const actionsOn = (resource: unknown): string[] =>
-  functionStatements
-    .filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(resource)))
-    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+  expect(found).toHaveLength(1);
+  const [id, fn] = found[0] as [string, Resource];
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const statements = Object.values(of.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+  const actionsOn = (resource: unknown): string[] =>
+    actionsOf(statements.filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(resource))));
+  return { id, fn, roleId, statements, actionsOn };
+};
+const deployed = Object.fromEntries(
+  API_FUNCTIONS.map((name) => [name, deployedFunction(template, name)]),
+) as Record<ApiFunction, DeployedFunction>;
+const usDeployed = Object.fromEntries(
+  API_FUNCTIONS.map((name) => [name, deployedFunction(usTemplate, name)]),
+) as Record<ApiFunction, DeployedFunction>;
+
+/** `arn:${Partition}…` as CloudFormation renders an ARN built from the stack's own partition. */
+const arn = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...parts]] });
+/** The SMS statements of bindSmsSending, for a stack in the given region of the deploying account. */
+const smsStatements = (region: string): Statement[] => [
+  { Effect: 'Allow', Action: SMS_PUBLISH, Resource: '*' },
+  { Effect: 'Deny', Action: SMS_PUBLISH, Resource: arn(':sns:*:*:*') },
+  {
+    Effect: 'Allow',
+    Action: 'sms-voice:SendTextMessage',
+    Resource: arn(`:sms-voice:${region}:`, { Ref: 'AWS::AccountId' }, ':*'),
+  },
+  {
+    Effect: 'Allow',
+    Action: 'mobiletargeting:SendMessages',
+    Resource: arn(`:mobiletargeting:${region}:`, { Ref: 'AWS::AccountId' }, ':apps/*/messages'),
+  },
+];
+const smsSenders = API_FUNCTIONS.filter((name) => EXPECTED[name].sendsSms);
+const nonSmsSenders = API_FUNCTIONS.filter((name) => !EXPECTED[name].sendsSms);
 
 describe('Optline-eu-Api', () => {
   it('is a stateless stack pinned to the cell region, next to the Data stack', () => {
@@ -94,9 +182,15 @@ describe('Optline-eu-Api', () => {
           OperationName: route.operationId,
           Integration: {
             Type: 'AWS_PROXY',
-            Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [functionId, 'Arn'] }])] },
+            Uri: {
+              'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [deployed[route.fn].id, 'Arn'] }])],
+            },
           },
         });
+        const uri = JSON.stringify(found!.Properties.Integration.Uri);
+        for (const other of API_FUNCTIONS.filter((name) => name !== route.fn)) {
+          expect(uri).not.toContain(`"${deployed[other].id}"`);
+        }
       },
     );
 
@@ -118,12 +212,15 @@ describe('Optline-eu-Api', () => {
     );
 
     it('requires every path parameter, so parameter validation refuses a request without it', () => {
-      const withParams = ROUTES.filter((r) => r.path.includes('{phone}'));
-      expect(withParams.length).toBeGreaterThan(0);
-      for (const route of withParams) {
-        expect(methodFor(route.method, route.path)!.Properties.RequestParameters).toEqual({
-          'method.request.path.phone': true,
-        });
+      const withParams = ROUTES.filter((r) => r.path.includes('{'));
+      expect(withParams.map((r) => r.path)).toEqual(
+        expect.arrayContaining(['/v1/subscribers/{phone}', '/v1/messages/{messageId}']),
+      );
+      for (const route of ROUTES) {
+        const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+        expect(methodFor(route.method, route.path)!.Properties.RequestParameters).toEqual(
+          Object.fromEntries(names.map((name) => [`method.request.path.${name}`, true])),
+        );
       }
     });
 
@@ -132,7 +229,7 @@ describe('Optline-eu-Api', () => {
       template.allResourcesProperties('AWS::ApiGateway::Method', { AuthorizationType: 'COGNITO_USER_POOLS' });
     });
 
-    it('lets API Gateway invoke the function from each route of the stage only, never from test invocations', () => {
+    it('lets API Gateway invoke each function from its own routes of the stage only, never from test invocations', () => {
       const [stageId] = only('AWS::ApiGateway::Stage');
       const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Resource[];
       expect(permissions).toHaveLength(ROUTES.length);
@@ -141,6 +238,17 @@ describe('Optline-eu-Api', () => {
           Principal: 'apigateway.amazonaws.com',
           SourceArn: { 'Fn::Join': ['', expect.arrayContaining([{ Ref: stageId }])] },
         });
+      }
+      for (const name of API_FUNCTIONS) {
+        const routes = ROUTES.filter((r) => r.fn === name);
+        expect(routes.length).toBeGreaterThan(0);
+        expect(
+          permissions.filter(
+            (p) =>
+              JSON.stringify(p.Properties.FunctionName) ===
+              JSON.stringify({ 'Fn::GetAtt': [deployed[name].id, 'Arn'] }),
+          ),
+        ).toHaveLength(routes.length);
       }
     });
   });
@@ -157,7 +265,11 @@ describe('Optline-eu-Api', () => {
     });
   });
 
-  describe('the subscribers function', () => {
+  describe.each(API_FUNCTIONS)('the %s function', (name) => {
+    const { fn, roleId, statements, actionsOn } = deployed[name];
+    const expected = EXPECTED[name];
+    const otherTables = TABLE_IDS.filter((id) => !expected.tables.includes(id));
+
     it('runs Node.js 22 on arm64 with active tracing and JSON logs in its own log group', () => {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -170,16 +282,21 @@ describe('Optline-eu-Api', () => {
         RetentionInDays: 90,
         KmsKeyId: imported(data.logsKey.keyArn),
       });
+      const others = API_FUNCTIONS.filter((other) => other !== name).map((other) => deployed[other].fn);
+      for (const other of others) {
+        expect(other.Properties.LoggingConfig.LogGroup).not.toEqual(fn.Properties.LoggingConfig.LogGroup);
+        expect(other.Properties.Role).not.toEqual(fn.Properties.Role);
+      }
     });
 
     it('is told its tables, its HMAC key, its tenants and its Powertools settings through the environment', () => {
       const env = fn.Properties.Environment.Variables as Record<string, unknown>;
-      for (const id of SUBSCRIBER_TABLES) {
+      for (const id of expected.tables) {
         expect(env[tableEnvVar(id)]).toEqual(imported(data.tables[id].tableName));
       }
       expect(env).toMatchObject({
         SUBJECT_ID_KEY_ID: imported(data.subjectIdKey.keyArn),
-        POWERTOOLS_SERVICE_NAME: 'optline-subscribers',
+        POWERTOOLS_SERVICE_NAME: `optline-${name}`,
         POWERTOOLS_METRICS_NAMESPACE: 'Optline',
         NODE_OPTIONS: '--enable-source-maps',
       });
@@ -188,38 +305,64 @@ describe('Optline-eu-Api', () => {
       const rendered = tenantClients['Fn::Join'][1]
         .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
         .join('');
-      const expected = Object.fromEntries(
+      const tenantsByClient = Object.fromEntries(
         Object.entries(clients).map(([id, client]) => [
           `<${id}>`,
           client.Properties.ClientName.split('-').pop(),
         ]),
       );
-      expect(JSON.parse(rendered)).toEqual(expected);
-      expect(Object.values(expected).sort()).toEqual(['acme', 'demo']);
+      expect(JSON.parse(rendered)).toEqual(tenantsByClient);
+      expect(Object.values(tenantsByClient).sort()).toEqual(['acme', 'demo']);
     });
 
-    it('has only the environment variables it is given, none of another table', () => {
+    it('has only the environment variables it is given: exactly its own tables, none of another table', () => {
       const names = Object.keys(fn.Properties.Environment.Variables as object);
-      const others: TableId[] = ['Tenants', 'MessageLog', 'DsrRequests', 'AuditLog', 'Idempotency'];
-      for (const id of others) expect(names).not.toContain(tableEnvVar(id));
+      const tableVariables = Object.entries(
+        fn.Properties.Environment.Variables as Record<string, unknown>,
+      ).filter(([variable]) => variable.startsWith('TABLE_'));
+      expect(Object.fromEntries(tableVariables)).toEqual(
+        Object.fromEntries(
+          expected.tables.map((id) => [tableEnvVar(id), imported(data.tables[id].tableName)]),
+        ),
+      );
+      expect(names.sort()).toEqual(
+        [
+          ...expected.tables.map(tableEnvVar),
+          'SUBJECT_ID_KEY_ID',
+          'TENANT_CLIENTS',
+          'POWERTOOLS_SERVICE_NAME',
+          'POWERTOOLS_METRICS_NAMESPACE',
+          'NODE_OPTIONS',
+          ...(expected.sendsSms ? ['SMS_SEND_INTERVAL_MS'] : []),
+        ].sort(),
+      );
+      expect(otherTables.length).toBeGreaterThan(0);
+      for (const id of otherTables) expect(names).not.toContain(tableEnvVar(id));
     });
 
-    it('can read and write the Subscribers, ConsentLedger and Suppressions tables', () => {
-      for (const id of SUBSCRIBER_TABLES) {
-        expect(actionsOn(imported(data.tables[id].tableArn))).toEqual(
-          expect.arrayContaining([
-            'dynamodb:GetItem',
-            'dynamodb:PutItem',
-            'dynamodb:UpdateItem',
-            'dynamodb:Query',
-          ]),
-        );
+    it('can read and write its read-write tables, and only read its read-only ones', () => {
+      for (const id of expected.tables) {
+        const actions = actionsOn(imported(data.tables[id].tableArn));
+        if (expected.readOnly.includes(id)) {
+          expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+          for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
+        } else {
+          expect(actions).toEqual(
+            expect.arrayContaining([
+              'dynamodb:GetItem',
+              'dynamodb:PutItem',
+              'dynamodb:UpdateItem',
+              'dynamodb:Query',
+            ]),
+          );
+        }
       }
     });
 
-    it('cannot touch any other table, such as MessageLog or AuditLog', () => {
-      const policies = JSON.stringify(functionStatements);
-      for (const id of ['Tenants', 'MessageLog', 'DsrRequests', 'AuditLog', 'Idempotency'] as const) {
+    it('cannot touch any table outside its own list', () => {
+      const policies = JSON.stringify(statements);
+      expect(otherTables.length).toBeGreaterThan(0);
+      for (const id of otherTables) {
         expect(policies).not.toContain(JSON.stringify(imported(data.tables[id].tableArn)));
       }
     });
@@ -228,19 +371,109 @@ describe('Optline-eu-Api', () => {
       expect(actionsOn(imported(data.subjectIdKey.keyArn))).toEqual(['kms:GenerateMac']);
     });
 
-    it('writes only to its own log group, gets no AWS managed policy, and uses "*" for X-Ray alone', () => {
+    it('writes only to its own log group, gets no AWS managed policy, and uses "*" only where AWS requires it', () => {
       const logGroupArn = { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] };
-      const logStatements = functionStatements.filter((s) =>
-        [s.Action].flat().some((action) => action.startsWith('logs:')),
+      const logStatements = statements.filter((s) =>
+        list(s.Action).some((action) => action.startsWith('logs:')),
       );
       expect(logStatements).toEqual([
         { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroupArn },
       ]);
       const role = template.toJSON().Resources[roleId] as Resource;
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-      const anywhere = functionStatements.filter((s) => s.Resource === '*').flatMap((s) => s.Action);
-      expect(anywhere.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      expect(role.Properties.Policies).toBeUndefined();
+      const anywhere = actionsOf(statements.filter(onAnyResource));
+      expect(anywhere.sort()).toEqual([...XRAY_ACTIONS, ...(expected.sendsSms ? [SMS_PUBLISH] : [])].sort());
     });
+  });
+
+  describe('the messages function, on the tables it must not change', () => {
+    const { statements, actionsOn } = deployed.messages;
+
+    it('can read the Tenants table but never put, update or delete a tenant', () => {
+      const tenantsArn = imported(data.tables.Tenants.tableArn);
+      for (const read of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']) {
+        template.hasResourceProperties('AWS::IAM::Policy', {
+          Roles: [{ Ref: deployed.messages.roleId }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Allow', Action: Match.arrayWith([read]), Resource: tenantsArn }),
+            ]),
+          },
+        });
+      }
+      const actions = actionsOn(tenantsArn);
+      expect(actions.length).toBeGreaterThan(0);
+      for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
+    });
+
+    it('has no access to the ConsentLedger, DsrRequests or AuditLog tables', () => {
+      const policies = JSON.stringify(statements);
+      for (const id of ['ConsentLedger', 'DsrRequests', 'AuditLog'] as const) {
+        expect(policies).not.toContain(JSON.stringify(imported(data.tables[id].tableArn)));
+        expect(actionsOn(imported(data.tables[id].tableArn))).toEqual([]);
+      }
+    });
+  });
+
+  describe('SMS sending', () => {
+    it('is granted to the messages function alone', () => {
+      expect(smsSenders).toEqual(['messages']);
+    });
+
+    it.each(smsSenders)(
+      'lets the %s function publish SMS through SNS (never to a topic), End User Messaging and Pinpoint in its own account and region',
+      (name) => {
+        for (const statement of smsStatements(api.region)) {
+          template.hasResourceProperties('AWS::IAM::Policy', {
+            Roles: [{ Ref: deployed[name].roleId }],
+            PolicyDocument: { Statement: Match.arrayWith([Match.exact(statement)]) },
+          });
+        }
+        const sms = deployed[name].statements.filter((s) => list(s.Action).some((a) => SMS_SERVICE.test(a)));
+        expect(sms).toHaveLength(4);
+        expect(sms).toEqual(expect.arrayContaining(smsStatements(api.region)));
+      },
+    );
+
+    it.each(smsSenders)('denies the %s function sns:Publish to every topic', (name) => {
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: deployed[name].roleId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.exact({ Effect: 'Deny', Action: SMS_PUBLISH, Resource: arn(':sns:*:*:*') }),
+          ]),
+        },
+      });
+    });
+
+    it.each(smsSenders)('scopes the %s function of another cell to that cell region', (name) => {
+      expect(us.api.region).not.toBe(api.region);
+      const sms = usDeployed[name].statements.filter((s) => list(s.Action).some((a) => SMS_SERVICE.test(a)));
+      expect(sms).toHaveLength(4);
+      expect(sms).toEqual(expect.arrayContaining(smsStatements(us.api.region)));
+    });
+
+    it.each(nonSmsSenders)(
+      'gives the %s function no SNS, End User Messaging or Pinpoint permission',
+      (name) => {
+        const actions = actionsOf(deployed[name].statements);
+        expect(actions.length).toBeGreaterThan(0);
+        expect(actions.filter((a) => SMS_SERVICE.test(a) || a === '*')).toEqual([]);
+        expect(JSON.stringify(deployed[name].statements)).not.toMatch(/:(sns|sms-voice|mobiletargeting):/);
+      },
+    );
+  });
+
+  it.each([
+    ['eu', template],
+    ['us', usTemplate],
+  ])('gives Resource "*" in the %s Api stack only to X-Ray and to SNS direct SMS publishing', (_cell, of) => {
+    const statements = allStatements(of);
+    expect(statements.length).toBeGreaterThan(0);
+    const anywhere = actionsOf(statements.filter(onAnyResource));
+    expect(anywhere).toEqual(expect.arrayContaining(XRAY_ACTIONS));
+    expect(anywhere.filter((a) => ![...XRAY_ACTIONS, SMS_PUBLISH].includes(a))).toEqual([]);
   });
 
   describe('stage', () => {
@@ -331,7 +564,9 @@ describe('Optline-eu-Api', () => {
 
     it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
-      expect(logGroups).toHaveLength(4);
+      // One per function (API functions and the delivery-status consumer), the access, execution and WAF logs,
+      // and the two SNS SMS delivery-status groups.
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 1 + 3 + 2);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -357,10 +592,50 @@ describe('Optline-eu-Api', () => {
           reason: resource.Metadata['cfn-lint'].comments?.[rule],
         })),
       ]);
-      expect(skips.map((s) => s.rule).sort()).toEqual(
-        ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_120', 'CKV_AWS_173', 'W3005'].sort(),
-      );
+      const rulesByResource: Record<string, string[]> = {};
+      for (const skip of skips) (rulesByResource[skip.id] ??= []).push(skip.rule);
+      for (const rules of Object.values(rulesByResource)) rules.sort();
+      const [stageId] = only('AWS::ApiGateway::Stage');
+      expect(rulesByResource).toEqual({
+        [stageId]: ['CKV_AWS_120'],
+        [api.getLogicalId(api.deliveryStatus.function.node.defaultChild as CfnElement)]: [
+          'CKV_AWS_115',
+          'CKV_AWS_116',
+          'CKV_AWS_117',
+          'CKV_AWS_173',
+          'W3005',
+        ],
+        [api.getLogicalId(
+          api.functions.messages.executionRole.node.findChild('DefaultPolicy').node
+            .defaultChild as CfnElement,
+        )]: ['CKV_AWS_111'],
+        ...Object.fromEntries(
+          API_FUNCTIONS.map((name) => [
+            deployed[name].id,
+            // Sending functions have reserved concurrency (sized from the MPS), so CKV_AWS_115 holds for them.
+            [
+              ...(EXPECTED[name].sendsSms ? [] : ['CKV_AWS_115']),
+              'CKV_AWS_116',
+              'CKV_AWS_117',
+              'CKV_AWS_173',
+              'W3005',
+            ],
+          ]),
+        ),
+      });
       for (const skip of skips) expect(skip.reason?.length).toBeGreaterThanOrEqual(60);
+    });
+  });
+
+  describe('SMS throughput', () => {
+    it('reserves concurrency and spaces sends so the messages function never exceeds the cell MPS', () => {
+      const variables = deployed.messages.fn.Properties.Environment.Variables as Record<string, string>;
+      const reserved = deployed.messages.fn.Properties.ReservedConcurrentExecutions as number;
+      // Default cell: 3 MPS → 3 environments, each sending at most once per second.
+      expect(reserved).toBe(3);
+      expect(variables.SMS_SEND_INTERVAL_MS).toBe('1000');
+      expect((reserved * 1000) / Number(variables.SMS_SEND_INTERVAL_MS)).toBeLessThanOrEqual(3);
+      expect(deployed.subscribers.fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     });
   });
 

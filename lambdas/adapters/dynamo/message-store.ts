@@ -3,25 +3,29 @@ import {
   BatchGetCommand,
   PutCommand,
   QueryCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { MessageRecord, MessageStore, RecipientState } from '../../domain/messages';
 import { isExpired } from '../../domain/retention';
 import type { SubscriberRecord } from '../../domain/subscribers';
-import type { MessageStatus } from '../../shared/schemas';
 import { subjectPk, subscriberKey, suppressionKey, tenantPk } from './keys';
+import { DynamoMessageStatusStore } from './message-status-store';
+
+export { MESSAGE_ID_INDEX } from './message-status-store';
 
 type Tables = { readonly Subscribers: string; readonly Suppressions: string; readonly MessageLog: string };
 
-export const MESSAGE_ID_INDEX = 'ByMessageId';
-
+/** Delivery-status updates live in {@link DynamoMessageStatusStore}, which also finds messages by id here. */
 export class DynamoMessageStore implements MessageStore {
+  private readonly statuses: DynamoMessageStatusStore;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: Tables,
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    this.statuses = new DynamoMessageStatusStore(db, tables.MessageLog);
+  }
 
   /** One BatchGetItem, strongly consistent on both tables: the profile and the `all` and topic suppressions. */
   async recipientState(tenantId: string, subjectId: string, topic?: string): Promise<RecipientState> {
@@ -63,22 +67,8 @@ export class DynamoMessageStore implements MessageStore {
     );
   }
 
-  private async locate(messageId: string): Promise<{ pk: string; sk: string } | undefined> {
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tables.MessageLog,
-        IndexName: MESSAGE_ID_INDEX,
-        KeyConditionExpression: 'messageId = :id',
-        ExpressionAttributeValues: { ':id': messageId },
-        Limit: 1,
-      }),
-    );
-    const item = Items[0];
-    return item ? { pk: String(item.pk), sk: String(item.sk) } : undefined;
-  }
-
   async findById(tenantId: string, messageId: string, now: Date): Promise<MessageRecord | undefined> {
-    const key = await this.locate(messageId);
+    const key = await this.statuses.locate(messageId);
     // The index spans tenants; a foreign id must look exactly like a missing one.
     if (!key || !key.pk.startsWith(`${tenantPk(tenantId)}#`)) return undefined;
     const { Items = [] } = await this.db.send(
@@ -90,22 +80,5 @@ export class DynamoMessageStore implements MessageStore {
     );
     const item = Items[0];
     return item && !isExpired(item, now) ? (item as unknown as MessageRecord) : undefined;
-  }
-
-  /** Applies a delivery event; returns false when the message is unknown (expired or never logged). */
-  async updateStatus(messageId: string, status: MessageStatus, at: Date): Promise<boolean> {
-    const key = await this.locate(messageId);
-    if (!key) return false;
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tables.MessageLog,
-        Key: key,
-        UpdateExpression: 'SET #status = :status, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':at': at.toISOString() },
-      }),
-    );
-    return true;
   }
 }

@@ -1,0 +1,27 @@
+/**
+ * Lambda entry point for End User Messaging delivery events (SNS → SQS, raw message delivery). Everything is
+ * built once, at cold start; the work is in lambdas/api/delivery-status.ts.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DynamoMessageStatusStore } from '../adapters/dynamo/message-status-store';
+import { deliveryStatusHandler } from '../api/delivery-status';
+import { tableNamesFromEnv } from '../shared/env';
+import { logger, tracer } from '../shared/powertools';
+import { beginInvocation } from './invocation';
+
+const tables = tableNamesFromEnv(['MessageLog']);
+const db = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const processBatch = deliveryStatusHandler({
+  store: new DynamoMessageStatusStore(db, tables.MessageLog),
+  clock: () => new Date(),
+  logger,
+});
+
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  beginInvocation(context);
+  return processBatch(event, context);
+}
