@@ -7,6 +7,7 @@
  * → schema (400) → action. Nothing is stored before every check has passed.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import {
@@ -53,6 +54,12 @@ export interface ApiHandlerOptions {
   readonly actions: Readonly<Record<string, RouteAction>>;
   readonly callers: CallerResolver;
   readonly logger: Logger;
+  /**
+   * Counts outcomes per operation (`RequestServed`, `RequestRefused`, `RequestFailed`); the Lambda entry point
+   * publishes them at the end of each invocation.
+   * @default - no metrics (local mode and tests)
+   */
+  readonly metrics?: Metrics;
 }
 
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -105,6 +112,13 @@ function respond(result: ApiResult): APIGatewayProxyResult {
   };
 }
 
+function count(metrics: Metrics | undefined, operationId: string | undefined, name: string): void {
+  if (!metrics) return;
+  const single = metrics.singleMetric();
+  single.addDimension('operation', operationId ?? 'unknown');
+  single.addMetric(name, MetricUnit.Count, 1);
+}
+
 export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const routes = ROUTES.filter((r) => r.fn === options.fn);
   const missing = routes.filter((r) => !options.actions[r.operationId]).map((r) => r.operationId);
@@ -133,6 +147,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         body,
         requestId,
       });
+      count(options.metrics, route.operationId, 'RequestServed');
       options.logger.info('request served', {
         operationId: route.operationId,
         tenantId,
@@ -144,9 +159,11 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       const problem = toProblemResponse(error);
       const context = { operationId: route?.operationId, tenantId, requestId, status: problem.statusCode };
       if (error instanceof ProblemError) {
+        count(options.metrics, route?.operationId, 'RequestRefused');
         options.logger.info('request refused', { ...context, problem: error.slug });
       } else {
         // The error's name only: messages from SDKs and parsers can quote the input.
+        count(options.metrics, route?.operationId, 'RequestFailed');
         options.logger.error('request failed', {
           ...context,
           errorName: (error as Error)?.name ?? typeof error,

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { createApiHandler } from '../api/api-handler';
 import { MESSAGE_TABLES } from '../api/function-tables';
 import { messageActions } from '../api/messages-api';
-import { logger } from '../shared/powertools';
+import { logger, metrics } from '../shared/powertools';
 import { beginInvocation } from './invocation';
 import { lambdaCallers, lambdaPorts, lambdaSmsSender } from './lambda-ports';
 
@@ -11,7 +11,7 @@ const { actions, idempotencyConfig } = messageActions({
   ...lambdaPorts(MESSAGE_TABLES),
   sender: lambdaSmsSender(),
 });
-const api = createApiHandler({ fn: 'messages', actions, callers: lambdaCallers(), logger });
+const api = createApiHandler({ fn: 'messages', actions, callers: lambdaCallers(), logger, metrics });
 
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   beginInvocation(context);

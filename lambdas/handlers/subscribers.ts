@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { createApiHandler } from '../api/api-handler';
 import { SUBSCRIBER_TABLES } from '../api/function-tables';
 import { subscriberActions } from '../api/subscribers-api';
-import { logger } from '../shared/powertools';
+import { logger, metrics } from '../shared/powertools';
 import { beginInvocation } from './invocation';
 import { lambdaCallers, lambdaPorts } from './lambda-ports';
 
@@ -12,6 +12,7 @@ const api = createApiHandler({
   actions: subscriberActions(lambdaPorts(SUBSCRIBER_TABLES)),
   callers: lambdaCallers(),
   logger,
+  metrics,
 });
 
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createApiHandler, type RouteAction } from '../../lambdas/api/api-handler';
 import { bearerTokenCaller, cognitoClaimsCaller } from '../../lambdas/api/callers';
@@ -119,5 +120,30 @@ describe('createApiHandler', () => {
         actions: { createSubscriber: ok },
       }),
     ).toThrow(/No action for getSubscriber, patchSubscriber, recordInteraction/);
+  });
+
+  it('counts served and refused requests per operation when given metrics', async () => {
+    const recorded: string[] = [];
+    const metrics = {
+      singleMetric: () => {
+        let operation = '';
+        return {
+          addDimension: (_name: string, value: string) => (operation = value),
+          addMetric: (name: string) => recorded.push(`${operation}:${name}`),
+        };
+      },
+    } as unknown as Metrics;
+    const counted = createApiHandler({
+      fn: 'subscribers',
+      actions,
+      logger,
+      metrics,
+      callers: cognitoClaimsCaller({ 'client-demo': 'demo' }),
+    });
+
+    await counted(event({ claims: { client_id: 'client-demo', scope: 'optline/subscribers.write' } }));
+    await counted(event({ claims: { client_id: 'client-demo', scope: 'optline/messages.send' } }));
+
+    expect(recorded).toEqual(['createSubscriber:RequestServed', 'createSubscriber:RequestRefused']);
   });
 });

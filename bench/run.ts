@@ -1,0 +1,147 @@
+/**
+ * `npm run bench` (DESIGN §8): capacity units against DynamoDB Local beside their baselines, bundle sizes and
+ * module-init times, and synth seconds. `--quick` runs the structural checks only, for CI, and fails when one
+ * regresses. Results go to bench/results.json and are printed as a table.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildSync } from 'esbuild';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { measureSendUnits } from './send-units';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const quick = values.quick;
+const root = join(__dirname, '..');
+
+interface Row {
+  readonly figure: string;
+  readonly value: number;
+  readonly baseline?: number;
+  readonly unit: string;
+}
+
+/** Every handler bundled as `PlatformFunction` bundles it: minified, AWS SDK included, CommonJS for Node 22. */
+function bundleSizes(): Row[] {
+  const out = mkdtempSync(join(tmpdir(), 'optline-bundles-'));
+  const handlers = readdirSync(join(root, 'lambdas', 'handlers'))
+    .filter((file) => file.endsWith('.ts') && !['invocation.ts', 'lambda-ports.ts'].includes(file))
+    .map((file) => file.replace(/\.ts$/, ''));
+  const rows: Row[] = [];
+  for (const handler of [...handlers, 'empty']) {
+    const outfile = join(out, `${handler}.js`);
+    buildSync({
+      ...(handler === 'empty'
+        ? { stdin: { contents: 'exports.handler = async () => ({});', loader: 'js' } }
+        : { entryPoints: [join(root, 'lambdas', 'handlers', `${handler}.ts`)] }),
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      outfile,
+      logLevel: 'silent',
+    });
+    rows.push({
+      figure: `bundle ${handler}`,
+      value: Math.round(statSync(outfile).size / 102.4) / 10,
+      unit: 'KB',
+    });
+    if (!quick) rows.push({ figure: `module-init ${handler}`, value: moduleInitMs(outfile), unit: 'ms' });
+  }
+  return rows;
+}
+
+/** Median time to load a bundle in a fresh Node process, over five runs (environment as a Lambda cold start). */
+function moduleInitMs(bundle: string): number {
+  const env = {
+    ...process.env,
+    AWS_REGION: 'eu-west-1',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    SMS_SEND_INTERVAL_MS: '1000',
+    SUBJECT_ID_KEY_ID: 'bench',
+    TENANT_CLIENTS: '{}',
+    ...Object.fromEntries(
+      ['TENANTS', 'SUBSCRIBERS', 'CONSENT_LEDGER', 'SUPPRESSIONS', 'MESSAGE_LOG', 'IDEMPOTENCY'].map((t) => [
+        `TABLE_${t}`,
+        'bench',
+      ]),
+    ),
+  };
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+  const runs = Array.from({ length: 5 }, () =>
+    Number(execFileSync(process.execPath, ['-e', script], { env }).toString()),
+  );
+  runs.sort((a, b) => a - b);
+  return Math.round(runs[2]! * 10) / 10;
+}
+
+function synthSeconds(): Row {
+  const started = Date.now();
+  execFileSync(
+    'npx',
+    ['cdk', 'synth', '--quiet', '--output', mkdtempSync(join(tmpdir(), 'optline-synth-'))],
+    {
+      cwd: root,
+      stdio: 'ignore',
+    },
+  );
+  return {
+    figure: 'cdk synth (4 stacks, nag packs)',
+    value: Math.round((Date.now() - started) / 100) / 10,
+    unit: 's',
+  };
+}
+
+async function main(): Promise<void> {
+  const ddb = await startDynamoDbLocal();
+  const failures: string[] = [];
+  const rows: Row[] = [];
+  try {
+    const send = await measureSendUnits(ddb.endpoint, quick ? 20 : 200);
+    const withoutIdempotency = send.perSend - send.idempotencyPerSend;
+    rows.push(
+      { figure: 'capacity units per accepted send', value: send.perSend, baseline: send.floor, unit: 'CU' },
+      { figure: '  of which idempotency record', value: send.idempotencyPerSend, unit: 'CU' },
+      { figure: '  send without idempotency', value: withoutIdempotency, baseline: send.floor, unit: 'CU' },
+      ...Object.entries(send.perTable).map(([table, units]) => ({
+        figure: `  on ${table}`,
+        value: units,
+        unit: 'CU',
+      })),
+    );
+    if (withoutIdempotency > send.floor + 1e-9) {
+      failures.push(
+        `a send costs ${withoutIdempotency} CU beyond idempotency, above the floor of ${send.floor}`,
+      );
+    }
+  } finally {
+    await ddb.stop();
+  }
+  rows.push(...bundleSizes());
+  if (!quick) rows.push(synthSeconds());
+
+  const results = { quick, measuredAt: new Date().toISOString(), node: process.version, rows, failures };
+  writeFileSync(
+    join(__dirname, quick ? 'results.quick.json' : 'results.json'),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
+  const width = Math.max(...rows.map((r) => r.figure.length));
+  console.log(`${'figure'.padEnd(width)}  ${'value'.padStart(10)}  ${'baseline'.padStart(10)}  unit`);
+  for (const row of rows) {
+    console.log(
+      `${row.figure.padEnd(width)}  ${String(row.value).padStart(10)}  ${String(row.baseline ?? '').padStart(10)}  ${row.unit}`,
+    );
+  }
+  if (failures.length > 0) {
+    console.error(`\nbench: ${failures.length} structural regression(s):\n- ${failures.join('\n- ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
