@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { RETENTION, type RetentionCategoryId } from '../domain/retention';
+import { isoDateTime, locale, phoneInBody, timeZone, topics } from './schemas';
 
 /** What a data subject may ask for: GDPR Art. 15-18 and 20-21; CCPA §1798.100-§1798.125. */
 export const DSR_TYPES = [
@@ -30,46 +31,8 @@ export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 
 const RETENTION_CATEGORY_IDS = Object.keys(RETENTION) as [RetentionCategoryId, ...RetentionCategoryId[]];
 
-// The field schemas below mirror the private ones in schemas.ts (same patterns and messages), so a DSR
-// rectification accepts exactly what PATCH /v1/subscribers/{phone} accepts.
-
-const isoDateTime = z.iso.datetime({ offset: true });
-
-/** A phone number in a body: E.164 or another common format; handlers normalise it to E.164. */
-const phoneInBody = z
-  .string()
-  .trim()
-  .min(3)
-  .max(32)
-  .regex(/^[0-9+()\-.\s]+$/, 'must contain only digits, spaces and + ( ) - .')
-  .describe('Phone number of the data subject, E.164 preferred; common formats are accepted');
-
-const timeZone = z
-  .string()
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return zone.includes('/') || zone === 'UTC';
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Europe/Paris')
-  .describe('IANA time zone, such as Europe/Paris');
-
-const locale = z
-  .string()
-  .regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$/, 'must be a language tag such as en or fr-FR')
-  .describe('BCP 47 language tag, such as en or fr-FR');
-
-const topic = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or dashes');
-const topics = z
-  .array(topic)
-  .max(20)
-  .refine((list) => new Set(list).size === list.length, 'must not repeat a topic')
-  .describe('The complete new list of topics; it replaces the old one');
+// The same field schemas as the subscriber routes, so a rectification accepts exactly what
+// PATCH /v1/subscribers/{phone} accepts.
 
 /**
  * The corrections a rectification applies to the profile. The phone number cannot be rectified: it is what

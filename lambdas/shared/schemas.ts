@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 /** A phone number in a body: E.164 or another common format; handlers normalise it to E.164. */
-const phoneInBody = z
+export const phoneInBody = z
   .string()
   .trim()
   .min(3)
@@ -13,11 +13,11 @@ const phoneInBody = z
   .regex(/^[0-9+()\-.\s]+$/, 'must contain only digits, spaces and + ( ) - .')
   .describe('Phone number, E.164 preferred; common national and international formats are accepted');
 
-const isoDateTime = z.iso.datetime({ offset: true });
-const isoDate = z.iso.date();
+export const isoDateTime = z.iso.datetime({ offset: true });
+export const isoDate = z.iso.date();
 
 /** An IANA time zone that this runtime knows, such as Europe/Paris. */
-const timeZone = z
+export const timeZone = z
   .string()
   .max(64)
   .refine((zone) => {
@@ -31,16 +31,16 @@ const timeZone = z
   .describe('IANA time zone, such as Europe/Paris');
 
 /** BCP 47 language tag, such as en or fr-FR. */
-const locale = z
+export const locale = z
   .string()
   .regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$/, 'must be a language tag such as en or fr-FR')
   .describe('BCP 47 language tag, such as en or fr-FR');
 
 /** A topic a subscriber opts into, such as `offers` or `order-updates`. */
-const topic = z
+export const topic = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or dashes');
-const topics = z
+export const topics = z
   .array(topic)
   .max(20)
   .refine((list) => new Set(list).size === list.length, 'must not repeat a topic');
