@@ -9,6 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoConsentStore } from '../lambdas/adapters/dynamo/consent-store';
+import { DynamoMessageStore } from '../lambdas/adapters/dynamo/message-store';
+import { DynamoSubscriberStore } from '../lambdas/adapters/dynamo/subscriber-store';
+import { DynamoTenantStore } from '../lambdas/adapters/dynamo/tenant-store';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
 import {
   OutboxSender,
@@ -24,13 +29,23 @@ import {
 import { bearerTokenCaller } from '../lambdas/api/callers';
 import { messageActions } from '../lambdas/api/messages-api';
 import { buildOpenApiDocument } from '../lambdas/api/openapi';
+import { optOutActions } from '../lambdas/api/optouts-api';
 import type { Ports } from '../lambdas/api/ports';
 import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
+import { processInbound, type InboundDeps } from '../lambdas/domain/inbound';
 import type { SmsSender } from '../lambdas/domain/sms';
 import type { TableId } from '../lambdas/shared/env';
 import { logger } from '../lambdas/shared/powertools';
-import { NotFoundError, PayloadTooLargeError, toProblemResponse } from '../lambdas/shared/problem';
+import {
+  fromZodError,
+  InvalidInputError,
+  NotFoundError,
+  PayloadTooLargeError,
+  toProblemResponse,
+  UnsupportedMediaTypeError,
+} from '../lambdas/shared/problem';
+import { phoneInBody } from '../lambdas/shared/schemas';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { localTableDefinitions } from './table-definitions';
@@ -92,6 +107,33 @@ function persistedOutbox(
       writeFileSync(file, JSON.stringify(entries, null, 2));
     },
   };
+}
+
+/** Body of `POST /_local/inbound`: an SMS as the provider would deliver it, to the `demo` tenant by default. */
+export const localInboundRequest = z
+  .object({
+    from: phoneInBody,
+    body: z.string().max(1600),
+    tenant: z.enum(LOCAL_TENANTS.map((t) => t.tenantId) as [string, ...string[]]).optional(),
+  })
+  .strict();
+
+/** Parses a local-route body as the API handler would: JSON only, within the size limit, then zod. */
+function parseLocalBody<T>(req: IncomingMessage, text: string, schema: z.ZodType<T>): T {
+  const mediaType = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (text === '') throw new InvalidInputError([{ field: '(body)', message: 'a JSON body is required' }]);
+  if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError();
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES)
+    throw new PayloadTooLargeError({ detail: `The body must be at most ${MAX_BODY_BYTES} bytes.` });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError([{ field: '(body)', message: 'is not valid JSON' }]);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw fromZodError(parsed.error);
+  return parsed.data;
 }
 
 interface CompiledRoute {
@@ -201,6 +243,18 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const actionsByFunction: Record<ApiFunction, Record<string, RouteAction>> = {
     subscribers: subscriberActions(ports),
     messages: messaging.actions,
+    optouts: optOutActions(ports),
+  };
+  // The inbound path the deployed SNS → SQS consumer will run, called synchronously.
+  const inboundDeps: InboundDeps = {
+    messages: new DynamoMessageStore(db, tables, ports.clock),
+    tenants: new DynamoTenantStore(db, tables.Tenants),
+    subscribers: new DynamoSubscriberStore(db, tables),
+    consent: new DynamoConsentStore(db, tables),
+    subjectIds: ports.subjectIds,
+    sender,
+    clock: ports.clock,
+    newId: randomUUID,
   };
   const handlers = Object.fromEntries(
     API_FUNCTIONS.map((fn) => [
@@ -219,6 +273,18 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           return sendJson(res, 200, buildOpenApiDocument(baseUrl));
         if (req.method === 'GET' && url.pathname === '/_local/outbox')
           return sendJson(res, 200, outbox.entries());
+        if (req.method === 'POST' && url.pathname === '/_local/inbound') {
+          if (body.tooLarge)
+            throw new PayloadTooLargeError({ detail: `The body must be at most ${MAX_BODY_BYTES} bytes.` });
+          const inbound = parseLocalBody(req, body.text, localInboundRequest);
+          const { action } = await processInbound(inboundDeps, {
+            tenantId: inbound.tenant ?? 'demo',
+            from: inbound.from,
+            body: inbound.body,
+            at: ports.clock(),
+          });
+          return sendJson(res, 200, { action });
+        }
 
         const route = compiledRoutes.find((r) => r.pattern.test(url.pathname));
         if (!route) throw new NotFoundError({ detail: 'No such route.' });

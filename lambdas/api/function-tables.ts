@@ -11,3 +11,4 @@ export const MESSAGE_TABLES = [
   'MessageLog',
   'Idempotency',
 ] as const;
+export const OPTOUT_TABLES = ['Subscribers', 'ConsentLedger', 'Suppressions'] as const;

@@ -9,6 +9,9 @@ import {
   interactionRequest,
   messageAccepted,
   messageView,
+  optOutRecorded,
+  optOutRequest,
+  optOutStatus,
   patchSubscriberRequest,
   sendMessageRequest,
   subscriberCreated,
@@ -21,7 +24,7 @@ export type Scope = (typeof SCOPES)[number];
 export const RESOURCE_SERVER_ID = 'optline';
 
 /** The Lambda function that serves a route; routes of one concern share a function. */
-export const API_FUNCTIONS = ['subscribers', 'messages'] as const;
+export const API_FUNCTIONS = ['subscribers', 'messages', 'optouts'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -128,6 +131,29 @@ export const ROUTES: readonly RouteSpec[] = [
     fn: 'messages',
     responses: { 200: { description: 'The message status', body: messageView } },
     problems: ['not-found'],
+  },
+  {
+    operationId: 'recordOptOut',
+    method: 'POST',
+    path: '/v1/opt-outs',
+    summary: 'Record an opt-out, of everything or of one topic; a repeat changes nothing',
+    scope: 'optouts.write',
+    fn: 'optouts',
+    body: optOutRequest,
+    responses: { 200: { description: 'Suppressed', body: optOutRecorded } },
+    problems: [],
+  },
+  {
+    operationId: 'getOptOut',
+    method: 'GET',
+    path: '/v1/opt-outs/{phone}',
+    summary: 'Read whether a number is suppressed, and for which scopes',
+    scope: 'optouts.write',
+    fn: 'optouts',
+    responses: {
+      200: { description: 'The suppression state; an unknown number is not suppressed', body: optOutStatus },
+    },
+    problems: [],
   },
 ];
 

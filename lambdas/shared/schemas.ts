@@ -159,3 +159,27 @@ export const messageView = z.object({
 export type SendMessageRequest = z.infer<typeof sendMessageRequest>;
 export type MessageAccepted = z.infer<typeof messageAccepted>;
 export type MessageView = z.infer<typeof messageView>;
+
+export const optOutRequest = z
+  .object({
+    phone: phoneInBody,
+    scope: topic
+      .optional()
+      .describe('`all` (the default) withdraws consent to every message; a topic withdraws only that topic'),
+  })
+  .strict();
+
+export const optOutRecorded = z.object({
+  suppressed: z.literal(true),
+  since: isoDateTime.describe('When the opt-out began; a repeat reports the first one'),
+});
+
+export const optOutStatus = z.object({
+  suppressed: z.boolean(),
+  since: isoDateTime.optional().describe('When the earliest standing opt-out began'),
+  scopes: z.array(z.string()).describe('Scopes opted out of: `all` and/or topics'),
+});
+
+export type OptOutRequest = z.infer<typeof optOutRequest>;
+export type OptOutRecorded = z.infer<typeof optOutRecorded>;
+export type OptOutStatus = z.infer<typeof optOutStatus>;

@@ -20,7 +20,7 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import { pacingFor } from '../../lambdas/adapters/sms/paced-sender';
-import { MESSAGE_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
+import { MESSAGE_TABLES, OPTOUT_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
 import {
   API_FUNCTIONS,
   ROUTES,
@@ -65,6 +65,11 @@ export const API_FUNCTION_RESOURCES: Readonly<
     tables: Object.fromEntries(MESSAGE_TABLES.map((id) => [id, id === 'Tenants' ? 'read' : 'readWrite'])),
     subjectIdKey: true,
     sendsSms: true,
+  },
+  optouts: {
+    // Suppressions and the ledger are written; Subscribers for the marketing item and a confirmed opt-in.
+    tables: Object.fromEntries(OPTOUT_TABLES.map((id) => [id, 'readWrite'])),
+    subjectIdKey: true,
   },
 };
 

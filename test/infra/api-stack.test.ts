@@ -1,7 +1,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { z } from 'zod';
-import { MESSAGE_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
+import { MESSAGE_TABLES, OPTOUT_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
 import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
 import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_CELLS, type CellConfig } from '../../lib/config';
@@ -33,6 +33,7 @@ const EXPECTED: Readonly<
 > = {
   subscribers: { tables: SUBSCRIBER_TABLES, readOnly: [], sendsSms: false },
   messages: { tables: MESSAGE_TABLES, readOnly: ['Tenants'], sendsSms: true },
+  optouts: { tables: OPTOUT_TABLES, readOnly: [], sendsSms: false },
 };
 
 /** The only actions AWS offers no resource-level permission for, among those optline uses. */
@@ -468,13 +469,18 @@ describe('Optline-eu-Api', () => {
   it.each([
     ['eu', template],
     ['us', usTemplate],
-  ])('gives Resource "*" in the %s Api stack only to X-Ray and to SNS direct SMS publishing', (_cell, of) => {
-    const statements = allStatements(of);
-    expect(statements.length).toBeGreaterThan(0);
-    const anywhere = actionsOf(statements.filter(onAnyResource));
-    expect(anywhere).toEqual(expect.arrayContaining(XRAY_ACTIONS));
-    expect(anywhere.filter((a) => ![...XRAY_ACTIONS, SMS_PUBLISH].includes(a))).toEqual([]);
-  });
+  ])(
+    'gives Resource "*" in the %s Api stack only to X-Ray, SNS direct SMS publishing and the SMS attributes',
+    (_cell, of) => {
+      const statements = allStatements(of);
+      expect(statements.length).toBeGreaterThan(0);
+      const anywhere = actionsOf(statements.filter(onAnyResource));
+      expect(anywhere).toEqual(expect.arrayContaining(XRAY_ACTIONS));
+      // sns:SetSMSAttributes: the deploy-time custom resource that turns on SNS delivery-status logging.
+      const known = [...XRAY_ACTIONS, SMS_PUBLISH, 'sns:SetSMSAttributes'];
+      expect(anywhere.filter((a) => !known.includes(a))).toEqual([]);
+    },
+  );
 
   describe('stage', () => {
     const [, stage] = only('AWS::ApiGateway::Stage');
@@ -565,8 +571,8 @@ describe('Optline-eu-Api', () => {
     it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
       // One per function (API functions and the delivery-status consumer), the access, execution and WAF logs,
-      // and the two SNS SMS delivery-status groups.
-      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 1 + 3 + 2);
+      // the two SNS SMS delivery-status groups, and the log of the custom resource that turns them on.
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 1 + 3 + 2 + 1);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -609,6 +615,16 @@ describe('Optline-eu-Api', () => {
           api.functions.messages.executionRole.node.findChild('DefaultPolicy').node
             .defaultChild as CfnElement,
         )]: ['CKV_AWS_111'],
+        // The deploy-time custom resource (SNS SetSMSAttributes) and CDK's provider function that runs it.
+        [api.getLogicalId(
+          api.node
+            .findChild('SnsSmsDeliveryLogging')
+            .node.findChild('SetSmsAttributes')
+            .node.findChild('CustomResourcePolicy').node.defaultChild as CfnElement,
+        )]: ['CKV_AWS_111'],
+        [api.getLogicalId(
+          api.node.findChild('AWS679f53fac002430cb0da5b7982bd2287').node.defaultChild as CfnElement,
+        )]: ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173', 'W3005'],
         ...Object.fromEntries(
           API_FUNCTIONS.map((name) => [
             deployed[name].id,

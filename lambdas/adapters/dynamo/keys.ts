@@ -4,6 +4,11 @@ export const subscriberKey = (tenantId: string, subjectId: string) => ({
   pk: tenantPk(tenantId),
   sk: `S#${subjectId}`,
 });
+/** The subscriber's marketing attributes, deleted when consent is withdrawn (DESIGN §2). */
+export const marketingKey = (tenantId: string, subjectId: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `S#${subjectId}#MKT`,
+});
 export const subjectPk = (tenantId: string, subjectId: string): string => `T#${tenantId}#S#${subjectId}`;
 export const suppressionKey = (tenantId: string, subjectId: string, scope: string) => ({
   pk: tenantPk(tenantId),

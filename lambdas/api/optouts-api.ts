@@ -1,0 +1,42 @@
+/** Route actions of the opt-out routes: record an opt-out idempotently, and read a number's suppression state. */
+import { DynamoConsentStore } from '../adapters/dynamo/consent-store';
+import { recordOptOut } from '../domain/consent';
+import { parsePathPhone } from '../domain/phone';
+import type { OptOutRecorded, OptOutRequest, OptOutStatus } from '../shared/schemas';
+import type { RouteAction } from './api-handler';
+import type { OPTOUT_TABLES } from './function-tables';
+import type { Ports } from './ports';
+
+type OptOutPorts = Ports<(typeof OPTOUT_TABLES)[number]>;
+
+export function optOutActions(ports: OptOutPorts): Record<string, RouteAction> {
+  const consent = new DynamoConsentStore(ports.db, ports.tables);
+  const deps = { consent, subjectIds: ports.subjectIds };
+
+  return {
+    async recordOptOut(request) {
+      const { phone, scope } = request.body as OptOutRequest;
+      // An opt-out needs no subscriber: a number can be suppressed before it was ever subscribed.
+      const { since } = await recordOptOut(
+        deps,
+        request.caller.tenantId,
+        { e164: phone, scope, source: 'api' },
+        ports.clock(),
+      );
+      const body: OptOutRecorded = { suppressed: true, since };
+      return { statusCode: 200, body };
+    },
+
+    async getOptOut(request) {
+      const tenantId = request.caller.tenantId;
+      const subjectId = await ports.subjectIds.derive(
+        tenantId,
+        parsePathPhone(request.pathParameters.phone ?? ''),
+      );
+      // An unknown number is simply not suppressed: the answer never reveals whether a subscriber exists.
+      const { scopes, since } = await consent.suppressionState(tenantId, subjectId);
+      const body: OptOutStatus = { suppressed: scopes.length > 0, since, scopes: [...scopes] };
+      return { statusCode: 200, body };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * One inbound SMS (DESIGN §4 Opt-out): classify it, keep it in the message log, count it as an interaction,
+ * then act on its keyword. The deployed SQS consumer and the local `/_local/inbound` route both call this.
+ * Free of any AWS SDK: every store and the sender are ports.
+ */
+import { recordOptIn, recordOptOut, type ConsentStore } from './consent';
+import { countSegments } from './content-policy';
+import { classifyInbound, type InboundClassification } from './keywords';
+import { sendMessage, type SendDeps } from './messages';
+import { normalizeE164 } from './phone';
+import { helpReply, optInConfirmation, optOutConfirmation } from './replies';
+import { expiresAt } from './retention';
+import type { SubscriberStore } from './subscribers';
+
+export interface InboundDeps extends SendDeps {
+  readonly consent: ConsentStore;
+  readonly subscribers: SubscriberStore;
+}
+
+export interface InboundMessage {
+  readonly tenantId: string;
+  /** The sender's number, in any format `normalizeE164` accepts. */
+  readonly from: string;
+  readonly body: string;
+  /** When the provider received it. */
+  readonly at: Date;
+}
+
+export type InboundOutcome = 'opted_out' | 'opted_in' | 'help' | 'none';
+
+export interface InboundResult {
+  readonly action: InboundOutcome;
+  /** The keyword matched, for logs and metrics (never the body). @default - none */
+  readonly keyword?: string;
+}
+
+export async function processInbound(deps: InboundDeps, message: InboundMessage): Promise<InboundResult> {
+  const { tenantId, at } = message;
+  const e164 = normalizeE164(message.from, { field: 'from' });
+  const tenant = await deps.tenants.get(tenantId);
+  if (!tenant) throw new Error(`Tenant ${tenantId} has no settings`);
+  const subjectId = await deps.subjectIds.derive(tenantId, e164);
+  const classification: InboundClassification = classifyInbound(message.body);
+
+  await deps.messages.log({
+    tenantId,
+    subjectId,
+    messageId: deps.newId(),
+    direction: 'inbound',
+    // Inbound traffic is conversational, never marketing.
+    category: 'transactional',
+    phone: e164,
+    body: message.body,
+    channel: tenant.channel.channel,
+    status: 'received',
+    segments: countSegments(message.body).segments,
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    expiresAt: expiresAt('messageTraffic', at),
+  });
+  const subscriber = await deps.subscribers.get(tenantId, subjectId, at);
+  // A reply is an interaction: it moves the inactivity purge forward (never back) for a known subscriber.
+  if (subscriber) await deps.subscribers.recordInteraction(tenantId, subjectId, at, deps.clock());
+  const locale = subscriber?.locale;
+  const reply = async (category: 'opt_out_confirmation' | 'help' | 'transactional', body: string) => {
+    await sendMessage(deps, tenantId, { to: e164, body, category }, { internal: true, field: 'from' });
+  };
+  const { keyword } = classification;
+
+  switch (classification.action) {
+    case 'opt_out': {
+      const { outcome } = await recordOptOut(deps, tenantId, { subjectId, source: 'keyword', keyword }, at);
+      // Exactly one confirmation: a STOP from someone already suppressed gets no second one.
+      if (outcome === 'recorded')
+        await reply('opt_out_confirmation', optOutConfirmation(tenant.brand, locale));
+      return { action: 'opted_out', keyword };
+    }
+    case 'help':
+      await reply('help', helpReply(tenant, locale));
+      return { action: 'help', keyword };
+    case 'opt_in': {
+      const { outcome } = await recordOptIn(deps, tenantId, { subjectId, source: 'keyword', keyword }, at);
+      if (outcome === 'unchanged') return { action: 'none', keyword };
+      await reply('transactional', optInConfirmation(tenant.brand, locale));
+      return { action: 'opted_in', keyword };
+    }
+    case 'none':
+      return { action: 'none' };
+  }
+}
