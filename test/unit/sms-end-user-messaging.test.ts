@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import {
   AccessDeniedException,
   ConflictException,
@@ -21,9 +20,8 @@ import {
   type MessageCategory,
   type OutboundSms,
 } from '../../lambdas/domain/sms';
+import { BODY, expectNoPersonalData, PHONE, rejectionOf } from './helpers/sms-fixtures';
 
-const PHONE = '+447400123456';
-const BODY = 'Your code is 918273, do not share it';
 const EUM: ChannelConfig = { channel: 'end-user-messaging' };
 const POOL = 'pool-0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 
@@ -55,22 +53,6 @@ function sender(retry: Partial<RetryOptions> = {}) {
 }
 
 const sentInput = () => eum.commandCalls(SendTextMessageCommand)[0]?.args[0].input;
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-function expectNoPersonalData(error: unknown): void {
-  const printed = inspect(error, { depth: 10 });
-  expect(printed).not.toContain('7400123456');
-  expect(printed).not.toContain(BODY);
-  expect(printed).not.toContain('918273');
-}
 
 const meta = (httpStatusCode: number) => ({ httpStatusCode, requestId: 'eum-req-1', attempts: 1 });
 

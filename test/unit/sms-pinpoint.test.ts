@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import {
   BadRequestException,
   InternalServerErrorException,
@@ -19,9 +18,8 @@ import {
   type MessageCategory,
   type OutboundSms,
 } from '../../lambdas/domain/sms';
+import { BODY, expectNoPersonalData, PHONE, rejectionOf } from './helpers/sms-fixtures';
 
-const PHONE = '+447400123456';
-const BODY = 'Your code is 918273, do not share it';
 const PROJECT_ID = '6f1c0a2b3d4e5f60718293a4b5c6d7e8';
 const PINPOINT: ChannelConfig = { channel: 'pinpoint', pinpointProjectId: PROJECT_ID };
 
@@ -71,22 +69,6 @@ function sender(retry: Partial<RetryOptions> = {}) {
 }
 
 const sentInput = () => pinpoint.commandCalls(SendMessagesCommand)[0]?.args[0].input;
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-function expectNoPersonalData(error: unknown): void {
-  const printed = inspect(error, { depth: 10 });
-  expect(printed).not.toContain('7400123456');
-  expect(printed).not.toContain(BODY);
-  expect(printed).not.toContain('918273');
-}
 
 describe('PinpointSmsSender request', () => {
   it('sends a transactional SMS to one address of the configured project, with the ids as Context', async () => {

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { TooManyRequestsException } from '@aws-sdk/client-pinpoint';
 import {
   AccessDeniedException,
@@ -28,32 +27,13 @@ import {
   SmsConfigurationError,
 } from '../../lambdas/adapters/sms/error-mapping';
 import { ProviderRejectedError, ProviderThrottledError } from '../../lambdas/domain/sms';
+import { BODY, expectNoPersonalData, PHONE, rejectionOf } from './helpers/sms-fixtures';
 
-const PHONE = '+447400123456';
-const BODY = 'Your code is 918273, do not share it';
 const meta = (httpStatusCode: number) => ({ httpStatusCode, requestId: 'req-0001', attempts: 1 });
 
 /** An error shaped like the SDK's own for an error the model does not know (query protocol keeps the code). */
 function unmodelled(name: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(`${name}: ${PHONE} ${BODY}`), { name, ...extra });
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-/** Everything a logger could print about an error, its cause chain and attributes included. */
-function expectNoPersonalData(error: unknown): void {
-  const printed = inspect(error, { depth: 10 });
-  expect(printed).not.toContain(PHONE);
-  expect(printed).not.toContain('7400123456');
-  expect(printed).not.toContain(BODY);
-  expect(printed).not.toContain('918273');
 }
 
 /** A scripted attempt: each call takes the next outcome (an Error is thrown, anything else resolved). */

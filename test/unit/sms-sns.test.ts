@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import {
   AuthorizationErrorException,
   InternalErrorException,
@@ -19,9 +18,8 @@ import {
   type MessageCategory,
   type OutboundSms,
 } from '../../lambdas/domain/sms';
+import { BODY, expectNoPersonalData, PHONE, rejectionOf } from './helpers/sms-fixtures';
 
-const PHONE = '+447400123456';
-const BODY = 'Your code is 918273, do not share it';
 const SNS_CONFIG: ChannelConfig = { channel: 'sns' };
 
 const sns = mockClient(SNSClient);
@@ -54,22 +52,6 @@ function sender(retry: Partial<RetryOptions> = {}) {
 }
 
 const publishInput = () => sns.commandCalls(PublishCommand)[0]?.args[0].input;
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-function expectNoPersonalData(error: unknown): void {
-  const printed = inspect(error, { depth: 10 });
-  expect(printed).not.toContain('7400123456');
-  expect(printed).not.toContain(BODY);
-  expect(printed).not.toContain('918273');
-}
 
 const meta = (httpStatusCode: number) => ({ httpStatusCode, requestId: 'sns-req-1', attempts: 1 });
 
