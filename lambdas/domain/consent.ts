@@ -2,8 +2,8 @@
  * Opt-out and opt-in (DESIGN §4 Opt-out), free of any AWS SDK: the consent store and the subject-id deriver
  * are ports. A suppression stands until the subject opts back in; every change is also a ConsentLedger event.
  */
-import { randomUUID } from 'node:crypto';
 import type { ConsentSource } from '../shared/schemas';
+import { newEventId } from './event-id';
 import { normalizeE164 } from './phone';
 import { expiresAt } from './retention';
 import type { SubjectIdDeriver } from './subject-id';
@@ -65,7 +65,7 @@ export interface ConsentStore {
 export interface ConsentDeps {
   readonly consent: ConsentStore;
   readonly subjectIds: SubjectIdDeriver;
-  /** @default randomUUID */
+  /** @default newEventId (time-ordered, so same-millisecond events keep their order) */
   readonly newId?: () => string;
 }
 
@@ -111,7 +111,7 @@ function ledgerEvent(
   return {
     tenantId,
     subjectId,
-    eventId: (deps.newId ?? randomUUID)(),
+    eventId: (deps.newId ?? newEventId)(),
     type,
     at: now.toISOString(),
     channel: 'sms',

@@ -2,7 +2,6 @@
  * Subscriber rules (DESIGN §4 Subscribe and Interaction), free of any AWS SDK: the store and the subject-id
  * deriver are ports.
  */
-import { randomUUID } from 'node:crypto';
 import { AgeRestrictionError, InvalidInputError } from '../shared/problem';
 import type {
   ConsentSource,
@@ -10,6 +9,7 @@ import type {
   PatchSubscriberRequest,
   SubscriberStatus,
 } from '../shared/schemas';
+import { newEventId } from './event-id';
 import { normalizeE164 } from './phone';
 import { expiresAt, purgeDayOf } from './retention';
 import type { SubjectIdDeriver } from './subject-id';
@@ -169,7 +169,7 @@ export async function createSubscriber(
   const consent: ConsentEvent = {
     tenantId,
     subjectId,
-    eventId: randomUUID(),
+    eventId: newEventId(),
     type: 'opt_in',
     at: capturedAt.toISOString(),
     channel: 'sms',
