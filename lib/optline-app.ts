@@ -61,6 +61,7 @@ export function addCell(app: App, config: CellConfig): Cell {
     logsKey: data.logsKey,
     cellKey: data.cellKey,
     deliveryEventsTopic: data.deliveryEventsTopic,
+    inboundSmsTopic: data.inboundSmsTopic,
     description: `optline ${config.name} cell (${config.regime}): stateless resources`,
   });
   Aspects.of(api).add(new RegionPinningCheck(config));

@@ -10,10 +10,6 @@ import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { DynamoConsentStore } from '../lambdas/adapters/dynamo/consent-store';
-import { DynamoMessageStore } from '../lambdas/adapters/dynamo/message-store';
-import { DynamoSubscriberStore } from '../lambdas/adapters/dynamo/subscriber-store';
-import { DynamoTenantStore } from '../lambdas/adapters/dynamo/tenant-store';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
 import {
   OutboxSender,
@@ -27,13 +23,14 @@ import {
   type RouteAction,
 } from '../lambdas/api/api-handler';
 import { bearerTokenCaller } from '../lambdas/api/callers';
+import { inboundDeps } from '../lambdas/api/inbound-sms';
 import { messageActions } from '../lambdas/api/messages-api';
 import { buildOpenApiDocument } from '../lambdas/api/openapi';
 import { optOutActions } from '../lambdas/api/optouts-api';
 import type { Ports } from '../lambdas/api/ports';
 import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
-import { processInbound, type InboundDeps } from '../lambdas/domain/inbound';
+import { processInbound } from '../lambdas/domain/inbound';
 import type { SmsSender } from '../lambdas/domain/sms';
 import type { TableId } from '../lambdas/shared/env';
 import { logger } from '../lambdas/shared/powertools';
@@ -245,17 +242,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     messages: messaging.actions,
     optouts: optOutActions(ports),
   };
-  // The inbound path the deployed SNS → SQS consumer will run, called synchronously.
-  const inboundDeps: InboundDeps = {
-    messages: new DynamoMessageStore(db, tables, ports.clock),
-    tenants: new DynamoTenantStore(db, tables.Tenants),
-    subscribers: new DynamoSubscriberStore(db, tables),
-    consent: new DynamoConsentStore(db, tables),
-    subjectIds: ports.subjectIds,
-    sender,
-    clock: ports.clock,
-    newId: randomUUID,
-  };
+  // The inbound path the deployed SNS → SQS consumer runs, called synchronously.
+  const inbound = inboundDeps({ ...ports, sender });
+
   const handlers = Object.fromEntries(
     API_FUNCTIONS.map((fn) => [
       fn,
@@ -276,11 +265,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         if (req.method === 'POST' && url.pathname === '/_local/inbound') {
           if (body.tooLarge)
             throw new PayloadTooLargeError({ detail: `The body must be at most ${MAX_BODY_BYTES} bytes.` });
-          const inbound = parseLocalBody(req, body.text, localInboundRequest);
-          const { action } = await processInbound(inboundDeps, {
-            tenantId: inbound.tenant ?? 'demo',
-            from: inbound.from,
-            body: inbound.body,
+          const sms = parseLocalBody(req, body.text, localInboundRequest);
+          const { action } = await processInbound(inbound, {
+            tenantId: sms.tenant ?? 'demo',
+            from: sms.from,
+            body: sms.body,
             at: ports.clock(),
           });
           return sendJson(res, 200, { action });

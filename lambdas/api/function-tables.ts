@@ -12,3 +12,10 @@ export const MESSAGE_TABLES = [
   'Idempotency',
 ] as const;
 export const OPTOUT_TABLES = ['Subscribers', 'ConsentLedger', 'Suppressions'] as const;
+export const INBOUND_TABLES = [
+  'Tenants',
+  'Subscribers',
+  'ConsentLedger',
+  'Suppressions',
+  'MessageLog',
+] as const;

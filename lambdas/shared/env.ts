@@ -23,6 +23,8 @@ export const tableEnvVar = (id: TableId): string =>
 export const SUBJECT_ID_KEY_ENV = 'SUBJECT_ID_KEY_ID';
 /** Least milliseconds between two SMS sends of one execution environment, sized from the cell's MPS. */
 export const SMS_SEND_INTERVAL_ENV = 'SMS_SEND_INTERVAL_MS';
+/** JSON object mapping the cell's inbound numbers (E.164) to the tenant each one belongs to. */
+export const INBOUND_NUMBERS_ENV = 'INBOUND_NUMBERS';
 /** JSON object mapping Cognito app client ids to tenant ids. */
 export const TENANT_CLIENTS_ENV = 'TENANT_CLIENTS';
 

@@ -26,6 +26,11 @@ export interface CellConfig {
    * @default DEFAULT_SMS_MPS
    */
   readonly smsMps?: number;
+  /**
+   * The cell's two-way numbers (E.164) and the tenant each belongs to: an inbound SMS goes to that tenant.
+   * @default - no inbound numbers: inbound SMS are ignored
+   */
+  readonly inboundNumbers?: Readonly<Record<string, string>>;
 }
 
 /** A conservative default: what a single toll-free or sender-id origination commonly allows. */
@@ -99,9 +104,26 @@ const cellSchema = z
     tenants: tenantsSchema,
     apiLimits: apiLimitsSchema.optional(),
     smsMps: z.number().positive('must be positive').max(1000, 'must be at most 1000').optional(),
+    inboundNumbers: z.record(z.string(), z.string()).optional(),
   })
   .strict()
   .superRefine((cell, ctx) => {
+    for (const [number, tenant] of Object.entries(cell.inboundNumbers ?? {})) {
+      if (!/^\+[1-9]\d{6,14}$/.test(number)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['inboundNumbers', number],
+          message: 'must be an E.164 number such as +447400123456',
+        });
+      }
+      if (!cell.tenants.includes(tenant)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['inboundNumbers', number],
+          message: `names tenant "${tenant}", which is not one of the cell's tenants`,
+        });
+      }
+    }
     if (!regionFitsRegime(cell.region, cell.regime)) {
       ctx.addIssue({
         code: 'custom',

@@ -99,8 +99,9 @@ export class TopicQueueConsumer extends Construct {
     );
     acknowledgeFindings(
       cfn,
-      'Not in a VPC: the function reaches only SQS, DynamoDB, KMS and X-Ray, over TLS with IAM authorization, and ' +
-        'no private network resource; a VPC would add NAT or endpoints without narrowing access.',
+      'Not in a VPC: the function reaches only AWS service APIs (SQS, DynamoDB, KMS, X-Ray and, for inbound SMS, ' +
+        'the SMS providers) over TLS with IAM authorization, and no private network resource; a VPC would add NAT ' +
+        'or endpoints without narrowing access.',
       { nag: ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC'], checkov: ['CKV_AWS_117'] },
     );
     acknowledgeFindings(
@@ -114,7 +115,8 @@ export class TopicQueueConsumer extends Construct {
     );
     acknowledgeFindings(
       cfn,
-      'The environment holds table names only, none of them secret, and Lambda encrypts it at rest by default.',
+      "The environment holds table names, a key ARN and the cell's own business phone numbers, none of them " +
+        'secret or personal, and Lambda encrypts it at rest by default.',
       { checkov: ['CKV_AWS_173'] },
     );
   }

@@ -20,7 +20,12 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import { pacingFor } from '../../lambdas/adapters/sms/paced-sender';
-import { MESSAGE_TABLES, OPTOUT_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
+import {
+  INBOUND_TABLES,
+  MESSAGE_TABLES,
+  OPTOUT_TABLES,
+  SUBSCRIBER_TABLES,
+} from '../../lambdas/api/function-tables';
 import {
   API_FUNCTIONS,
   ROUTES,
@@ -29,7 +34,7 @@ import {
   type RouteSpec,
   type Scope,
 } from '../../lambdas/api/routes';
-import type { TableId } from '../../lambdas/shared/env';
+import { INBOUND_NUMBERS_ENV, type TableId } from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
@@ -112,6 +117,8 @@ export interface ApiStackProps extends StackProps {
   readonly cellKey: IKey;
   /** End User Messaging delivery events, consumed to update message status. */
   readonly deliveryEventsTopic: ITopic;
+  /** Two-way SMS from End User Messaging: opt-outs, HELP and START. */
+  readonly inboundSmsTopic: ITopic;
 }
 
 const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
@@ -130,6 +137,8 @@ export class ApiStack extends Stack {
   public readonly alarmTopic: Topic;
   /** Delivery events → queue → status updates in MessageLog. */
   public readonly deliveryStatus: TopicQueueConsumer;
+  /** Inbound SMS → queue → keyword processing (opt-out, HELP, START) and replies. */
+  public readonly inboundSms: TopicQueueConsumer;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -199,6 +208,22 @@ export class ApiStack extends Stack {
     });
     this.deliveryStatus.function.bindTable(props.tables.MessageLog, 'MessageLog', 'readWrite');
     new SnsSmsDeliveryLogging(this, 'SnsSmsDeliveryLogging', { logsKey: props.logsKey });
+
+    this.inboundSms = new TopicQueueConsumer(this, 'InboundSms', {
+      topic: props.inboundSmsTopic,
+      queueKey: props.cellKey,
+      logsKey: props.logsKey,
+      handler: 'inbound-sms',
+      serviceName: 'optline-inbound-sms',
+      alarmTopic: this.alarmTopic,
+    });
+    const inbound = this.inboundSms.function;
+    for (const id of INBOUND_TABLES)
+      inbound.bindTable(props.tables[id], id, id === 'Tenants' ? 'read' : 'readWrite');
+    inbound.bindSubjectIdKey(props.subjectIdKey);
+    // Replies share the origination identities with the messages function: they are paced the same way.
+    inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs);
+    inbound.addEnvironment(INBOUND_NUMBERS_ENV, JSON.stringify(cell.inboundNumbers ?? {}));
 
     // RestApi already outputs the stage URL (ApiEndpoint…).
     new CfnOutput(this, 'TokenUrl', {

@@ -570,9 +570,10 @@ describe('Optline-eu-Api', () => {
 
     it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
-      // One per function (API functions and the delivery-status consumer), the access, execution and WAF logs,
+      // One per function (API functions and the delivery-status and inbound-SMS consumers), the access, execution
+      // and WAF logs,
       // the two SNS SMS delivery-status groups, and the log of the custom resource that turns them on.
-      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 1 + 3 + 2 + 1);
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 2 + 3 + 2 + 1);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -611,6 +612,18 @@ describe('Optline-eu-Api', () => {
           'CKV_AWS_173',
           'W3005',
         ],
+        [api.getLogicalId(api.inboundSms.function.node.defaultChild as CfnElement)]: [
+          'CKV_AWS_115',
+          'CKV_AWS_116',
+          'CKV_AWS_117',
+          'CKV_AWS_173',
+          'W3005',
+        ],
+        // Inbound replies publish SMS directly, like the messages function.
+        [api.getLogicalId(
+          api.inboundSms.function.executionRole.node.findChild('DefaultPolicy').node
+            .defaultChild as CfnElement,
+        )]: ['CKV_AWS_111'],
         [api.getLogicalId(
           api.functions.messages.executionRole.node.findChild('DefaultPolicy').node
             .defaultChild as CfnElement,
@@ -640,6 +653,52 @@ describe('Optline-eu-Api', () => {
         ),
       });
       for (const skip of skips) expect(skip.reason?.length).toBeGreaterThanOrEqual(60);
+    });
+  });
+
+  describe('inbound SMS', () => {
+    it('consumes the inbound topic through an encrypted queue with a dead-letter queue and an alarm', () => {
+      const queueId = api.getLogicalId(api.inboundSms.queue.node.defaultChild as CfnElement);
+      const dlqId = api.getLogicalId(api.inboundSms.deadLetterQueue.node.defaultChild as CfnElement);
+      const queues = template.toJSON().Resources as Record<string, Resource>;
+      expect(queues[queueId]!.Properties).toMatchObject({
+        KmsMasterKeyId: imported(data.cellKey.keyArn),
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+      });
+      expect(queues[dlqId]!.Properties).toMatchObject({ KmsMasterKeyId: imported(data.cellKey.keyArn) });
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'sqs',
+        RawMessageDelivery: true,
+        TopicArn: imported(data.inboundSmsTopic.topicArn),
+        Endpoint: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+        Threshold: 1,
+      });
+    });
+
+    it('gives the consumer its tables, the subject-id key, SMS sending and the cell inbound numbers', () => {
+      const fnId = api.getLogicalId(api.inboundSms.function.node.defaultChild as CfnElement);
+      const variables = (template.toJSON().Resources as Record<string, Resource>)[fnId]!.Properties
+        .Environment.Variables as Record<string, unknown>;
+      expect(
+        Object.keys(variables)
+          .filter((v) => v.startsWith('TABLE_'))
+          .sort(),
+      ).toEqual([
+        'TABLE_CONSENT_LEDGER',
+        'TABLE_MESSAGE_LOG',
+        'TABLE_SUBSCRIBERS',
+        'TABLE_SUPPRESSIONS',
+        'TABLE_TENANTS',
+      ]);
+      expect(variables).toMatchObject({ INBOUND_NUMBERS: '{}', SMS_SEND_INTERVAL_MS: '1000' });
+      expect(variables.SUBJECT_ID_KEY_ID).toBeDefined();
     });
   });
 

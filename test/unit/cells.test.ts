@@ -147,4 +147,17 @@ describe('cell configuration', () => {
     expect(() => parseCells(input)).toThrow(CellConfigError);
     expect(() => parseCells(input)).toThrow(message);
   });
+
+  it('accepts inbound numbers of the cell tenants, and refuses a malformed number or an unknown tenant', () => {
+    const base = { name: 'eu', region: 'eu-west-1', regime: 'GDPR', tenants: ['demo'] };
+    expect(parseCells([{ ...base, inboundNumbers: { '+447700900001': 'demo' } }])[0]?.inboundNumbers).toEqual(
+      {
+        '+447700900001': 'demo',
+      },
+    );
+    expect(() => parseCells([{ ...base, inboundNumbers: { '07700900001': 'demo' } }])).toThrow(/E\.164/);
+    expect(() => parseCells([{ ...base, inboundNumbers: { '+447700900001': 'acme' } }])).toThrow(
+      /names tenant "acme", which is not one of the cell's tenants/,
+    );
+  });
 });

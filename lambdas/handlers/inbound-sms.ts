@@ -1,0 +1,19 @@
+/** Lambda entry point for inbound SMS (SNS → SQS, raw message delivery). Everything is built once, at cold start. */
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { INBOUND_TABLES } from '../api/function-tables';
+import { inboundDeps, inboundSmsHandler } from '../api/inbound-sms';
+import { INBOUND_NUMBERS_ENV, requireEnv } from '../shared/env';
+import { logger } from '../shared/powertools';
+import { beginInvocation } from './invocation';
+import { lambdaPorts, lambdaSmsSender } from './lambda-ports';
+
+const processBatch = inboundSmsHandler({
+  inbound: inboundDeps({ ...lambdaPorts(INBOUND_TABLES), sender: lambdaSmsSender() }),
+  tenantByNumber: JSON.parse(requireEnv(INBOUND_NUMBERS_ENV)) as Record<string, string>,
+  logger,
+});
+
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  beginInvocation(context);
+  return processBatch(event, context);
+}
