@@ -27,7 +27,9 @@ interface Row {
 function bundleSizes(): Row[] {
   const out = mkdtempSync(join(tmpdir(), 'optline-bundles-'));
   const handlers = readdirSync(join(root, 'lambdas', 'handlers'))
-    .filter((file) => file.endsWith('.ts') && !['invocation.ts', 'lambda-ports.ts'].includes(file))
+    .filter(
+      (file) => file.endsWith('.ts') && !['api-entry.ts', 'invocation.ts', 'lambda-ports.ts'].includes(file),
+    )
     .map((file) => file.replace(/\.ts$/, ''));
   const rows: Row[] = [];
   for (const handler of [...handlers, 'empty']) {
