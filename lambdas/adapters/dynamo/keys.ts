@@ -18,3 +18,8 @@ export const ledgerKey = (tenantId: string, subjectId: string, at: string, event
   pk: subjectPk(tenantId, subjectId),
   sk: `${at}#${eventId}`,
 });
+/** One AuditLog partition per tenant and UTC day, so a day's entries are one Query. */
+export const auditKey = (tenantId: string, at: string, id: string) => ({
+  pk: `T#${tenantId}#D#${at.slice(0, 10)}`,
+  sk: `${at}#${id}`,
+});

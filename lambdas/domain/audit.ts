@@ -1,0 +1,43 @@
+/**
+ * The audit trail (DESIGN §3 AuditLog): who did what to which pseudonymous subject, with what outcome and
+ * counts. Never a phone number or a message body: entries hold ids, action names and numbers only.
+ */
+import { newEventId } from './event-id';
+import { expiresAt } from './retention';
+
+export interface AuditEntry {
+  readonly tenantId: string;
+  /** A job (`job:purge-inactive`), a tenant's API client (`api`) or a subject's own SMS (`keyword`). */
+  readonly actor: string;
+  /** What happened, in snake_case: `dsr_received`, `legal_hold_set`, `purge_summary`, … */
+  readonly action: string;
+  /** @default - none: the entry is about the tenant as a whole, such as a job summary */
+  readonly subjectId?: string;
+  /** @default - none */
+  readonly requestId?: string;
+  readonly outcome: string;
+  /** Anonymous counts only. @default - none */
+  readonly counts?: Readonly<Record<string, number>>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  readonly id: string;
+  readonly at: string;
+  readonly expiresAt: number;
+}
+
+export interface AuditLog {
+  append(record: AuditRecord): Promise<void>;
+}
+
+/** Stamps an entry with its id, time and 5-year expiry (MessageBird 7.4), then appends it. */
+export async function audit(log: AuditLog, entry: AuditEntry, now: Date): Promise<AuditRecord> {
+  const record: AuditRecord = {
+    ...entry,
+    id: newEventId(),
+    at: now.toISOString(),
+    expiresAt: expiresAt('auditEvents', now),
+  };
+  await log.append(record);
+  return record;
+}
