@@ -16,11 +16,14 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import { pacingFor } from '../../lambdas/adapters/sms/paced-sender';
 import {
+  DSR_API_TABLES,
+  DSR_WORKER_TABLES,
   INBOUND_TABLES,
   MESSAGE_TABLES,
   OPTOUT_TABLES,
@@ -34,7 +37,7 @@ import {
   type RouteSpec,
   type Scope,
 } from '../../lambdas/api/routes';
-import { INBOUND_NUMBERS_ENV, type TableId } from '../../lambdas/shared/env';
+import { INBOUND_NUMBERS_ENV, REGIME_ENV, type TableId } from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
@@ -42,6 +45,7 @@ import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import { MachineUserPool } from '../constructs/machine-user-pool';
 import { PlatformFunction, type TableAccess } from '../constructs/platform-function';
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
+import { QueueWorker } from '../constructs/queue-worker';
 import { requestModelSchema } from '../constructs/request-model';
 import { SnsSmsDeliveryLogging } from '../constructs/sns-sms-delivery-logging';
 import { TopicQueueConsumer } from '../constructs/topic-queue-consumer';
@@ -74,6 +78,11 @@ export const API_FUNCTION_RESOURCES: Readonly<
   optouts: {
     // Suppressions and the ledger are written; Subscribers for the marketing item and a confirmed opt-in.
     tables: Object.fromEntries(OPTOUT_TABLES.map((id) => [id, 'readWrite'])),
+    subjectIdKey: true,
+  },
+  dsr: {
+    // Requests are written and updated; each change writes its AuditLog entry in the same transaction.
+    tables: Object.fromEntries(DSR_API_TABLES.map((id) => [id, 'readWrite'])),
     subjectIdKey: true,
   },
 };
@@ -119,6 +128,8 @@ export interface ApiStackProps extends StackProps {
   readonly deliveryEventsTopic: ITopic;
   /** Two-way SMS from End User Messaging: opt-outs, HELP and START. */
   readonly inboundSmsTopic: ITopic;
+  /** The DSR export bucket (SSE-KMS with the cell key, files expire after 7 days). */
+  readonly exportBucket: IBucket;
 }
 
 const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
@@ -139,6 +150,8 @@ export class ApiStack extends Stack {
   public readonly deliveryStatus: TopicQueueConsumer;
   /** Inbound SMS → queue → keyword processing (opt-out, HELP, START) and replies. */
   public readonly inboundSms: TopicQueueConsumer;
+  /** DSR request ids → queue → export, erasure, rectification, restriction and objection. */
+  public readonly dsrWorker: QueueWorker;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -224,6 +237,23 @@ export class ApiStack extends Stack {
     // Replies share the origination identities with the messages function: they are paced the same way.
     inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs);
     inbound.addEnvironment(INBOUND_NUMBERS_ENV, JSON.stringify(cell.inboundNumbers ?? {}));
+
+    // Data-subject requests: the dsr routes store a request, then queue its id for the worker.
+    this.dsrWorker = new QueueWorker(this, 'DsrWorker', {
+      queueKey: props.cellKey,
+      logsKey: props.logsKey,
+      handler: 'dsr-worker',
+      serviceName: 'optline-dsr-worker',
+      alarmTopic: this.alarmTopic,
+    });
+    // The worker reads and changes the subject's data by its keys; it never sees a phone number, so it gets no
+    // subject-id key.
+    for (const id of DSR_WORKER_TABLES) this.dsrWorker.function.bindTable(props.tables[id], id, 'readWrite');
+    this.dsrWorker.function.bindExportBucket(props.exportBucket, 'write');
+    const dsr = this.functions.dsr;
+    dsr.bindWorkQueue(this.dsrWorker.queue);
+    dsr.bindExportBucket(props.exportBucket, 'presign');
+    dsr.addEnvironment(REGIME_ENV, cell.regime);
 
     // RestApi already outputs the stage URL (ApiEndpoint…).
     new CfnOutput(this, 'TokenUrl', {

@@ -1,7 +1,12 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { z } from 'zod';
-import { MESSAGE_TABLES, OPTOUT_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
+import {
+  DSR_API_TABLES,
+  MESSAGE_TABLES,
+  OPTOUT_TABLES,
+  SUBSCRIBER_TABLES,
+} from '../../lambdas/api/function-tables';
 import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
 import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_CELLS, type CellConfig } from '../../lib/config';
@@ -29,11 +34,26 @@ interface Statement {
  * whether it sends SMS. A new API function fails to compile until it is described here.
  */
 const EXPECTED: Readonly<
-  Record<ApiFunction, { tables: readonly TableId[]; readOnly: readonly TableId[]; sendsSms: boolean }>
+  Record<
+    ApiFunction,
+    {
+      tables: readonly TableId[];
+      readOnly: readonly TableId[];
+      sendsSms: boolean;
+      /** Environment variables beyond tables, keys, tenants and Powertools. */
+      extraEnv?: readonly string[];
+    }
+  >
 > = {
   subscribers: { tables: SUBSCRIBER_TABLES, readOnly: [], sendsSms: false },
   messages: { tables: MESSAGE_TABLES, readOnly: ['Tenants'], sendsSms: true },
   optouts: { tables: OPTOUT_TABLES, readOnly: [], sendsSms: false },
+  dsr: {
+    tables: DSR_API_TABLES,
+    readOnly: [],
+    sendsSms: false,
+    extraEnv: ['CELL_REGIME', 'DSR_QUEUE_URL', 'EXPORT_BUCKET'],
+  },
 };
 
 /** The only actions AWS offers no resource-level permission for, among those optline uses. */
@@ -335,6 +355,7 @@ describe('Optline-eu-Api', () => {
           'POWERTOOLS_METRICS_NAMESPACE',
           'NODE_OPTIONS',
           ...(expected.sendsSms ? ['SMS_SEND_INTERVAL_MS'] : []),
+          ...(expected.extraEnv ?? []),
         ].sort(),
       );
       expect(otherTables.length).toBeGreaterThan(0);
@@ -570,10 +591,10 @@ describe('Optline-eu-Api', () => {
 
     it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
-      // One per function (API functions and the delivery-status and inbound-SMS consumers), the access, execution
-      // and WAF logs,
+      // One per function (API functions, the delivery-status and inbound-SMS consumers and the DSR worker), the
+      // access, execution and WAF logs,
       // the two SNS SMS delivery-status groups, and the log of the custom resource that turns them on.
-      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 2 + 3 + 2 + 1);
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 3 + 3 + 2 + 1);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -613,6 +634,13 @@ describe('Optline-eu-Api', () => {
           'W3005',
         ],
         [api.getLogicalId(api.inboundSms.function.node.defaultChild as CfnElement)]: [
+          'CKV_AWS_115',
+          'CKV_AWS_116',
+          'CKV_AWS_117',
+          'CKV_AWS_173',
+          'W3005',
+        ],
+        [api.getLogicalId(api.dsrWorker.function.node.defaultChild as CfnElement)]: [
           'CKV_AWS_115',
           'CKV_AWS_116',
           'CKV_AWS_117',
