@@ -5,8 +5,8 @@
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DOWNLOAD_URL_SECONDS } from '../domain/dsr-processing';
 import type { ExportStore } from '../domain/dsr-ports';
+import { DOWNLOAD_URL_SECONDS } from '../domain/dsr-processing';
 
 export class S3ExportStore implements ExportStore {
   constructor(
