@@ -253,14 +253,17 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     (c) => c.name === cell,
   )!.regime;
   let baseUrl = '';
-  const exports = new LocalExportStore({
+  // Not named `exports`: in the CommonJS build that would shadow the module's own exports.
+  const exportFiles = new LocalExportStore({
     baseUrl: () => baseUrl,
     clock: ports.clock,
     dir: dataDir && join(dataDir, 'exports'),
   });
   const metrics = new RecordingMetrics();
   // The deployed worker's SQS batch handler, fed by an in-process queue.
-  const dsrQueue = new LocalDsrQueue(dsrWorkerHandler(dsrWorkerDeps({ ...ports, exports }), logger));
+  const dsrQueue = new LocalDsrQueue(
+    dsrWorkerHandler(dsrWorkerDeps({ ...ports, exports: exportFiles }), logger),
+  );
   const messaging = messageActions({ ...ports, sender });
   // As in Lambda, an in-progress Idempotency-Key frees up once the request's time budget is spent.
   messaging.idempotencyConfig.registerLambdaContext({
@@ -273,7 +276,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     dsr: dsrActions({
       ...ports,
       queue: options.wrapDsrQueue?.(dsrQueue) ?? dsrQueue,
-      exports,
+      exports: exportFiles,
       regime,
       onEnqueueFailed: (errorName) => logger.warn('DSR request stored but not queued', { errorName }),
     }),
@@ -299,7 +302,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           return sendJson(res, 200, outbox.entries());
         if (req.method === 'GET' && url.pathname.startsWith('/_local/exports/')) {
           const key = decodeURIComponent(url.pathname.slice('/_local/exports/'.length));
-          const json = await exports.serve(key, url.searchParams);
+          const json = await exportFiles.serve(key, url.searchParams);
           return send(res, {
             statusCode: 200,
             headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
@@ -342,7 +345,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     url: baseUrl,
     server,
     dsrQueue,
-    exports,
+    exports: exportFiles,
     metrics,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
