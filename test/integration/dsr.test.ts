@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DsrQueue } from '../../lambdas/domain/dsr-ports';
-import { containsMessageBodies, exportDocumentSchema } from '../../lambdas/domain/export-document';
+import {
+  containsMessageBodies,
+  exportDocumentSchema,
+  type ExportDocument,
+} from '../../lambdas/domain/export-document';
 import { testDocumentClient } from './harness/dynamo';
 import {
   encodePhone,
@@ -84,13 +88,14 @@ async function dsr(
 }
 
 /** Downloads an export through the URL a GET returned. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests inspect arbitrary JSON
 async function download(url: string): Promise<{ status: number; body: any }> {
   const response = await fetch(url);
   const text = await response.text();
   return { status: response.status, body: JSON.parse(text) };
 }
 
-async function exportOf(phone: string): Promise<any> {
+async function exportOf(phone: string): Promise<ExportDocument> {
   const { view } = await dsr('access', phone);
   expect(view.body).toMatchObject({ status: 'completed' });
   const file = await download(view.body.result.downloadUrl as string);
