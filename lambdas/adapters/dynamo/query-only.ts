@@ -3,7 +3,7 @@
  * keys and never scans"). Two guards make a table-wide read impossible:
  *
  * - {@link queryOnly} puts an allow-list on a client: reads by key, key-condition queries and writes pass;
- *   every other operation (a full-table read, PartiQL, which can do the same) is refused before it is sent.
+ *   every other operation (a full-table read, or a SQL-style statement that can do the same) is refused before it is sent.
  *   Every client the platform builds (Lambda ports, the local server) gets it.
  * - {@link KeyedTable} is the typed layer the DSR code uses: get, query by key condition, put, update, delete
  *   and batched deletes, and nothing else. There is no method to read a table without a key.
