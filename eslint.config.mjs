@@ -35,7 +35,8 @@ export default tseslint.config(
             'BatchExecuteStatementCommand',
             'ExecuteTransactionCommand',
           ],
-          message: 'Read by key or key condition (lambdas/adapters/dynamo/query-only.ts); never a whole table.',
+          message:
+            'Read by key or key condition (lambdas/adapters/dynamo/query-only.ts); never a whole table.',
         })),
       ],
     },
