@@ -10,11 +10,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { measureDsrExportUnits } from './dsr-export-units';
 import { measureSendUnits } from './send-units';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const root = join(__dirname, '..');
+
+/** A DSR export may cost at most 10 % more among 100x the subscribers: it reads only the subject's keys. */
+const DSR_EXPORT_MAX_RATIO = 1.1;
 
 interface Row {
   readonly figure: string;
@@ -65,11 +69,20 @@ function moduleInitMs(bundle: string): number {
     SMS_SEND_INTERVAL_MS: '1000',
     SUBJECT_ID_KEY_ID: 'bench',
     TENANT_CLIENTS: '{}',
+    CELL_REGIME: 'GDPR',
+    DSR_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
+    EXPORT_BUCKET: 'bench',
     ...Object.fromEntries(
-      ['TENANTS', 'SUBSCRIBERS', 'CONSENT_LEDGER', 'SUPPRESSIONS', 'MESSAGE_LOG', 'IDEMPOTENCY'].map((t) => [
-        `TABLE_${t}`,
-        'bench',
-      ]),
+      [
+        'TENANTS',
+        'SUBSCRIBERS',
+        'CONSENT_LEDGER',
+        'SUPPRESSIONS',
+        'MESSAGE_LOG',
+        'IDEMPOTENCY',
+        'DSR_REQUESTS',
+        'AUDIT_LOG',
+      ].map((t) => [`TABLE_${t}`, 'bench']),
     ),
   };
   const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
@@ -117,6 +130,36 @@ async function main(): Promise<void> {
     if (withoutIdempotency > send.floor + 1e-9) {
       failures.push(
         `a send costs ${withoutIdempotency} CU beyond idempotency, above the floor of ${send.floor}`,
+      );
+    }
+
+    // One DSR export among few and among many subscribers: the units must not grow with the table.
+    const [small, large] = quick ? [1_000, 10_000] : [1_000, 100_000];
+    const exports = [
+      await measureDsrExportUnits(ddb.endpoint, small),
+      await measureDsrExportUnits(ddb.endpoint, large),
+    ];
+    for (const measured of exports) {
+      rows.push({
+        figure: `DSR export units, N=${measured.subscribers.toLocaleString('en')} subscribers`,
+        value: measured.units,
+        baseline: measured.scanBaseline,
+        unit: 'CU',
+      });
+    }
+    rows.push(
+      ...Object.entries(exports[1]!.perTable).map(([table, units]) => ({
+        figure: `  on ${table}`,
+        value: units,
+        unit: 'CU',
+      })),
+    );
+    const ratio = Math.round((exports[1]!.units / exports[0]!.units) * 1000) / 1000;
+    rows.push({ figure: `DSR export units ratio ${large}/${small}`, value: ratio, baseline: 1, unit: '×' });
+    if (ratio > DSR_EXPORT_MAX_RATIO) {
+      failures.push(
+        `a DSR export costs ${exports[1]!.units} CU among ${large} subscribers against ${exports[0]!.units} CU ` +
+          `among ${small}: more than ${Math.round((DSR_EXPORT_MAX_RATIO - 1) * 100)} % growth`,
       );
     }
   } finally {
