@@ -390,8 +390,9 @@ function acknowledgeLambdaFindings(func: PlatformFunction): void {
   }
   acknowledgeFindings(
     cfn,
-    'The environment holds table names, a key ARN and Cognito app client ids, none of them secret, and Lambda ' +
-      'encrypts it at rest by default; a customer-managed key would protect nothing confidential.',
+    'The environment holds table names, a key ARN and Cognito app client ids (and, for dsr, a queue URL, a bucket ' +
+      'name and the regime), none of them secret, and Lambda encrypts it at rest by default; a customer-managed ' +
+      'key would protect nothing confidential.',
     { checkov: ['CKV_AWS_173'] },
   );
 }
