@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDsrStore } from '../lambdas/adapters/dynamo/dsr-store';
 import { queryOnly } from '../lambdas/adapters/dynamo/query-only';
+import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { dsrWorkerDeps } from '../lambdas/api/dsr-worker';
 import { auditRecord } from '../lambdas/domain/audit';
 import { receiveDsr } from '../lambdas/domain/dsr';
@@ -208,7 +209,9 @@ export async function measureDsrExportUnits(endpoint: string, subscribers: numbe
     downloadUrl: async () => '',
   };
   counter.reset();
-  const outcome = await processDsr(dsrWorkerDeps({ dynamo, db, tables, clock: () => NOW, exports }), {
+  const providerOptOuts = new InMemoryProviderOptOutList(() => NOW);
+  const deps = dsrWorkerDeps({ dynamo, db, tables, clock: () => NOW, exports, providerOptOuts });
+  const outcome = await processDsr(deps, {
     tenantId: TENANT,
     requestId: request.requestId,
   });

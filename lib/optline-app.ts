@@ -63,6 +63,7 @@ export function addCell(app: App, config: CellConfig): Cell {
     deliveryEventsTopic: data.deliveryEventsTopic,
     inboundSmsTopic: data.inboundSmsTopic,
     exportBucket: data.exportBucket,
+    optOutList: data.optOutList,
     description: `optline ${config.name} cell (${config.regime}): stateless resources`,
   });
   Aspects.of(api).add(new RegionPinningCheck(config));

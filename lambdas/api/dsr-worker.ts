@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { DynamoConsentStore } from '../adapters/dynamo/consent-store';
 import { DynamoDsrStore } from '../adapters/dynamo/dsr-store';
 import { DynamoSubjectDataStore } from '../adapters/dynamo/subject-data-store';
+import type { ProviderOptOutList } from '../domain/consent';
 import type { ExportStore } from '../domain/dsr-ports';
 import { processDsr, type DsrWorkerDeps, type DsrWorkOutcome } from '../domain/dsr-processing';
 import type { DSR_WORKER_TABLES } from './function-tables';
@@ -18,6 +19,7 @@ import type { Ports } from './ports';
 
 export type DsrWorkerPorts = Omit<Ports<(typeof DSR_WORKER_TABLES)[number]>, 'subjectIds'> & {
   readonly exports: ExportStore;
+  readonly providerOptOuts: ProviderOptOutList;
 };
 
 /** The stores the worker needs, built from ports: shared by the Lambda and the local server. */
@@ -27,6 +29,7 @@ export function dsrWorkerDeps(ports: DsrWorkerPorts): DsrWorkerDeps {
     subjects: new DynamoSubjectDataStore(ports.db, ports.tables),
     exports: ports.exports,
     consent: new DynamoConsentStore(ports.db, ports.tables),
+    providerOptOuts: ports.providerOptOuts,
     clock: ports.clock,
   };
 }

@@ -3,7 +3,14 @@
  * Api stack binds exactly these tables: one list, so grants and code cannot drift apart. Kept free of
  * handler imports, so the CDK app can read it without loading SDK clients.
  */
-export const SUBSCRIBER_TABLES = ['Subscribers', 'ConsentLedger', 'Suppressions'] as const;
+/** Tenants and MessageLog: a double opt-in subscribe sends the "reply YES" SMS. */
+export const SUBSCRIBER_TABLES = [
+  'Tenants',
+  'Subscribers',
+  'ConsentLedger',
+  'Suppressions',
+  'MessageLog',
+] as const;
 export const MESSAGE_TABLES = [
   'Tenants',
   'Subscribers',

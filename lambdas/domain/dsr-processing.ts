@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Regime } from '../../lib/config/regimes';
 import { NotFoundError } from '../shared/problem';
 import { auditRecord, type AuditEntry } from './audit';
-import { recordOptOut, type ConsentStore } from './consent';
+import { recordOptOut, type ConsentStore, type ProviderOptOutList } from './consent';
 import {
   completeDsr,
   DsrAlreadyExtendedError,
@@ -186,6 +186,8 @@ export interface DsrWorkerDeps {
   readonly subjects: SubjectDataStore;
   readonly exports: ExportStore;
   readonly consent: ConsentStore;
+  /** The provider opt-out lists, which mirror an objection's opt-out as they mirror a STOP. */
+  readonly providerOptOuts: ProviderOptOutList;
   readonly clock: () => Date;
 }
 
@@ -330,17 +332,28 @@ async function erase(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
   };
 }
 
-/** Objection to direct marketing (GDPR Art. 21(2)-(3)): a marketing opt-out of every scope, as a STOP is. */
+/**
+ * Objection to direct marketing (GDPR Art. 21(2)-(3)): a marketing opt-out of every scope, as a STOP is. The
+ * request holds no phone number; the provider opt-out lists get the profile's number when there is a profile,
+ * and nothing otherwise (optline's own suppression is what every send checks).
+ */
 async function object(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
+  const profile = await deps.subjects.profile(record.tenantId, record.subjectId, deps.clock());
   const consentDeps = {
     consent: deps.consent,
-    // The worker knows the subject id already; it never sees a phone number.
+    // The worker knows the subject id already.
     subjectIds: { derive: () => Promise.reject(new Error('the DSR worker derives no subject ids')) },
+    ...(profile ? { providerOptOuts: deps.providerOptOuts } : {}),
   };
   const { outcome } = await recordOptOut(
     consentDeps,
     record.tenantId,
-    { subjectId: record.subjectId, scope: OBJECTION_OPT_OUT.scope, source: OBJECTION_OPT_OUT.source },
+    {
+      subjectId: record.subjectId,
+      e164: profile?.phone ?? '',
+      scope: OBJECTION_OPT_OUT.scope,
+      source: OBJECTION_OPT_OUT.source,
+    },
     deps.clock(),
   );
   return { result: { retained: [], counts: { optOutsRecorded: outcome === 'recorded' ? 1 : 0 } } };

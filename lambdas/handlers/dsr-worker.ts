@@ -7,12 +7,13 @@ import { DSR_WORKER_TABLES } from '../api/function-tables';
 import { EXPORT_BUCKET_ENV, requireEnv } from '../shared/env';
 import { logger, tracer } from '../shared/powertools';
 import { beginInvocation } from './invocation';
-import { lambdaTablePorts } from './lambda-ports';
+import { lambdaProviderOptOuts, lambdaTablePorts } from './lambda-ports';
 
 const processBatch = dsrWorkerHandler(
   dsrWorkerDeps({
     ...lambdaTablePorts(DSR_WORKER_TABLES),
     exports: new S3ExportStore(tracer.captureAWSv3Client(new S3Client({})), requireEnv(EXPORT_BUCKET_ENV)),
+    providerOptOuts: lambdaProviderOptOuts(),
   }),
   logger,
 );

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -12,11 +12,14 @@ import {
   type Model,
   type RequestValidator,
 } from 'aws-cdk-lib/aws-apigateway';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
@@ -37,16 +40,25 @@ import {
   type RouteSpec,
   type Scope,
 } from '../../lambdas/api/routes';
-import { INBOUND_NUMBERS_ENV, REGIME_ENV, type TableId } from '../../lambdas/shared/env';
+import { DSR_OVERDUE_METRIC } from '../../lambdas/jobs/dsr-deadlines';
+import { JOB_NAMES, JOBS, jobConstructId, type JobName, type JobSpec } from '../../lambdas/jobs/registry';
+import {
+  CELL_TENANTS_ENV,
+  INBOUND_NUMBERS_ENV,
+  REGIME_ENV,
+  type TableAccess,
+  type TableId,
+} from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import { MachineUserPool } from '../constructs/machine-user-pool';
-import { PlatformFunction, type TableAccess } from '../constructs/platform-function';
+import { METRICS_NAMESPACE, PlatformFunction } from '../constructs/platform-function';
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
 import { QueueWorker } from '../constructs/queue-worker';
 import { requestModelSchema } from '../constructs/request-model';
+import { ScheduledJob } from '../constructs/scheduled-job';
 import { SnsSmsDeliveryLogging } from '../constructs/sns-sms-delivery-logging';
 import { TopicQueueConsumer } from '../constructs/topic-queue-consumer';
 
@@ -60,25 +72,34 @@ export const API_FUNCTION_RESOURCES: Readonly<
     {
       readonly tables: Partial<Record<TableId, TableAccess>>;
       readonly subjectIdKey: boolean;
-      /** @default false */
-      readonly sendsSms?: boolean;
+      /**
+       * How the function sends SMS: `reserved` sizes its concurrency and pacing from the cell's MPS; `paced`
+       * only paces it (occasional confirmations). @default - it sends none
+       */
+      readonly sendsSms?: 'reserved' | 'paced';
+      /** Whether it records opt-outs and opt-ins, which the provider opt-out lists mirror. @default false */
+      readonly mirrorsOptOuts?: boolean;
     }
   >
 > = {
   subscribers: {
-    tables: Object.fromEntries(SUBSCRIBER_TABLES.map((id) => [id, 'readWrite'])),
+    // Tenant settings are only read; MessageLog for the double opt-in request it sends.
+    tables: Object.fromEntries(SUBSCRIBER_TABLES.map((id) => [id, id === 'Tenants' ? 'read' : 'readWrite'])),
     subjectIdKey: true,
+    sendsSms: 'paced',
+    mirrorsOptOuts: true,
   },
   messages: {
     // Tenant settings are only read; everything else the send path writes.
     tables: Object.fromEntries(MESSAGE_TABLES.map((id) => [id, id === 'Tenants' ? 'read' : 'readWrite'])),
     subjectIdKey: true,
-    sendsSms: true,
+    sendsSms: 'reserved',
   },
   optouts: {
     // Suppressions and the ledger are written; Subscribers for the marketing item and a confirmed opt-in.
     tables: Object.fromEntries(OPTOUT_TABLES.map((id) => [id, 'readWrite'])),
     subjectIdKey: true,
+    mirrorsOptOuts: true,
   },
   dsr: {
     // Requests are written and updated; each change writes its AuditLog entry in the same transaction.
@@ -130,6 +151,8 @@ export interface ApiStackProps extends StackProps {
   readonly inboundSmsTopic: ITopic;
   /** The DSR export bucket (SSE-KMS with the cell key, files expire after 7 days). */
   readonly exportBucket: IBucket;
+  /** The cell's End User Messaging opt-out list, kept in step with optline's opt-outs. */
+  readonly optOutList: CfnOptOutList;
 }
 
 const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
@@ -152,6 +175,10 @@ export class ApiStack extends Stack {
   public readonly inboundSms: TopicQueueConsumer;
   /** DSR request ids → queue → export, erasure, rectification, restriction and objection. */
   public readonly dsrWorker: QueueWorker;
+  /** Fires when the daily `dsr-deadlines` job counts an overdue data-subject request. */
+  public readonly dsrOverdueAlarm: Alarm;
+  /** The cell's scheduled jobs, one per entry of `lambdas/jobs/registry.ts`. */
+  public readonly jobs: Readonly<Record<JobName, ScheduledJob>>;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -237,6 +264,15 @@ export class ApiStack extends Stack {
     // Replies share the origination identities with the messages function: they are paced the same way.
     inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs);
     inbound.addEnvironment(INBOUND_NUMBERS_ENV, JSON.stringify(cell.inboundNumbers ?? {}));
+    inbound.bindProviderOptOutList(props.optOutList, 'mirror');
+
+    this.jobs = Object.fromEntries(JOB_NAMES.map((name) => [name, this.scheduledJob(name, props)])) as Record<
+      JobName,
+      ScheduledJob
+    >;
+    const reconcile = this.jobs['optout-reconcile'].function;
+    reconcile.bindProviderOptOutList(props.optOutList, 'reconcile');
+    reconcile.addEnvironment(CELL_TENANTS_ENV, JSON.stringify(cell.tenants));
 
     // Data-subject requests: the dsr routes store a request, then queue its id for the worker.
     this.dsrWorker = new QueueWorker(this, 'DsrWorker', {
@@ -250,10 +286,35 @@ export class ApiStack extends Stack {
     // subject-id key.
     for (const id of DSR_WORKER_TABLES) this.dsrWorker.function.bindTable(props.tables[id], id, 'readWrite');
     this.dsrWorker.function.bindExportBucket(props.exportBucket, 'write');
+    // An objection is an opt-out, mirrored to the provider lists like any other.
+    this.dsrWorker.function.bindProviderOptOutList(props.optOutList, 'mirror');
     const dsr = this.functions.dsr;
     dsr.bindWorkQueue(this.dsrWorker.queue);
     dsr.bindExportBucket(props.exportBucket, 'presign');
     dsr.addEnvironment(REGIME_ENV, cell.regime);
+    // The daily deadline job re-queues requests whose enqueue was lost, and its overdue count raises an alarm.
+    const deadlines = this.jobs['dsr-deadlines'];
+    deadlines.function.bindWorkQueue(this.dsrWorker.queue);
+    this.dsrOverdueAlarm = new Alarm(this, 'DsrOverdueAlarm', {
+      alarmDescription:
+        'Data-subject requests are past their deadline (GDPR Art. 12(3): one month, extended at most to two; ' +
+        'CCPA §1798.130: 45 days, plus 45): answer or extend them now',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: DSR_OVERDUE_METRIC,
+        // Powertools tags every metric with the function's service name.
+        dimensionsMap: { service: 'optline-dsr-deadlines' },
+        statistic: Stats.MAXIMUM,
+        period: Duration.days(1),
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // A job that did not run raises its own dead-letter alarm.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.dsrOverdueAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    this.dsrOverdueAlarm.addOkAction(new SnsAction(this.alarmTopic));
 
     // RestApi already outputs the stage URL (ApiEndpoint…).
     new CfnOutput(this, 'TokenUrl', {
@@ -263,22 +324,36 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
   }
 
+  private scheduledJob(name: JobName, props: ApiStackProps): ScheduledJob {
+    const spec: JobSpec = JOBS[name];
+    const job = new ScheduledJob(this, `${jobConstructId(name)}Job`, {
+      name,
+      spec,
+      queueKey: props.cellKey,
+      logsKey: props.logsKey,
+      alarmTopic: this.alarmTopic,
+    });
+    bindTables(job.function, spec.tables, props.tables);
+    if (spec.subjectIdKey) job.function.bindSubjectIdKey(props.subjectIdKey);
+    return job;
+  }
+
   private apiFunction(fn: ApiFunction, props: ApiStackProps): PlatformFunction {
     const resources = API_FUNCTION_RESOURCES[fn];
-    // Sending functions are sized from the cell's SMS throughput (see PacedSmsSender).
+    // Sending functions are paced to the cell's SMS throughput (see PacedSmsSender).
     const pacing = resources.sendsSms ? pacingFor(props.cell.smsMps ?? DEFAULT_SMS_MPS) : undefined;
     const func = new PlatformFunction(this, `${pascal(fn)}Function`, {
       handler: fn,
       serviceName: `optline-${fn}`,
       description: `optline ${props.cell.name}: ${ROUTES.filter((r) => r.fn === fn).length} ${fn} API routes`,
       logsKey: props.logsKey,
-      reservedConcurrentExecutions: pacing?.reservedConcurrency,
+      reservedConcurrentExecutions:
+        resources.sendsSms === 'reserved' ? pacing?.reservedConcurrency : undefined,
     });
-    for (const [tableId, access] of Object.entries(resources.tables) as Array<[TableId, TableAccess]>) {
-      func.bindTable(props.tables[tableId], tableId, access);
-    }
+    bindTables(func, resources.tables, props.tables);
     if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
     if (pacing) func.bindSmsSending(pacing.intervalMs);
+    if (resources.mirrorsOptOuts) func.bindProviderOptOutList(props.optOutList, 'mirror');
     func.bindTenantClients(this.auth.clients);
     acknowledgeLambdaFindings(func);
     return func;
@@ -358,6 +433,17 @@ export class ApiStack extends Stack {
         ],
       },
     );
+  }
+}
+
+/** Binds each listed table with its access. */
+function bindTables(
+  func: PlatformFunction,
+  access: Partial<Record<TableId, TableAccess>>,
+  tables: Readonly<Record<TableId, ITableV2>>,
+): void {
+  for (const [tableId, level] of Object.entries(access) as Array<[TableId, TableAccess]>) {
+    func.bindTable(tables[tableId], tableId, level);
   }
 }
 

@@ -1,3 +1,4 @@
+import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import type { AuditRecord } from '../../lambdas/domain/audit';
 import type { ConsentStore } from '../../lambdas/domain/consent';
 import { receiveDsr, type DsrRecord, type DsrStatus } from '../../lambdas/domain/dsr';
@@ -92,6 +93,7 @@ function workerDeps(dsrs: MemoryDsrStore, subjects: Partial<SubjectDataStore> = 
     subjects: { ...noSubject, ...subjects },
     exports,
     consent: {} as ConsentStore,
+    providerOptOuts: new InMemoryProviderOptOutList(() => NOW),
     clock: () => NOW,
   };
   return { deps, files, exports };

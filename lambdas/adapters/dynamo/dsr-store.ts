@@ -8,7 +8,7 @@ import type { AuditRecord } from '../../domain/audit';
 import type { DsrRecord, DsrStatus } from '../../domain/dsr';
 import type { DsrStore, OpenDsrSummary } from '../../domain/dsr-ports';
 import { auditKey, subjectPk, tenantPk } from './keys';
-import { QueryOnlyDb } from './query-only';
+import { KeyedTable, QueryOnlyDb } from './query-only';
 
 /** Index of open (and closed) requests by status and original deadline, for the daily deadline job. */
 export const STATUS_DUE_INDEX = 'ByStatusDue';
@@ -44,12 +44,14 @@ const OPEN: readonly DsrStatus[] = ['received', 'in_progress'];
 
 export class DynamoDsrStore implements DsrStore {
   private readonly db: QueryOnlyDb<keyof Tables>;
+  private readonly index: DynamoOpenDsrIndex;
 
   constructor(
     db: DynamoDBDocumentClient,
     private readonly names: Tables,
   ) {
     this.db = new QueryOnlyDb(db, { DsrRequests: names.DsrRequests, AuditLog: names.AuditLog });
+    this.index = new DynamoOpenDsrIndex(db, names.DsrRequests);
   }
 
   private auditPut(audit: AuditRecord) {
@@ -168,8 +170,21 @@ export class DynamoDsrStore implements DsrStore {
     });
   }
 
+  openRequests(status: DsrStatus, dueBy?: Date): Promise<OpenDsrSummary[]> {
+    return this.index.openRequests(status, dueBy);
+  }
+}
+
+/** The `ByStatusDue` index alone, read-only: all the daily deadline job needs. */
+export class DynamoOpenDsrIndex implements Pick<DsrStore, 'openRequests'> {
+  private readonly table: KeyedTable;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string) {
+    this.table = new KeyedTable(db, tableName);
+  }
+
   async openRequests(status: DsrStatus, dueBy?: Date): Promise<OpenDsrSummary[]> {
-    const items = await this.db.tables.DsrRequests.query({
+    const items = await this.table.query({
       index: STATUS_DUE_INDEX,
       keyCondition: dueBy ? '#status = :status AND dueAt <= :dueBy' : '#status = :status',
       names: { '#status': 'status' },

@@ -1,0 +1,33 @@
+/**
+ * The scheduled jobs of the local server, built from the same ports as its routes. `POST /_local/jobs/<name>`
+ * runs one at the clock the request gives, as EventBridge Scheduler would at that time.
+ */
+import { DynamoOpenDsrIndex } from '../lambdas/adapters/dynamo/dsr-store';
+import type { ConsentPorts } from '../lambdas/api/ports';
+import type { DsrQueue, MetricsPort } from '../lambdas/domain/dsr-ports';
+import { dsrDeadlinesJob } from '../lambdas/jobs/dsr-deadlines';
+import type { Job } from '../lambdas/jobs/job';
+import { optOutReconcileJob } from '../lambdas/jobs/optout-reconcile';
+import type { JobName } from '../lambdas/jobs/registry';
+import type { TableId } from '../lambdas/shared/env';
+
+/** What jobs need beyond the tables: the DSR queue and somewhere to publish metrics. */
+export interface LocalJobExtras {
+  readonly dsrQueue: DsrQueue;
+  readonly metrics: MetricsPort;
+}
+
+export function localJobs(
+  ports: ConsentPorts<TableId>,
+  tenantIds: readonly string[],
+  extras: LocalJobExtras,
+): Record<JobName, Job> {
+  return {
+    'optout-reconcile': optOutReconcileJob(ports, tenantIds),
+    'dsr-deadlines': dsrDeadlinesJob({
+      dsrs: new DynamoOpenDsrIndex(ports.db, ports.tables.DsrRequests),
+      queue: extras.dsrQueue,
+      metrics: extras.metrics,
+    }),
+  };
+}
