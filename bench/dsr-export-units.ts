@@ -165,6 +165,9 @@ export async function measureDsrExportUnits(endpoint: string, subscribers: numbe
   );
   await writeAll(seedDb, [...others, ...own]);
   const seedSeconds = Math.round((Date.now() - started) / 100) / 10;
+  console.error(
+    `bench: seeded ${subscribers} subscribers (${others.length + own.length} items) in ${seedSeconds} s`,
+  );
 
   const counter = new CapacityCounter();
   const dynamo = queryOnly(localClient(endpoint));

@@ -70,6 +70,8 @@ function moduleInitMs(bundle: string): number {
     SUBJECT_ID_KEY_ID: 'bench',
     TENANT_CLIENTS: '{}',
     CELL_REGIME: 'GDPR',
+    CELL_TENANTS: '["demo"]',
+    OPT_OUT_LIST_NAME: 'bench',
     DSR_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
     EXPORT_BUCKET: 'bench',
     ...Object.fromEntries(

@@ -179,3 +179,55 @@ describe('queries only', () => {
     }
   });
 });
+
+describe('the dsr-deadlines job', () => {
+  const jobFunctionId = idOf(api.jobs['dsr-deadlines'].function);
+  const statements = roleStatements(jobFunctionId);
+  const variables = resources[jobFunctionId]!.Properties.Environment.Variables as Record<string, unknown>;
+
+  it('runs daily on an EventBridge Scheduler cron, at 06:00 UTC', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 6 * * ? *)',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [jobFunctionId, 'Arn'] } }),
+    });
+  });
+
+  it('may only read DsrRequests (its ByStatusDue index) and send to the DSR queue', () => {
+    expect(Object.keys(variables).filter((v) => v.startsWith('TABLE_'))).toEqual(['TABLE_DSR_REQUESTS']);
+    const dsrArn = imported(data.tables.DsrRequests.tableArn);
+    const actions = allowedOn(statements, dsrArn);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem']));
+    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+      expect(actions).not.toContain(write);
+    }
+    expect(allowedOn(statements, { 'Fn::GetAtt': [queueId, 'Arn'] })).toContain('sqs:SendMessage');
+    expect(variables.DSR_QUEUE_URL).toEqual({ Ref: queueId });
+    expect(variables.SUBJECT_ID_KEY_ID).toBeUndefined();
+  });
+
+  it('raises an alarm to the alarm topic as soon as one request is overdue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Optline',
+      MetricName: 'DsrOverdue',
+      Dimensions: [{ Name: 'service', Value: 'optline-dsr-deadlines' }],
+      Statistic: 'Maximum',
+      Period: 86_400,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: idOf(api.alarmTopic) }],
+      OKActions: [{ Ref: idOf(api.alarmTopic) }],
+    });
+    // The metric's dimension is the service name Powertools tags it with: the job function's own.
+    expect(variables.POWERTOOLS_SERVICE_NAME).toBe('optline-dsr-deadlines');
+    expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe('Optline');
+  });
+});
+
+describe('objection, mirrored like any opt-out', () => {
+  it("lets the worker add numbers to the cell's End User Messaging opt-out list", () => {
+    const statements = roleStatements(workerId);
+    const listArn = imported(data.optOutList.attrArn);
+    expect(allowedOn(statements, listArn)).toEqual(expect.arrayContaining(['sms-voice:PutOptedOutNumber']));
+    expect(resources[workerId]!.Properties.Environment.Variables.OPT_OUT_LIST_NAME).toBeDefined();
+  });
+});
