@@ -71,6 +71,7 @@ function moduleInitMs(bundle: string): number {
     TENANT_CLIENTS: '{}',
     CELL_REGIME: 'GDPR',
     CELL_TENANTS: '["demo"]',
+    INBOUND_NUMBERS: '{}',
     OPT_OUT_LIST_NAME: 'bench',
     DSR_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
     EXPORT_BUCKET: 'bench',
