@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
+import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { OutboxSender } from '../lambdas/adapters/sms/outbox-sender';
 import type { ApiRequest } from '../lambdas/api/api-handler';
 import { messageActions } from '../lambdas/api/messages-api';

@@ -32,8 +32,8 @@ import type { ConsentPorts } from '../lambdas/api/ports';
 import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
 import { processInbound } from '../lambdas/domain/inbound';
-import { JOB_NAMES, type JobName } from '../lambdas/jobs/registry';
 import type { SmsSender } from '../lambdas/domain/sms';
+import { JOB_NAMES, type JobName } from '../lambdas/jobs/registry';
 import type { TableId } from '../lambdas/shared/env';
 import { logger } from '../lambdas/shared/powertools';
 import {

@@ -8,8 +8,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { z } from 'zod';
 import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store';
 import { processInbound, type InboundDeps, type InboundOutcome } from '../domain/inbound';
-import type { INBOUND_TABLES } from './function-tables';
 import { consentDeps, sendDeps } from './domain-deps';
+import type { INBOUND_TABLES } from './function-tables';
 import type { ConsentPorts, SendingPorts } from './ports';
 
 /** The stores and sender the inbound path needs, built from ports: shared by the Lambda and the local server. */

@@ -7,7 +7,6 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { sendMessage, type SendDeps } from '../domain/messages';
-import { sendDeps } from './domain-deps';
 import { expiresAt } from '../domain/retention';
 import { ProviderThrottledError } from '../domain/sms';
 import { ConflictError, InvalidInputError, NotFoundError, ServiceUnavailableError } from '../shared/problem';
@@ -18,6 +17,7 @@ import {
   type SendMessageRequest,
 } from '../shared/schemas';
 import type { RouteAction } from './api-handler';
+import { sendDeps } from './domain-deps';
 import type { MESSAGE_TABLES } from './function-tables';
 import type { SendingPorts } from './ports';
 

@@ -7,8 +7,8 @@
  * latest ledger event). A write whose head moved since it was read is stale and is retried from a fresh read, so
  * the ledger's last event and the suppression always agree, even when a STOP races a re-subscribe.
  */
-import type { ConsentSource } from '../shared/schemas';
 import { ServiceUnavailableError } from '../shared/problem';
+import type { ConsentSource } from '../shared/schemas';
 import { newEventId } from './event-id';
 import { normalizeE164 } from './phone';
 import { expiresAt } from './retention';

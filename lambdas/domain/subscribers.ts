@@ -9,9 +9,6 @@ import type {
   PatchSubscriberRequest,
   SubscriberStatus,
 } from '../shared/schemas';
-import { newEventId } from './event-id';
-import { normalizeE164 } from './phone';
-import { expiresAt, purgeDayOf } from './retention';
 import {
   ledgerSortKey,
   recordOptIn,
@@ -20,6 +17,9 @@ import {
   untilCurrent,
   type ConsentDeps,
 } from './consent';
+import { newEventId } from './event-id';
+import { normalizeE164 } from './phone';
+import { expiresAt, purgeDayOf } from './retention';
 
 /** Below this age nobody may be subscribed (GDPR Art. 8 lets member states go no lower than 13; we use 16). */
 export const MINIMUM_AGE_YEARS = 16;

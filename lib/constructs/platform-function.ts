@@ -25,8 +25,6 @@ import {
   type TableAccess,
   type TableId,
 } from '../../lambdas/shared/env';
-
-export type { TableAccess } from '../../lambdas/shared/env';
 import { acknowledgeFindings, nagText, wildcardFindings } from './acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
 

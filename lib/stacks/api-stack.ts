@@ -36,13 +36,18 @@ import {
   type Scope,
 } from '../../lambdas/api/routes';
 import { JOB_NAMES, JOBS, jobConstructId, type JobName, type JobSpec } from '../../lambdas/jobs/registry';
-import { CELL_TENANTS_ENV, INBOUND_NUMBERS_ENV, type TableId } from '../../lambdas/shared/env';
+import {
+  CELL_TENANTS_ENV,
+  INBOUND_NUMBERS_ENV,
+  type TableAccess,
+  type TableId,
+} from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import { MachineUserPool } from '../constructs/machine-user-pool';
-import { PlatformFunction, type TableAccess } from '../constructs/platform-function';
+import { PlatformFunction } from '../constructs/platform-function';
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
 import { requestModelSchema } from '../constructs/request-model';
 import { ScheduledJob } from '../constructs/scheduled-job';
