@@ -7,7 +7,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoConsentStore } from '../adapters/dynamo/consent-store';
 import { DynamoDsrStore } from '../adapters/dynamo/dsr-store';
 import { DynamoSubjectDataStore } from '../adapters/dynamo/subject-data-store';

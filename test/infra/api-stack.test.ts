@@ -1,6 +1,6 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DSR_API_TABLES,
   MESSAGE_TABLES,
