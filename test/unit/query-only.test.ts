@@ -51,6 +51,17 @@ describe('queries only: no table-wide read anywhere in lambdas/', () => {
     expect(offenders.map((file) => relative(LAMBDAS, file))).toEqual([]);
   });
 
+  it('builds every DynamoDB client of the Lambda code behind the queryOnly guard', () => {
+    const lines = files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('new DynamoDBClient('))
+        .map((line) => ({ file: relative(LAMBDAS, file), line: line.trim() })),
+    );
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.filter(({ line }) => !line.includes('queryOnly('))).toEqual([]);
+  });
+
   it('would catch one: the check matches the usual spellings', () => {
     const pattern = /\bScan(Command|Input|Output)?\b/;
     expect(pattern.test("import { ScanCommand } from '@aws-sdk/lib-dynamodb';")).toBe(true);
