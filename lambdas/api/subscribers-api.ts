@@ -11,6 +11,7 @@ import type {
 } from '../shared/schemas';
 import type { ApiRequest, RouteAction } from './api-handler';
 import type { SUBSCRIBER_TABLES } from './function-tables';
+import { legalHoldActions } from './legal-hold-api';
 import type { Ports } from './ports';
 
 type SubscriberPorts = Ports<(typeof SUBSCRIBER_TABLES)[number]>;
@@ -39,6 +40,7 @@ export function subscriberActions(ports: SubscriberPorts): Record<string, RouteA
     ports.subjectIds.derive(request.caller.tenantId, parsePathPhone(request.pathParameters.phone ?? ''));
 
   return {
+    ...legalHoldActions(ports),
     async createSubscriber(request) {
       const { created, subscriber } = await createSubscriber(
         deps,
