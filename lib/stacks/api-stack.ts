@@ -26,6 +26,7 @@ import {
   OPTOUT_TABLES,
   SUBSCRIBER_TABLES,
 } from '../../lambdas/api/function-tables';
+import { TTL_BACKSTOP_TABLES } from '../../lambdas/api/retention-tables';
 import {
   API_FUNCTIONS,
   ROUTES,
@@ -45,6 +46,7 @@ import { addProblemGatewayResponses } from '../constructs/problem-responses';
 import { requestModelSchema } from '../constructs/request-model';
 import { SnsSmsDeliveryLogging } from '../constructs/sns-sms-delivery-logging';
 import { TopicQueueConsumer } from '../constructs/topic-queue-consumer';
+import { TtlBackstop } from '../constructs/ttl-backstop';
 
 /** The stage every cell's API is deployed to; resource paths carry the version (`/v1/…`). */
 export const STAGE_NAME = 'prod';
@@ -139,6 +141,8 @@ export class ApiStack extends Stack {
   public readonly deliveryStatus: TopicQueueConsumer;
   /** Inbound SMS → queue → keyword processing (opt-out, HELP, START) and replies. */
   public readonly inboundSms: TopicQueueConsumer;
+  /** Subscribers stream, TTL deletes only → the purge's cascade and audit (DESIGN §4 Purge). */
+  public readonly ttlBackstop: TtlBackstop;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -224,6 +228,17 @@ export class ApiStack extends Stack {
     // Replies share the origination identities with the messages function: they are paced the same way.
     inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs);
     inbound.addEnvironment(INBOUND_NUMBERS_ENV, JSON.stringify(cell.inboundNumbers ?? {}));
+
+    this.ttlBackstop = new TtlBackstop(this, 'TtlBackstop', {
+      table: props.tables.Subscribers,
+      queueKey: props.cellKey,
+      logsKey: props.logsKey,
+      alarmTopic: this.alarmTopic,
+      handler: 'ttl-backstop',
+      serviceName: 'optline-ttl-backstop',
+    });
+    for (const id of TTL_BACKSTOP_TABLES)
+      this.ttlBackstop.function.bindTable(props.tables[id], id, 'readWrite');
 
     // RestApi already outputs the stage URL (ApiEndpoint…).
     new CfnOutput(this, 'TokenUrl', {
