@@ -573,7 +573,8 @@ describe('Optline-eu-Api', () => {
       // One per function (API functions and the delivery-status and inbound-SMS consumers), the access, execution
       // and WAF logs,
       // the two SNS SMS delivery-status groups, and the log of the custom resource that turns them on.
-      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 2 + 3 + 2 + 1);
+      // and the TTL backstop's.
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 2 + 3 + 2 + 1 + 1);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -613,6 +614,13 @@ describe('Optline-eu-Api', () => {
           'W3005',
         ],
         [api.getLogicalId(api.inboundSms.function.node.defaultChild as CfnElement)]: [
+          'CKV_AWS_115',
+          'CKV_AWS_116',
+          'CKV_AWS_117',
+          'CKV_AWS_173',
+          'W3005',
+        ],
+        [api.getLogicalId(api.ttlBackstop.function.node.defaultChild as CfnElement)]: [
           'CKV_AWS_115',
           'CKV_AWS_116',
           'CKV_AWS_117',
