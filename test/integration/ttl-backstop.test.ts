@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from './harness/local-server';
 import { RetentionFixtures, type Fixture } from './helpers/retention-fixtures';
 
 const db = testDocumentClient();
-let now = new Date('2026-05-04T10:00:00.000Z');
+const now = new Date('2026-05-04T10:00:00.000Z');
 let server: TestServer;
 let fx: RetentionFixtures;
 let store: PurgeStore;
