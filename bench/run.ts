@@ -10,11 +10,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { measurePurgeUnits } from './purge-units';
 import { measureSendUnits } from './send-units';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const root = join(__dirname, '..');
+/** The purge must read about 2 units per expired subscriber at most, whatever N is (issue 7). */
+const MAX_PURGE_READS_PER_EXPIRED = 2;
 
 interface Row {
   readonly figure: string;
@@ -66,10 +69,15 @@ function moduleInitMs(bundle: string): number {
     SUBJECT_ID_KEY_ID: 'bench',
     TENANT_CLIENTS: '{}',
     ...Object.fromEntries(
-      ['TENANTS', 'SUBSCRIBERS', 'CONSENT_LEDGER', 'SUPPRESSIONS', 'MESSAGE_LOG', 'IDEMPOTENCY'].map((t) => [
-        `TABLE_${t}`,
-        'bench',
-      ]),
+      [
+        'TENANTS',
+        'SUBSCRIBERS',
+        'CONSENT_LEDGER',
+        'SUPPRESSIONS',
+        'MESSAGE_LOG',
+        'IDEMPOTENCY',
+        'AUDIT_LOG',
+      ].map((t) => [`TABLE_${t}`, 'bench']),
     ),
   };
   const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
@@ -97,6 +105,37 @@ function synthSeconds(): Row {
   };
 }
 
+/**
+ * Purge K expired subscribers out of N beside a full Scan (DESIGN §8). `--quick` uses a smaller N: the figure
+ * that is checked, read units per expired subscriber, does not depend on N.
+ */
+async function purgeRows(endpoint: string, failures: string[]): Promise<Row[]> {
+  const purge = await measurePurgeUnits(endpoint, quick ? 2_000 : 100_000, quick ? 50 : 1_000);
+  const label = `purge ${purge.expired.toLocaleString('en')} of ${purge.total.toLocaleString('en')}`;
+  if (purge.purged !== purge.expired) failures.push(`${label}: purged ${purge.purged}`);
+  if (purge.readUnitsPerExpired > MAX_PURGE_READS_PER_EXPIRED) {
+    failures.push(
+      `${label}: ${purge.readUnitsPerExpired} read units per expired subscriber, above ${MAX_PURGE_READS_PER_EXPIRED}`,
+    );
+  }
+  return [
+    {
+      figure: `${label}: read units`,
+      value: purge.purgeReadUnits,
+      baseline: purge.scanReadUnits,
+      unit: 'RCU',
+    },
+    {
+      figure: '  read units per expired subscriber',
+      value: purge.readUnitsPerExpired,
+      baseline: Math.round((purge.scanReadUnits / purge.expired) * 1000) / 1000,
+      unit: 'RCU',
+    },
+    { figure: '  write units', value: purge.purgeWriteUnits, unit: 'WCU' },
+    { figure: '  run time against DynamoDB Local', value: purge.seconds, unit: 's' },
+  ];
+}
+
 async function main(): Promise<void> {
   const ddb = await startDynamoDbLocal();
   const failures: string[] = [];
@@ -119,6 +158,7 @@ async function main(): Promise<void> {
         `a send costs ${withoutIdempotency} CU beyond idempotency, above the floor of ${send.floor}`,
       );
     }
+    rows.push(...(await purgeRows(ddb.endpoint, failures)));
   } finally {
     await ddb.stop();
   }
