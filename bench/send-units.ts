@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
+import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { OutboxSender } from '../lambdas/adapters/sms/outbox-sender';
 import type { ApiRequest } from '../lambdas/api/api-handler';
 import { messageActions } from '../lambdas/api/messages-api';
@@ -56,9 +57,11 @@ export async function measureSendUnits(endpoint: string, sends: number): Promise
     tables,
     subjectIds: new LocalSubjectIdDeriver('bench-key'),
     clock: () => new Date('2026-11-24T12:00:00Z'),
+    sender: new OutboxSender(),
+    providerOptOuts: new InMemoryProviderOptOutList(),
   };
   const subscribers = subscriberActions(ports);
-  const messaging = messageActions({ ...ports, sender: new OutboxSender() });
+  const messaging = messageActions(ports);
   // As in Lambda: an in-progress key expires with the invocation's time budget.
   messaging.idempotencyConfig.registerLambdaContext({ getRemainingTimeInMillis: () => 10_000 } as Context);
   const messages = messaging.actions;

@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
+import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import {
   OutboxSender,
   type OutboxEntry,
@@ -27,11 +28,12 @@ import { inboundDeps } from '../lambdas/api/inbound-sms';
 import { messageActions } from '../lambdas/api/messages-api';
 import { buildOpenApiDocument } from '../lambdas/api/openapi';
 import { optOutActions } from '../lambdas/api/optouts-api';
-import type { Ports } from '../lambdas/api/ports';
+import type { ConsentPorts } from '../lambdas/api/ports';
 import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
 import { processInbound } from '../lambdas/domain/inbound';
 import type { SmsSender } from '../lambdas/domain/sms';
+import { JOB_NAMES, type JobName } from '../lambdas/jobs/registry';
 import type { TableId } from '../lambdas/shared/env';
 import { logger } from '../lambdas/shared/powertools';
 import {
@@ -45,6 +47,7 @@ import {
 import { phoneInBody } from '../lambdas/shared/schemas';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
+import { localJobs } from './jobs';
 import { localTableDefinitions } from './table-definitions';
 import { LOCAL_TENANTS, tenantByToken, tenantItem } from './tenants';
 
@@ -69,6 +72,11 @@ export interface LocalServerOptions {
   readonly clock?: () => Date;
   /** Wraps the outbox sender, so tests can make the "provider" throttle or fail. @default - the outbox as is */
   readonly wrapSender?: (outbox: SmsSender) => SmsSender;
+  /**
+   * The provider opt-out lists' stand-in, so tests can seed carrier opt-outs and see what was mirrored.
+   * @default - an empty in-memory list
+   */
+  readonly providerOptOuts?: InMemoryProviderOptOutList;
 }
 
 export interface LocalServer {
@@ -114,6 +122,9 @@ export const localInboundRequest = z
     tenant: z.enum(LOCAL_TENANTS.map((t) => t.tenantId) as [string, ...string[]]).optional(),
   })
   .strict();
+
+/** Body of `POST /_local/jobs/<name>`: the clock to run the job at. */
+export const localJobRequest = z.object({ now: z.iso.datetime({ offset: true }).optional() }).strict();
 
 /** Parses a local-route body as the API handler would: JSON only, within the size limit, then zod. */
 function parseLocalBody<T>(req: IncomingMessage, text: string, schema: z.ZodType<T>): T {
@@ -222,12 +233,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     await db.send(new PutCommand({ TableName: tables.Tenants, Item: tenantItem(tenant) }));
   }
 
-  const ports: Ports<TableId> = {
+  const clock = options.clock ?? (() => new Date());
+  const ports: ConsentPorts<TableId> = {
     dynamo,
     db,
     tables,
     subjectIds: new LocalSubjectIdDeriver(subjectIdKey(dataDir)),
-    clock: options.clock ?? (() => new Date()),
+    clock,
+    providerOptOuts: options.providerOptOuts ?? new InMemoryProviderOptOutList(clock),
   };
   const outbox = new OutboxSender({ clock: ports.clock, ...persistedOutbox(dataDir) });
   const sender = options.wrapSender?.(outbox) ?? outbox;
@@ -238,12 +251,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     getRemainingTimeInMillis: () => LOCAL_REQUEST_BUDGET_MS,
   } as Context);
   const actionsByFunction: Record<ApiFunction, Record<string, RouteAction>> = {
-    subscribers: subscriberActions(ports),
+    subscribers: subscriberActions({ ...ports, sender }),
     messages: messaging.actions,
     optouts: optOutActions(ports),
   };
   // The inbound path the deployed SNS → SQS consumer runs, called synchronously.
   const inbound = inboundDeps({ ...ports, sender });
+  const jobs = localJobs(
+    ports,
+    LOCAL_TENANTS.map((tenant) => tenant.tenantId),
+  );
 
   const handlers = Object.fromEntries(
     API_FUNCTIONS.map((fn) => [
@@ -267,12 +284,25 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
             throw new PayloadTooLargeError({ detail: `The body must be at most ${MAX_BODY_BYTES} bytes.` });
           const sms = parseLocalBody(req, body.text, localInboundRequest);
           const { action } = await processInbound(inbound, {
+            messageId: randomUUID(),
             tenantId: sms.tenant ?? 'demo',
             from: sms.from,
             body: sms.body,
             at: ports.clock(),
           });
           return sendJson(res, 200, { action });
+        }
+
+        const jobMatch = req.method === 'POST' ? url.pathname.match(/^\/_local\/jobs\/([\w-]+)$/) : null;
+        if (jobMatch) {
+          const name = jobMatch[1]! as JobName;
+          if (!JOB_NAMES.includes(name)) throw new NotFoundError({ detail: 'No such job.' });
+          const { now } = body.text === '' ? {} : parseLocalBody(req, body.text, localJobRequest);
+          const summary = await jobs[name]({
+            now: now === undefined ? ports.clock() : new Date(now),
+            remainingMs: () => Number.POSITIVE_INFINITY,
+          });
+          return sendJson(res, 200, { job: name, summary });
         }
 
         const route = compiledRoutes.find((r) => r.pattern.test(url.pathname));

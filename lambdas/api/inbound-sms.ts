@@ -2,30 +2,24 @@
  * The deployed inbound path: End User Messaging two-way SMS → SNS → SQS (raw delivery) → this batch handler.
  * Each record is one inbound message; the tenant is the owner of the number it was sent to.
  */
-import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { DynamoConsentStore } from '../adapters/dynamo/consent-store';
-import { DynamoMessageStore } from '../adapters/dynamo/message-store';
 import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store';
-import { DynamoTenantStore } from '../adapters/dynamo/tenant-store';
 import { processInbound, type InboundDeps, type InboundOutcome } from '../domain/inbound';
+import { consentDeps, sendDeps } from './domain-deps';
 import type { INBOUND_TABLES } from './function-tables';
-import type { SendingPorts } from './ports';
+import type { ConsentPorts, SendingPorts } from './ports';
 
 /** The stores and sender the inbound path needs, built from ports: shared by the Lambda and the local server. */
-export function inboundDeps(ports: SendingPorts<(typeof INBOUND_TABLES)[number]>): InboundDeps {
+export function inboundDeps(
+  ports: SendingPorts<(typeof INBOUND_TABLES)[number]> & ConsentPorts<(typeof INBOUND_TABLES)[number]>,
+): InboundDeps {
   return {
-    messages: new DynamoMessageStore(ports.db, ports.tables, ports.clock),
-    tenants: new DynamoTenantStore(ports.db, ports.tables.Tenants),
+    ...sendDeps(ports),
+    ...consentDeps(ports),
     subscribers: new DynamoSubscriberStore(ports.db, ports.tables),
-    consent: new DynamoConsentStore(ports.db, ports.tables),
-    subjectIds: ports.subjectIds,
-    sender: ports.sender,
-    clock: ports.clock,
-    newId: randomUUID,
   };
 }
 
@@ -34,6 +28,7 @@ const inboundRecord = z.object({
   originationNumber: z.string(),
   destinationNumber: z.string(),
   messageBody: z.string(),
+  inboundMessageId: z.string().min(1).optional(),
 });
 
 export interface InboundSmsDeps {
@@ -63,10 +58,12 @@ export function inboundRecordProcessor(
       return 'ignored';
     }
     const { action, keyword } = await processInbound(deps.inbound, {
+      // Both survive redelivery: the provider's id (else the queue's) and the time the queue first got it.
+      messageId: parsed.inboundMessageId ?? record.messageId,
       tenantId,
       from: parsed.originationNumber,
       body: parsed.messageBody,
-      at: deps.inbound.clock(),
+      at: new Date(Number(record.attributes.SentTimestamp)),
     });
     deps.logger.info('Inbound SMS processed', { tenantId, action, keyword });
     return action;

@@ -1,5 +1,4 @@
 /** Route actions of the message routes: idempotent send, and status by id. */
-import { randomUUID } from 'node:crypto';
 import {
   IdempotencyConfig,
   IdempotencyAlreadyInProgressError,
@@ -7,8 +6,6 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { DynamoMessageStore } from '../adapters/dynamo/message-store';
-import { DynamoTenantStore } from '../adapters/dynamo/tenant-store';
 import { sendMessage, type SendDeps } from '../domain/messages';
 import { expiresAt } from '../domain/retention';
 import { ProviderThrottledError } from '../domain/sms';
@@ -20,6 +17,7 @@ import {
   type SendMessageRequest,
 } from '../shared/schemas';
 import type { RouteAction } from './api-handler';
+import { sendDeps } from './domain-deps';
 import type { MESSAGE_TABLES } from './function-tables';
 import type { SendingPorts } from './ports';
 
@@ -43,15 +41,8 @@ export interface MessageActions {
 }
 
 export function messageActions(ports: MessagePorts): MessageActions {
-  const messages = new DynamoMessageStore(ports.db, ports.tables, ports.clock);
-  const deps: SendDeps = {
-    messages,
-    tenants: new DynamoTenantStore(ports.db, ports.tables.Tenants),
-    subjectIds: ports.subjectIds,
-    sender: ports.sender,
-    clock: ports.clock,
-    newId: randomUUID,
-  };
+  const deps: SendDeps = sendDeps(ports);
+  const { messages } = deps;
   const idempotencyConfig = new IdempotencyConfig({
     // The key is scoped to the tenant; the body must match on replay, or the reuse is a conflict.
     eventKeyJmesPath: '[tenantId, key]',

@@ -1,22 +1,24 @@
 /** Route actions of the opt-out routes: record an opt-out idempotently, and read a number's suppression state. */
-import { DynamoConsentStore } from '../adapters/dynamo/consent-store';
 import { recordOptOut } from '../domain/consent';
 import { parsePathPhone } from '../domain/phone';
 import type { OptOutRecorded, OptOutRequest, OptOutStatus } from '../shared/schemas';
 import type { RouteAction } from './api-handler';
+import { consentDeps } from './domain-deps';
 import type { OPTOUT_TABLES } from './function-tables';
-import type { Ports } from './ports';
+import type { ConsentPorts } from './ports';
 
-type OptOutPorts = Ports<(typeof OPTOUT_TABLES)[number]>;
+type OptOutPorts = ConsentPorts<(typeof OPTOUT_TABLES)[number]>;
 
 export function optOutActions(ports: OptOutPorts): Record<string, RouteAction> {
-  const consent = new DynamoConsentStore(ports.db, ports.tables);
-  const deps = { consent, subjectIds: ports.subjectIds };
+  const deps = consentDeps(ports);
+  const { consent } = deps;
 
   return {
     async recordOptOut(request) {
       const { phone, scope } = request.body as OptOutRequest;
-      // An opt-out needs no subscriber: a number can be suppressed before it was ever subscribed.
+      // An opt-out needs no subscriber: a number can be suppressed before it was ever subscribed. It is mirrored
+      // to the provider opt-out list after it is recorded; if that fails the client gets 503 and its retry,
+      // which finds the opt-out already standing, mirrors it again.
       const { since } = await recordOptOut(
         deps,
         request.caller.tenantId,

@@ -1,9 +1,11 @@
 /**
  * What a route group needs from the outside world. The Lambda entry points build these from AWS clients and
- * environment variables; the local server builds them from DynamoDB Local, node:crypto and the outbox.
+ * environment variables; the local server builds them from DynamoDB Local, node:crypto, the outbox and an
+ * in-memory provider opt-out list.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ProviderOptOutList } from '../domain/consent';
 import type { SmsSender } from '../domain/sms';
 import type { SubjectIdDeriver } from '../domain/subject-id';
 import type { TableId } from '../shared/env';
@@ -20,4 +22,9 @@ export interface Ports<T extends TableId> {
 /** Ports of route groups that send SMS. */
 export interface SendingPorts<T extends TableId> extends Ports<T> {
   readonly sender: SmsSender;
+}
+
+/** Ports of route groups that record opt-outs and opt-ins, which the provider opt-out lists mirror. */
+export interface ConsentPorts<T extends TableId> extends Ports<T> {
+  readonly providerOptOuts: ProviderOptOutList;
 }

@@ -1,5 +1,6 @@
 /** Route actions of the subscriber routes: parse path and body, call the domain, shape the response. */
 import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store';
+import { sendDoubleOptInRequest } from '../domain/double-opt-in';
 import { parsePathPhone } from '../domain/phone';
 import { createSubscriber, pastInstant, type SubscriberRecord } from '../domain/subscribers';
 import { NotFoundError } from '../shared/problem';
@@ -10,11 +11,13 @@ import type {
   SubscriberProfile,
 } from '../shared/schemas';
 import type { ApiRequest, RouteAction } from './api-handler';
+import { consentDeps, sendDeps } from './domain-deps';
 import type { SUBSCRIBER_TABLES } from './function-tables';
 import { legalHoldActions } from './legal-hold-api';
-import type { Ports } from './ports';
+import type { ConsentPorts, SendingPorts } from './ports';
 
-type SubscriberPorts = Ports<(typeof SUBSCRIBER_TABLES)[number]>;
+type SubscriberPorts = SendingPorts<(typeof SUBSCRIBER_TABLES)[number]> &
+  ConsentPorts<(typeof SUBSCRIBER_TABLES)[number]>;
 
 const notFound = () => new NotFoundError({ detail: 'No subscriber with this number.' });
 
@@ -35,18 +38,19 @@ export function profileView(record: SubscriberRecord): SubscriberProfile {
 
 export function subscriberActions(ports: SubscriberPorts): Record<string, RouteAction> {
   const store = new DynamoSubscriberStore(ports.db, ports.tables);
-  const deps = { store, subjectIds: ports.subjectIds, clock: ports.clock };
+  const deps = { ...consentDeps(ports), store, clock: ports.clock };
+  const sending = sendDeps(ports);
   const subjectOf = async (request: ApiRequest): Promise<string> =>
     ports.subjectIds.derive(request.caller.tenantId, parsePathPhone(request.pathParameters.phone ?? ''));
 
   return {
     ...legalHoldActions(ports),
     async createSubscriber(request) {
-      const { created, subscriber } = await createSubscriber(
-        deps,
-        request.caller.tenantId,
-        request.body as CreateSubscriberRequest,
-      );
+      const input = request.body as CreateSubscriberRequest;
+      const { created, subscriber } = await createSubscriber(deps, request.caller.tenantId, input);
+      // Sent again when a client retries a subscribe that is still pending, so a crash loses no request.
+      if (subscriber.status === 'pending_confirmation' && (created || input.doubleOptIn))
+        await sendDoubleOptInRequest(sending, subscriber);
       return {
         statusCode: created ? 201 : 200,
         body: { subscriberId: subscriber.subjectId, status: subscriber.status },

@@ -1,7 +1,13 @@
 /**
- * Opt-out and opt-in (DESIGN §4 Opt-out), free of any AWS SDK: the consent store and the subject-id deriver
- * are ports. A suppression stands until the subject opts back in; every change is also a ConsentLedger event.
+ * Opt-out and opt-in (DESIGN §4 Opt-out), free of any AWS SDK: the consent store, the subject-id deriver and the
+ * provider opt-out list are ports. A suppression stands until the subject opts back in; every change is also a
+ * ConsentLedger event.
+ *
+ * Ordering: every consent event of a subject is committed against the subject's consent head (the sort key of its
+ * latest ledger event). A write whose head moved since it was read is stale and is retried from a fresh read, so
+ * the ledger's last event and the suppression always agree, even when a STOP races a re-subscribe.
  */
+import { ServiceUnavailableError } from '../shared/problem';
 import type { ConsentSource } from '../shared/schemas';
 import { newEventId } from './event-id';
 import { normalizeE164 } from './phone';
@@ -11,6 +17,9 @@ import type { ConsentEvent } from './subscribers';
 
 /** The scope that withdraws consent to every message, as opposed to one topic. */
 export const SCOPE_ALL = 'all';
+
+/** Attempts to commit one consent event while other events of the same subject keep getting there first. */
+export const MAX_CONSENT_ATTEMPTS = 5;
 
 /** Sources an opt-out or opt-in recorded by optline itself may have. */
 export type ConsentChangeSource = Extract<ConsentSource, 'api' | 'keyword' | 'provider_reconcile'>;
@@ -22,6 +31,10 @@ export interface Suppression {
   readonly scope: string;
   readonly since: string;
   readonly source: ConsentChangeSource;
+  /** The inbound message that caused it, so a redelivery of that message can finish its confirmation. */
+  readonly causeId?: string;
+  /** When the opt-out confirmation SMS went out. @default - not sent (API and provider opt-outs send none) */
+  readonly confirmedAt?: string;
 }
 
 export interface SuppressionState {
@@ -31,11 +44,14 @@ export interface SuppressionState {
   readonly since?: string;
 }
 
-export interface OptOutWrite {
-  /** 'already' when the suppression stood before: nothing was written. */
-  readonly outcome: 'recorded' | 'already';
-  /** When the suppression for this scope began (the earlier one on a repeat). */
-  readonly since: string;
+/** Everything a consent change is decided on, read strongly consistent. */
+export interface ConsentState {
+  /** Standing suppressions by scope. */
+  readonly suppressions: Readonly<Record<string, Suppression>>;
+  /** Sort key of the subject's latest ledger event. @default - none: no event recorded yet */
+  readonly head?: string;
+  /** Whether the subscriber is waiting for its double opt-in confirmation. */
+  readonly pendingConfirmation: boolean;
 }
 
 export interface OptInChanges {
@@ -43,50 +59,106 @@ export interface OptInChanges {
   readonly clearSuppression: boolean;
   /** Move a `pending_confirmation` subscriber to `active` (it must still be pending). */
   readonly confirmSubscriber: boolean;
+  /** Remember that the provider opt-out lists still hold the number, until a removal succeeds. */
+  readonly requestProviderRemoval: boolean;
 }
+
+/** 'stale': another consent event of the subject committed after `head` was read; nothing was written. */
+export type Committed<T extends string> = T | 'stale';
 
 export interface ConsentStore {
   /** Standing suppressions of a subject, read strongly consistent. */
   suppressionState(tenantId: string, subjectId: string): Promise<SuppressionState>;
+  state(tenantId: string, subjectId: string, now: Date): Promise<ConsentState>;
   /**
-   * In one transaction: puts the suppression unless one stands, appends the `opt_out` event and, for scope
-   * `all`, deletes the marketing item. A standing suppression makes it 'already' and writes nothing.
+   * In one transaction: puts the suppression unless one stands, appends the `opt_out` event, moves the head and,
+   * for scope `all`, deletes the marketing item. A standing suppression makes it 'already' and writes nothing.
    */
-  optOut(suppression: Suppression, event: ConsentEvent): Promise<OptOutWrite>;
+  optOut(
+    suppression: Suppression,
+    event: ConsentEvent,
+    head: string | undefined,
+  ): Promise<Committed<'recorded' | 'already'>>;
   /**
-   * In one transaction: the requested changes and the ledger event. 'unchanged' (nothing written) when a
-   * condition no longer holds, such as a concurrent opt-in that got there first.
+   * In one transaction: the requested changes, the ledger event and the head. 'unchanged' (nothing written) when a
+   * condition on the subject's own items no longer holds.
    */
-  optIn(event: ConsentEvent, changes: OptInChanges): Promise<'recorded' | 'unchanged'>;
-  /** Whether the subject's subscriber is waiting for its double opt-in confirmation. */
-  isPendingConfirmation(tenantId: string, subjectId: string, now: Date): Promise<boolean>;
+  optIn(
+    event: ConsentEvent,
+    changes: OptInChanges,
+    head: string | undefined,
+  ): Promise<Committed<'recorded' | 'unchanged'>>;
+  /** Records that the opt-out confirmation SMS of a suppression went out. */
+  markConfirmed(tenantId: string, subjectId: string, scope: string, at: Date): Promise<void>;
+  /** The provider lists no longer hold the number: forget the pending removal. */
+  providerRemovalDone(tenantId: string, subjectId: string): Promise<void>;
+  /** A provider refused the removal: keep it pending, with why, for the reconcile job to retry. */
+  providerRemovalRefused(tenantId: string, subjectId: string, refusal: string, at: Date): Promise<void>;
+  /** Whether a provider removal is still pending for the subject. */
+  providerRemovalPending(tenantId: string, subjectId: string): Promise<boolean>;
+}
+
+/** One number on a provider's opt-out list, as the reconcile job reads it. */
+export interface ProviderOptedOutNumber {
+  readonly e164: string;
+  readonly provider: 'end-user-messaging' | 'sns';
+}
+
+/** A provider's answer to a removal; `refused` lists who refused and why (never the number). */
+export type ProviderRemoval =
+  { readonly removed: true } | { readonly removed: false; readonly refusal: string };
+
+/**
+ * The cell's provider opt-out lists (End User Messaging's opt-out list, SNS's account list). Our Suppressions are
+ * the source of truth; these mirror them so the provider also blocks a number we suppressed.
+ */
+export interface ProviderOptOutList {
+  /** Adds the number where the provider lets us; throws when that fails, so the caller retries. */
+  add(e164: string): Promise<void>;
+  /** Removes the number everywhere the provider allows (each number once per 30 days); never throws. */
+  remove(e164: string): Promise<ProviderRemoval>;
+  /** Every number on the providers' lists, page by page. */
+  optedOut(): AsyncIterable<ProviderOptedOutNumber>;
 }
 
 export interface ConsentDeps {
   readonly consent: ConsentStore;
   readonly subjectIds: SubjectIdDeriver;
+  /** @default - no mirroring: the caller has no provider list (tests of the ledger alone) */
+  readonly providerOptOuts?: ProviderOptOutList;
   /** @default newEventId (time-ordered, so same-millisecond events keep their order) */
-  readonly newId?: () => string;
+  readonly newLedgerId?: () => string;
 }
 
-/** Who the change is about: a phone number (normalised here) or an already derived subject id. */
+/** Who the change is about: a phone number (normalised here) or an already derived subject id with its number. */
 export type ConsentSubject =
   | { readonly e164: string; readonly subjectId?: undefined }
-  | { readonly subjectId: string; readonly e164?: undefined };
+  | { readonly subjectId: string; readonly e164: string };
 
 export type ConsentChange = ConsentSubject & {
   /** `all` or a topic. @default 'all' */
   readonly scope?: string;
-  readonly source: ConsentChangeSource;
-  /** The keyword that triggered the change, kept as evidence. @default - none */
-  readonly keyword?: string;
+  readonly source: ConsentSource;
+  /** Evidence kept with the event: the keyword, or the notice the subscriber saw. @default - none */
+  readonly evidence?: ConsentEvent['evidence'];
+  /** The inbound message that carried the change. @default - none */
+  readonly causeId?: string;
   /** Field name for errors about the number. @default 'phone' */
   readonly field?: string;
 };
 
-export interface OptOutResult extends OptOutWrite {
+export interface OptOutResult {
+  /** 'already' when the suppression stood before: nothing was written. */
+  readonly outcome: 'recorded' | 'already';
+  /** When the suppression for this scope began (the earlier one on a repeat). */
+  readonly since: string;
   readonly subjectId: string;
   readonly scope: string;
+  /**
+   * Whether the caller owes the subject the opt-out confirmation: a new opt-out from an inbound message, or a
+   * redelivery of the message that caused it before its confirmation went out.
+   */
+  readonly confirmationDue: boolean;
 }
 
 export interface OptInResult {
@@ -95,9 +167,31 @@ export interface OptInResult {
   readonly subjectId: string;
 }
 
-async function subjectOf(deps: ConsentDeps, tenantId: string, change: ConsentChange): Promise<string> {
-  if (change.subjectId !== undefined) return change.subjectId;
-  return deps.subjectIds.derive(tenantId, normalizeE164(change.e164, { field: change.field ?? 'phone' }));
+/** Too many concurrent consent changes of one subject: the caller retries later. */
+export class ConsentContentionError extends ServiceUnavailableError {
+  override readonly name = 'ConsentContentionError';
+  constructor() {
+    super(1, { detail: 'Other consent changes of this number are being recorded; retry in a second.' });
+  }
+}
+
+/** A ledger entry's sort key, which is also what the subject's consent head holds: time, then event id. */
+export const ledgerSortKey = (at: string, eventId: string): string => `${at}#${eventId}`;
+
+/** The instant of the next event: now, or just after the head when clocks disagree, so the ledger stays ordered. */
+export function nextEventInstant(now: Date, head: string | undefined): Date {
+  const headAt = head === undefined ? Number.NEGATIVE_INFINITY : Date.parse(head.slice(0, head.indexOf('#')));
+  return now.getTime() > headAt ? now : new Date(headAt + 1);
+}
+
+async function subjectOf(
+  deps: ConsentDeps,
+  tenantId: string,
+  change: ConsentChange,
+): Promise<[string, string]> {
+  if (change.subjectId !== undefined) return [change.subjectId, change.e164];
+  const e164 = normalizeE164(change.e164, { field: change.field ?? 'phone' });
+  return [await deps.subjectIds.derive(tenantId, e164), e164];
 }
 
 function ledgerEvent(
@@ -106,65 +200,145 @@ function ledgerEvent(
   subjectId: string,
   type: ConsentEvent['type'],
   change: ConsentChange,
-  now: Date,
+  at: Date,
 ): ConsentEvent {
   return {
     tenantId,
     subjectId,
-    eventId: (deps.newId ?? newEventId)(),
+    eventId: (deps.newLedgerId ?? newEventId)(),
     type,
-    at: now.toISOString(),
+    at: at.toISOString(),
     channel: 'sms',
     source: change.source,
     scope: change.scope ?? SCOPE_ALL,
-    evidence: change.keyword === undefined ? {} : { keyword: change.keyword },
-    expiresAt: expiresAt('consentProof', now),
+    evidence: change.evidence ?? {},
+    expiresAt: expiresAt('consentProof', at),
   };
 }
 
-/** Records an opt-out idempotently: a repeat reports the standing suppression's `since` and writes nothing. */
+/** Runs one consent write until it is not stale; each attempt decides again from a fresh read. */
+export async function untilCurrent<T>(attempt: () => Promise<T | 'stale'>): Promise<T> {
+  for (let i = 0; i < MAX_CONSENT_ATTEMPTS; i++) {
+    const result = await attempt();
+    if (result !== 'stale') return result;
+  }
+  throw new ConsentContentionError();
+}
+
+/**
+ * Records an opt-out idempotently: a repeat reports the standing suppression's `since` and writes nothing. An
+ * opt-out of every message is then mirrored to the provider opt-out list; a failure there throws after our own
+ * state is recorded, so the caller's retry (an SQS redelivery, a client retry) mirrors it again.
+ */
 export async function recordOptOut(
   deps: ConsentDeps,
   tenantId: string,
   change: ConsentChange,
   now: Date,
 ): Promise<OptOutResult> {
-  const subjectId = await subjectOf(deps, tenantId, change);
+  const [subjectId, e164] = await subjectOf(deps, tenantId, change);
   const scope = change.scope ?? SCOPE_ALL;
-  const written = await deps.consent.optOut(
-    { tenantId, subjectId, scope, since: now.toISOString(), source: change.source },
-    ledgerEvent(deps, tenantId, subjectId, 'opt_out', change, now),
-  );
-  return { ...written, subjectId, scope };
+  const result = await untilCurrent(async (): Promise<OptOutResult | 'stale'> => {
+    const state = await deps.consent.state(tenantId, subjectId, now);
+    const standing = state.suppressions[scope];
+    if (standing) {
+      const redelivered = change.causeId !== undefined && standing.causeId === change.causeId;
+      return {
+        outcome: 'already',
+        since: standing.since,
+        subjectId,
+        scope,
+        confirmationDue: redelivered && standing.confirmedAt === undefined,
+      };
+    }
+    const at = nextEventInstant(now, state.head);
+    const suppression: Suppression = {
+      tenantId,
+      subjectId,
+      scope,
+      since: at.toISOString(),
+      source: change.source as ConsentChangeSource,
+      ...(change.causeId === undefined ? {} : { causeId: change.causeId }),
+    };
+    const written = await deps.consent.optOut(
+      suppression,
+      ledgerEvent(deps, tenantId, subjectId, 'opt_out', change, at),
+      state.head,
+    );
+    if (written === 'stale') return 'stale';
+    // 'already' here means a suppression appeared between the read and the write: decide again from a fresh read.
+    if (written === 'already') return 'stale';
+    return {
+      outcome: 'recorded',
+      since: suppression.since,
+      subjectId,
+      scope,
+      confirmationDue: change.causeId !== undefined,
+    };
+  });
+  if (scope === SCOPE_ALL) await deps.providerOptOuts?.add(e164);
+  return result;
 }
 
 /**
- * Records an opt-in by the subject: `re_opt_in` when a suppression stood (it is cleared), or
- * `opt_in_confirmed` when the subscriber was waiting for its double opt-in (it becomes active, and a standing
- * suppression is cleared too). Anything else records nothing: an opt-in keyword is not new consent from
- * someone who never gave any.
+ * Records an opt-in by the subject: `re_opt_in` when a suppression stood (it is cleared), or `opt_in_confirmed`
+ * when the subscriber was waiting for its double opt-in (it becomes active, and a standing suppression is cleared
+ * too). Anything else records nothing: an opt-in keyword is not new consent from someone who never gave any.
+ * Clearing an opt-out of every message also asks the providers to forget the number (see `removeFromProviders`).
  */
 export async function recordOptIn(
   deps: ConsentDeps,
   tenantId: string,
   change: ConsentChange,
   now: Date,
+  options: {
+    /** Whether this opt-in may confirm a pending double opt-in: only the subject's own reply can. @default true */
+    readonly confirm?: boolean;
+  } = {},
 ): Promise<OptInResult> {
-  const subjectId = await subjectOf(deps, tenantId, change);
+  const [subjectId, e164] = await subjectOf(deps, tenantId, change);
   const scope = change.scope ?? SCOPE_ALL;
-  const [state, pending] = await Promise.all([
-    deps.consent.suppressionState(tenantId, subjectId),
-    deps.consent.isPendingConfirmation(tenantId, subjectId, now),
-  ]);
-  const changes: OptInChanges = {
-    clearSuppression: state.scopes.includes(scope),
-    confirmSubscriber: pending,
-  };
-  if (!changes.clearSuppression && !changes.confirmSubscriber) return { outcome: 'unchanged', subjectId };
-  const type = pending ? 'opt_in_confirmed' : 're_opt_in';
-  const written = await deps.consent.optIn(
-    ledgerEvent(deps, tenantId, subjectId, type, change, now),
-    changes,
+  const result = await untilCurrent(
+    async (): Promise<(OptInResult & { changes?: OptInChanges }) | 'stale'> => {
+      const state = await deps.consent.state(tenantId, subjectId, now);
+      const clearSuppression = state.suppressions[scope] !== undefined;
+      const confirmSubscriber = state.pendingConfirmation && (options.confirm ?? true);
+      const changes: OptInChanges = {
+        clearSuppression,
+        confirmSubscriber,
+        requestProviderRemoval: clearSuppression && scope === SCOPE_ALL && deps.providerOptOuts !== undefined,
+      };
+      if (!changes.clearSuppression && !changes.confirmSubscriber) return { outcome: 'unchanged', subjectId };
+      const type = confirmSubscriber ? 'opt_in_confirmed' : 're_opt_in';
+      const at = nextEventInstant(now, state.head);
+      const written = await deps.consent.optIn(
+        ledgerEvent(deps, tenantId, subjectId, type, change, at),
+        changes,
+        state.head,
+      );
+      if (written === 'stale' || written === 'unchanged') return 'stale';
+      return { outcome: type, subjectId, changes };
+    },
   );
-  return { outcome: written === 'recorded' ? type : 'unchanged', subjectId };
+  if (result.changes?.requestProviderRemoval) await removeFromProviders(deps, tenantId, subjectId, e164, now);
+  return { outcome: result.outcome, subjectId };
+}
+
+/**
+ * Asks the providers to forget an opted-back-in number. The pending removal was recorded in the same transaction
+ * as the opt-in, so a crash here loses nothing; a refusal (a provider allows one removal per number every 30
+ * days) is recorded for the daily reconcile job to retry, and never changes the subject's consent.
+ */
+export async function removeFromProviders(
+  deps: ConsentDeps,
+  tenantId: string,
+  subjectId: string,
+  e164: string,
+  now: Date,
+): Promise<ProviderRemoval> {
+  if (!deps.providerOptOuts) return { removed: true };
+  const removal = await deps.providerOptOuts.remove(e164);
+  if (removal.removed) await deps.consent.providerRemovalDone(tenantId, subjectId);
+  else await deps.consent.providerRemovalRefused(tenantId, subjectId, removal.refusal, now);
+  return removal;
 }

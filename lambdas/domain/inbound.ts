@@ -3,7 +3,7 @@
  * then act on its keyword. The deployed SQS consumer and the local `/_local/inbound` route both call this.
  * Free of any AWS SDK: every store and the sender are ports.
  */
-import { recordOptIn, recordOptOut, type ConsentStore } from './consent';
+import { recordOptIn, recordOptOut, type ConsentDeps } from './consent';
 import { countSegments } from './content-policy';
 import { classifyInbound, type InboundClassification } from './keywords';
 import { sendMessage, type SendDeps } from './messages';
@@ -12,17 +12,21 @@ import { helpReply, optInConfirmation, optOutConfirmation } from './replies';
 import { expiresAt } from './retention';
 import type { SubscriberStore } from './subscribers';
 
-export interface InboundDeps extends SendDeps {
-  readonly consent: ConsentStore;
+export interface InboundDeps extends SendDeps, ConsentDeps {
   readonly subscribers: SubscriberStore;
 }
 
 export interface InboundMessage {
+  /**
+   * The provider's id of the inbound message, stable across redeliveries: a redelivered message is logged once
+   * and finishes what its first delivery left undone, without a second opt-out confirmation.
+   */
+  readonly messageId: string;
   readonly tenantId: string;
   /** The sender's number, in any format `normalizeE164` accepts. */
   readonly from: string;
   readonly body: string;
-  /** When the provider received it. */
+  /** When the provider received it; stable across redeliveries too. */
   readonly at: Date;
 }
 
@@ -45,7 +49,7 @@ export async function processInbound(deps: InboundDeps, message: InboundMessage)
   await deps.messages.log({
     tenantId,
     subjectId,
-    messageId: deps.newId(),
+    messageId: message.messageId,
     direction: 'inbound',
     // Inbound traffic is conversational, never marketing.
     category: 'transactional',
@@ -66,20 +70,30 @@ export async function processInbound(deps: InboundDeps, message: InboundMessage)
     await sendMessage(deps, tenantId, { to: e164, body, category }, { internal: true, field: 'from' });
   };
   const { keyword } = classification;
+  const change = {
+    subjectId,
+    e164,
+    source: 'keyword',
+    evidence: keyword === undefined ? {} : { keyword },
+    causeId: message.messageId,
+  } as const;
 
   switch (classification.action) {
     case 'opt_out': {
-      const { outcome } = await recordOptOut(deps, tenantId, { subjectId, source: 'keyword', keyword }, at);
-      // Exactly one confirmation: a STOP from someone already suppressed gets no second one.
-      if (outcome === 'recorded')
+      const { confirmationDue, scope } = await recordOptOut(deps, tenantId, change, at);
+      // Exactly one confirmation: a STOP from someone already suppressed gets none, and a redelivered STOP
+      // gets one only if its first delivery stopped before the confirmation went out.
+      if (confirmationDue) {
         await reply('opt_out_confirmation', optOutConfirmation(tenant.brand, locale));
+        await deps.consent.markConfirmed(tenantId, subjectId, scope, deps.clock());
+      }
       return { action: 'opted_out', keyword };
     }
     case 'help':
       await reply('help', helpReply(tenant, locale));
       return { action: 'help', keyword };
     case 'opt_in': {
-      const { outcome } = await recordOptIn(deps, tenantId, { subjectId, source: 'keyword', keyword }, at);
+      const { outcome } = await recordOptIn(deps, tenantId, change, at);
       if (outcome === 'unchanged') return { action: 'none', keyword };
       await reply('transactional', optInConfirmation(tenant.brand, locale));
       return { action: 'opted_in', keyword };

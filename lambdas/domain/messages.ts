@@ -48,7 +48,8 @@ export interface MessageRecord {
 
 export interface MessageStore {
   recipientState(tenantId: string, subjectId: string, topic?: string): Promise<RecipientState>;
-  log(record: MessageRecord): Promise<void>;
+  /** Appends a message; 'duplicate' (nothing written) when the same message was logged before. */
+  log(record: MessageRecord): Promise<'logged' | 'duplicate'>;
   /** The tenant's message, or undefined for an unknown id, another tenant's id, or an expired message. */
   findById(tenantId: string, messageId: string, now: Date): Promise<MessageRecord | undefined>;
 }

@@ -9,10 +9,17 @@ import type {
   PatchSubscriberRequest,
   SubscriberStatus,
 } from '../shared/schemas';
+import {
+  ledgerSortKey,
+  recordOptIn,
+  removeFromProviders,
+  SCOPE_ALL,
+  untilCurrent,
+  type ConsentDeps,
+} from './consent';
 import { newEventId } from './event-id';
 import { normalizeE164 } from './phone';
 import { expiresAt, purgeDayOf } from './retention';
-import type { SubjectIdDeriver } from './subject-id';
 
 /** Below this age nobody may be subscribed (GDPR Art. 8 lets member states go no lower than 13; we use 16). */
 export const MINIMUM_AGE_YEARS = 16;
@@ -69,10 +76,16 @@ export interface SubscriberStore {
   /** The subscriber, or undefined when absent or past `expiresAt`. Strongly consistent. */
   get(tenantId: string, subjectId: string, now: Date): Promise<SubscriberRecord | undefined>;
   /**
-   * Writes the subscriber and its consent event in one transaction and clears any suppression for the event's
-   * scope. Returns 'exists' (and writes nothing) when a live subscriber is already there.
+   * Writes the subscriber and its consent event in one transaction, ordered against the subject's consent head
+   * (see `ConsentStore`). Returns 'exists' (and writes nothing) when a live subscriber is already there, and
+   * 'stale' when another consent event of the subject committed after `ordering.head` was read.
    */
-  create(record: SubscriberRecord, consent: ConsentEvent, now: Date): Promise<'created' | 'exists'>;
+  create(
+    record: SubscriberRecord,
+    consent: ConsentEvent,
+    now: Date,
+    ordering: SubscribeOrdering,
+  ): Promise<'created' | 'exists' | 'stale'>;
   /** Applies profile changes to a live subscriber; undefined when there is none. */
   update(
     tenantId: string,
@@ -84,9 +97,23 @@ export interface SubscriberStore {
   recordInteraction(tenantId: string, subjectId: string, at: Date, now: Date): Promise<InteractionOutcome>;
 }
 
-export interface SubscriberDeps {
+/** How a new subscriber's consent event takes its place among the subject's earlier consent events. */
+export interface SubscribeOrdering {
+  /** The consent head read before deciding. @default - none: the subject has no event yet */
+  readonly head: string | undefined;
+  /**
+   * Whether the event becomes the new head. Consent captured before the subject's latest event (an import with
+   * an old `capturedAt`, after a later opt-out) is kept as proof but changes no standing opt-out.
+   */
+  readonly advance: boolean;
+  /** Delete the standing suppression of scope `all` (only when advancing). */
+  readonly clearSuppression: boolean;
+  /** Record that the provider opt-out lists must forget the number (with `clearSuppression`). */
+  readonly requestProviderRemoval: boolean;
+}
+
+export interface SubscriberDeps extends ConsentDeps {
   readonly store: SubscriberStore;
-  readonly subjectIds: SubjectIdDeriver;
   readonly clock: () => Date;
 }
 
@@ -151,8 +178,6 @@ export async function createSubscriber(
   }
 
   const subjectId = await deps.subjectIds.derive(tenantId, phone);
-  const existing = await deps.store.get(tenantId, subjectId, now);
-  if (existing) return { created: false, subscriber: existing };
 
   const record: SubscriberRecord = {
     tenantId,
@@ -182,9 +207,36 @@ export async function createSubscriber(
     },
     expiresAt: expiresAt('consentProof', capturedAt),
   };
-  const outcome = await deps.store.create(record, consent, now);
-  if (outcome === 'created') return { created: true, subscriber: record };
-  // Lost a race with a concurrent create of the same subscriber: report theirs.
-  const winner = await deps.store.get(tenantId, subjectId, now);
-  return { created: false, subscriber: winner ?? record };
+  const result = await untilCurrent(async (): Promise<(CreateOutcome & { removal: boolean }) | 'stale'> => {
+    const existing = await deps.store.get(tenantId, subjectId, now);
+    if (existing) return { created: false, subscriber: existing, removal: false };
+    const state = await deps.consent.state(tenantId, subjectId, now);
+    const advance = state.head === undefined || ledgerSortKey(consent.at, consent.eventId) > state.head;
+    const clearSuppression = advance && state.suppressions[SCOPE_ALL] !== undefined;
+    const removal = clearSuppression && deps.providerOptOuts !== undefined;
+    const outcome = await deps.store.create(record, consent, now, {
+      head: state.head,
+      advance,
+      clearSuppression,
+      requestProviderRemoval: removal,
+    });
+    if (outcome === 'stale') return 'stale';
+    if (outcome === 'created') return { created: true, subscriber: record, removal };
+    // Lost a race with a concurrent create of the same subscriber: report theirs.
+    const winner = await deps.store.get(tenantId, subjectId, now);
+    return { created: false, subscriber: winner ?? record, removal: false };
+  });
+  if (result.removal) await removeFromProviders(deps, tenantId, subjectId, phone, now);
+  else if (!result.created) {
+    // New consent from a known subscriber: it lifts an opt-out of every message, but confirms no double opt-in.
+    const evidence = consent.evidence;
+    await recordOptIn(
+      deps,
+      tenantId,
+      { subjectId, e164: phone, source: input.consent.source, evidence },
+      now,
+      { confirm: false },
+    );
+  }
+  return { created: result.created, subscriber: result.subscriber };
 }

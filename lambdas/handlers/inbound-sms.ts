@@ -5,10 +5,14 @@ import { inboundDeps, inboundSmsHandler } from '../api/inbound-sms';
 import { INBOUND_NUMBERS_ENV, requireEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { beginInvocation } from './invocation';
-import { lambdaPorts, lambdaSmsSender } from './lambda-ports';
+import { lambdaPorts, lambdaProviderOptOuts, lambdaSmsSender } from './lambda-ports';
 
 const processBatch = inboundSmsHandler({
-  inbound: inboundDeps({ ...lambdaPorts(INBOUND_TABLES), sender: lambdaSmsSender() }),
+  inbound: inboundDeps({
+    ...lambdaPorts(INBOUND_TABLES),
+    sender: lambdaSmsSender(),
+    providerOptOuts: lambdaProviderOptOuts(),
+  }),
   tenantByNumber: JSON.parse(requireEnv(INBOUND_NUMBERS_ENV)) as Record<string, string>,
   logger,
 });

@@ -6,13 +6,16 @@ import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2'
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KmsSubjectIdDeriver } from '../adapters/kms-subject-id';
+import { AwsProviderOptOutList } from '../adapters/optout-list/aws-provider-optout-list';
 import { PacedSmsSender } from '../adapters/sms/paced-sender';
 import { ChannelRoutingSmsSender } from '../adapters/sms/sender-factory';
 import { cognitoClaimsCaller, type CallerResolver } from '../api/callers';
 import type { Ports } from '../api/ports';
+import type { ProviderOptOutList } from '../domain/consent';
 import { countSegments } from '../domain/content-policy';
 import type { SmsSender } from '../domain/sms';
 import {
+  OPT_OUT_LIST_ENV,
   requireEnv,
   SMS_SEND_INTERVAL_ENV,
   SUBJECT_ID_KEY_ENV,
@@ -34,6 +37,15 @@ export function lambdaPorts<T extends TableId>(tableIds: readonly T[]): Ports<T>
     subjectIds: new KmsSubjectIdDeriver(kms, requireEnv(SUBJECT_ID_KEY_ENV)),
     clock: () => new Date(),
   };
+}
+
+/** The cell's provider opt-out lists; clients retry throttling themselves (the SDK's standard mode). */
+export function lambdaProviderOptOuts(): ProviderOptOutList {
+  return new AwsProviderOptOutList({
+    endUserMessaging: tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({})),
+    sns: tracer.captureAWSv3Client(new SNSClient({})),
+    optOutListName: requireEnv(OPT_OUT_LIST_ENV),
+  });
 }
 
 export function lambdaCallers(): CallerResolver {

@@ -2,6 +2,9 @@
 import { OPTOUT_TABLES } from '../api/function-tables';
 import { optOutActions } from '../api/optouts-api';
 import { lambdaApiHandler } from './api-entry';
-import { lambdaPorts } from './lambda-ports';
+import { lambdaPorts, lambdaProviderOptOuts } from './lambda-ports';
 
-export const handler = lambdaApiHandler('optouts', optOutActions(lambdaPorts(OPTOUT_TABLES)));
+export const handler = lambdaApiHandler(
+  'optouts',
+  optOutActions({ ...lambdaPorts(OPTOUT_TABLES), providerOptOuts: lambdaProviderOptOuts() }),
+);

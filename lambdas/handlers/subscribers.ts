@@ -2,6 +2,13 @@
 import { SUBSCRIBER_TABLES } from '../api/function-tables';
 import { subscriberActions } from '../api/subscribers-api';
 import { lambdaApiHandler } from './api-entry';
-import { lambdaPorts } from './lambda-ports';
+import { lambdaPorts, lambdaProviderOptOuts, lambdaSmsSender } from './lambda-ports';
 
-export const handler = lambdaApiHandler('subscribers', subscriberActions(lambdaPorts(SUBSCRIBER_TABLES)));
+export const handler = lambdaApiHandler(
+  'subscribers',
+  subscriberActions({
+    ...lambdaPorts(SUBSCRIBER_TABLES),
+    sender: lambdaSmsSender(),
+    providerOptOuts: lambdaProviderOptOuts(),
+  }),
+);

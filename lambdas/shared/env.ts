@@ -16,6 +16,9 @@ export type TableId =
 
 export type TableNames = Readonly<Record<TableId, string>>;
 
+/** How much of a table a function may use: data-plane reads, or reads and writes. */
+export type TableAccess = 'read' | 'readWrite';
+
 /** `Subscribers` → `TABLE_SUBSCRIBERS`, `ConsentLedger` → `TABLE_CONSENT_LEDGER`. */
 export const tableEnvVar = (id: TableId): string =>
   `TABLE_${id.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase()}`;
@@ -25,6 +28,10 @@ export const SUBJECT_ID_KEY_ENV = 'SUBJECT_ID_KEY_ID';
 export const SMS_SEND_INTERVAL_ENV = 'SMS_SEND_INTERVAL_MS';
 /** JSON object mapping the cell's inbound numbers (E.164) to the tenant each one belongs to. */
 export const INBOUND_NUMBERS_ENV = 'INBOUND_NUMBERS';
+/** The cell's End User Messaging opt-out list, which mirrors optline's opt-outs. */
+export const OPT_OUT_LIST_ENV = 'OPT_OUT_LIST_NAME';
+/** JSON array of the cell's tenant ids, for jobs that work through every tenant. */
+export const CELL_TENANTS_ENV = 'CELL_TENANTS';
 /** JSON object mapping Cognito app client ids to tenant ids. */
 export const TENANT_CLIENTS_ENV = 'TENANT_CLIENTS';
 

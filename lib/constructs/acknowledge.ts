@@ -38,9 +38,15 @@ export function acknowledgeFindings(resource: CfnResource, reason: string, findi
     Validations.of(resource).acknowledge({ id: `${pack}::${ruleId}`, reason });
   }
   if (findings.checkov?.length) {
-    const existing = (resource.getMetadata('checkov') as { skip?: CheckovSkip[] } | undefined)?.skip ?? [];
-    const added = findings.checkov.map((id) => ({ id, comment: reason }));
-    resource.addMetadata('checkov', { skip: [...existing, ...added] });
+    const skips = new Map(
+      ((resource.getMetadata('checkov') as { skip?: CheckovSkip[] } | undefined)?.skip ?? []).map((skip) => [
+        skip.id,
+        skip.comment,
+      ]),
+    );
+    // One skip per check: a second reason for the same check joins the first.
+    for (const id of findings.checkov) skips.set(id, skips.has(id) ? `${skips.get(id)} ${reason}` : reason);
+    resource.addMetadata('checkov', { skip: [...skips].map(([id, comment]) => ({ id, comment })) });
   }
   if (findings.cfnLint?.length) {
     const existing = resource.getMetadata('cfn-lint') as

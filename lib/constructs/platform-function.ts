@@ -13,12 +13,16 @@ import {
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  OPT_OUT_LIST_ENV,
   SMS_SEND_INTERVAL_ENV,
   SUBJECT_ID_KEY_ENV,
   tableEnvVar,
   TENANT_CLIENTS_ENV,
+  type TableAccess,
   type TableId,
 } from '../../lambdas/shared/env';
 import { acknowledgeFindings, nagText, wildcardFindings } from './acknowledge';
@@ -55,9 +59,12 @@ export interface PlatformFunctionProps {
    * @default - none: the function shares the account pool
    */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Where asynchronous invocations go once Lambda's retries are spent.
+   * @default - none: synchronous and queue-driven functions report failures to their caller or queue
+   */
+  readonly deadLetterQueue?: IQueue;
 }
-
-export type TableAccess = 'read' | 'readWrite';
 
 /** A wildcard a grant is known to create, with what created it and why a reviewer can accept it. */
 interface ExpectedWildcard {
@@ -117,6 +124,7 @@ export class PlatformFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      deadLetterQueue: props.deadLetterQueue,
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
@@ -272,6 +280,38 @@ export class PlatformFunction extends NodejsFunction {
         source: 'bindSmsSending',
         reason: identityReason,
       },
+    );
+  }
+
+  /**
+   * Lets the handler keep the provider opt-out lists in step with optline's opt-outs: sets `OPT_OUT_LIST_NAME`
+   * and grants, on the cell's End User Messaging list only, adding and removing numbers (plus reading it, for
+   * the reconcile job); on SNS, whose SMS opt-out calls have no resource ARN, checking and opting a number back
+   * in (plus listing, for the reconcile job).
+   */
+  public bindProviderOptOutList(list: CfnOptOutList, access: 'mirror' | 'reconcile'): void {
+    this.addEnvironment(OPT_OUT_LIST_ENV, list.optOutListName!);
+    const listActions = ['sms-voice:PutOptedOutNumber', 'sms-voice:DeleteOptedOutNumber'];
+    const snsActions = ['sns:CheckIfPhoneNumberIsOptedOut', 'sns:OptInPhoneNumber'];
+    if (access === 'reconcile') {
+      listActions.push('sms-voice:DescribeOptedOutNumbers');
+      snsActions.push('sns:ListPhoneNumbersOptedOut');
+    }
+    this.addToRolePolicy(new PolicyStatement({ actions: listActions, resources: [list.attrArn] }));
+    for (const action of snsActions) this.anyResourceActions.add(action);
+    this.addToRolePolicy(new PolicyStatement({ actions: snsActions, resources: ['*'] }));
+    this.expectedWildcards.push({
+      finding: () => (this.onlyKnownActionsOnAnyResource() ? 'Resource::*' : ''),
+      source: 'bindProviderOptOutList (SNS SMS opt-out list)',
+      reason:
+        "SNS's SMS opt-out actions (CheckIfPhoneNumberIsOptedOut, OptInPhoneNumber, ListPhoneNumbersOptedOut) " +
+        'act on the account-wide SMS opt-out list and have no resource ARN, so AWS requires Resource "*".',
+    });
+    acknowledgeFindings(
+      this.inlinePolicy(),
+      "SNS's SMS opt-out actions act on the account-wide SMS opt-out list and support no resource-level " +
+        'permission; OptInPhoneNumber is what lets a subscriber who opted back in receive SMS again.',
+      { checkov: ['CKV_AWS_111'] },
     );
   }
 

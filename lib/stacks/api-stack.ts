@@ -16,6 +16,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
@@ -35,15 +36,22 @@ import {
   type RouteSpec,
   type Scope,
 } from '../../lambdas/api/routes';
-import { INBOUND_NUMBERS_ENV, type TableId } from '../../lambdas/shared/env';
+import { JOB_NAMES, JOBS, jobConstructId, type JobName, type JobSpec } from '../../lambdas/jobs/registry';
+import {
+  CELL_TENANTS_ENV,
+  INBOUND_NUMBERS_ENV,
+  type TableAccess,
+  type TableId,
+} from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import { MachineUserPool } from '../constructs/machine-user-pool';
-import { PlatformFunction, type TableAccess } from '../constructs/platform-function';
+import { PlatformFunction } from '../constructs/platform-function';
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
 import { requestModelSchema } from '../constructs/request-model';
+import { ScheduledJob } from '../constructs/scheduled-job';
 import { SnsSmsDeliveryLogging } from '../constructs/sns-sms-delivery-logging';
 import { TopicQueueConsumer } from '../constructs/topic-queue-consumer';
 import { TtlBackstop } from '../constructs/ttl-backstop';
@@ -58,25 +66,34 @@ export const API_FUNCTION_RESOURCES: Readonly<
     {
       readonly tables: Partial<Record<TableId, TableAccess>>;
       readonly subjectIdKey: boolean;
-      /** @default false */
-      readonly sendsSms?: boolean;
+      /**
+       * How the function sends SMS: `reserved` sizes its concurrency and pacing from the cell's MPS; `paced`
+       * only paces it (occasional confirmations). @default - it sends none
+       */
+      readonly sendsSms?: 'reserved' | 'paced';
+      /** Whether it records opt-outs and opt-ins, which the provider opt-out lists mirror. @default false */
+      readonly mirrorsOptOuts?: boolean;
     }
   >
 > = {
   subscribers: {
-    tables: Object.fromEntries(SUBSCRIBER_TABLES.map((id) => [id, 'readWrite'])),
+    // Tenant settings are only read; MessageLog for the double opt-in request it sends.
+    tables: Object.fromEntries(SUBSCRIBER_TABLES.map((id) => [id, id === 'Tenants' ? 'read' : 'readWrite'])),
     subjectIdKey: true,
+    sendsSms: 'paced',
+    mirrorsOptOuts: true,
   },
   messages: {
     // Tenant settings are only read; everything else the send path writes.
     tables: Object.fromEntries(MESSAGE_TABLES.map((id) => [id, id === 'Tenants' ? 'read' : 'readWrite'])),
     subjectIdKey: true,
-    sendsSms: true,
+    sendsSms: 'reserved',
   },
   optouts: {
     // Suppressions and the ledger are written; Subscribers for the marketing item and a confirmed opt-in.
     tables: Object.fromEntries(OPTOUT_TABLES.map((id) => [id, 'readWrite'])),
     subjectIdKey: true,
+    mirrorsOptOuts: true,
   },
 };
 
@@ -121,6 +138,8 @@ export interface ApiStackProps extends StackProps {
   readonly deliveryEventsTopic: ITopic;
   /** Two-way SMS from End User Messaging: opt-outs, HELP and START. */
   readonly inboundSmsTopic: ITopic;
+  /** The cell's End User Messaging opt-out list, kept in step with optline's opt-outs. */
+  readonly optOutList: CfnOptOutList;
 }
 
 const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
@@ -141,6 +160,8 @@ export class ApiStack extends Stack {
   public readonly deliveryStatus: TopicQueueConsumer;
   /** Inbound SMS → queue → keyword processing (opt-out, HELP, START) and replies. */
   public readonly inboundSms: TopicQueueConsumer;
+  /** The cell's scheduled jobs, one per entry of `lambdas/jobs/registry.ts`. */
+  public readonly jobs: Readonly<Record<JobName, ScheduledJob>>;
   /** Subscribers stream, TTL deletes only → the purge's cascade and audit (DESIGN §4 Purge). */
   public readonly ttlBackstop: TtlBackstop;
 
@@ -228,6 +249,15 @@ export class ApiStack extends Stack {
     // Replies share the origination identities with the messages function: they are paced the same way.
     inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs);
     inbound.addEnvironment(INBOUND_NUMBERS_ENV, JSON.stringify(cell.inboundNumbers ?? {}));
+    inbound.bindProviderOptOutList(props.optOutList, 'mirror');
+
+    this.jobs = Object.fromEntries(JOB_NAMES.map((name) => [name, this.scheduledJob(name, props)])) as Record<
+      JobName,
+      ScheduledJob
+    >;
+    const reconcile = this.jobs['optout-reconcile'].function;
+    reconcile.bindProviderOptOutList(props.optOutList, 'reconcile');
+    reconcile.addEnvironment(CELL_TENANTS_ENV, JSON.stringify(cell.tenants));
 
     this.ttlBackstop = new TtlBackstop(this, 'TtlBackstop', {
       table: props.tables.Subscribers,
@@ -248,22 +278,36 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
   }
 
+  private scheduledJob(name: JobName, props: ApiStackProps): ScheduledJob {
+    const spec: JobSpec = JOBS[name];
+    const job = new ScheduledJob(this, `${jobConstructId(name)}Job`, {
+      name,
+      spec,
+      queueKey: props.cellKey,
+      logsKey: props.logsKey,
+      alarmTopic: this.alarmTopic,
+    });
+    bindTables(job.function, spec.tables, props.tables);
+    if (spec.subjectIdKey) job.function.bindSubjectIdKey(props.subjectIdKey);
+    return job;
+  }
+
   private apiFunction(fn: ApiFunction, props: ApiStackProps): PlatformFunction {
     const resources = API_FUNCTION_RESOURCES[fn];
-    // Sending functions are sized from the cell's SMS throughput (see PacedSmsSender).
+    // Sending functions are paced to the cell's SMS throughput (see PacedSmsSender).
     const pacing = resources.sendsSms ? pacingFor(props.cell.smsMps ?? DEFAULT_SMS_MPS) : undefined;
     const func = new PlatformFunction(this, `${pascal(fn)}Function`, {
       handler: fn,
       serviceName: `optline-${fn}`,
       description: `optline ${props.cell.name}: ${ROUTES.filter((r) => r.fn === fn).length} ${fn} API routes`,
       logsKey: props.logsKey,
-      reservedConcurrentExecutions: pacing?.reservedConcurrency,
+      reservedConcurrentExecutions:
+        resources.sendsSms === 'reserved' ? pacing?.reservedConcurrency : undefined,
     });
-    for (const [tableId, access] of Object.entries(resources.tables) as Array<[TableId, TableAccess]>) {
-      func.bindTable(props.tables[tableId], tableId, access);
-    }
+    bindTables(func, resources.tables, props.tables);
     if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
     if (pacing) func.bindSmsSending(pacing.intervalMs);
+    if (resources.mirrorsOptOuts) func.bindProviderOptOutList(props.optOutList, 'mirror');
     func.bindTenantClients(this.auth.clients);
     acknowledgeLambdaFindings(func);
     return func;
@@ -343,6 +387,17 @@ export class ApiStack extends Stack {
         ],
       },
     );
+  }
+}
+
+/** Binds each listed table with its access. */
+function bindTables(
+  func: PlatformFunction,
+  access: Partial<Record<TableId, TableAccess>>,
+  tables: Readonly<Record<TableId, ITableV2>>,
+): void {
+  for (const [tableId, level] of Object.entries(access) as Array<[TableId, TableAccess]>) {
+    func.bindTable(tables[tableId], tableId, level);
   }
 }
 

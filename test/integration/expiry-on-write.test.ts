@@ -33,6 +33,7 @@ import { DynamoPurgeStore } from '../../lambdas/adapters/dynamo/purge-store';
 import { DynamoPurgeWatermark } from '../../lambdas/adapters/dynamo/purge-watermark';
 import { DynamoRetentionSweepStore } from '../../lambdas/adapters/dynamo/retention-sweep-store';
 import { LocalSubjectIdDeriver } from '../../lambdas/adapters/local-subject-id';
+import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { OutboxSender } from '../../lambdas/adapters/sms/outbox-sender';
 import type { ApiRequest, RouteAction } from '../../lambdas/api/api-handler';
 import { inboundDeps } from '../../lambdas/api/inbound-sms';
@@ -182,12 +183,15 @@ describe('expiresAt on every write', () => {
     },
   });
 
+  const outbox = new OutboxSender({ clock: () => now });
   const ports = {
     dynamo,
     db: recording,
     tables,
     subjectIds: new LocalSubjectIdDeriver('expiry-test-key'),
     clock: () => now,
+    sender: outbox,
+    providerOptOuts: new InMemoryProviderOptOutList(() => now),
   };
   const request = (operationId: string, body?: unknown, params: Record<string, string> = {}): ApiRequest => ({
     route: ROUTES.find((r) => r.operationId === operationId)!,
@@ -219,12 +223,11 @@ describe('expiresAt on every write', () => {
   });
 
   it('holds on every write path of the API, inbound SMS, delivery status, the purge, the backstop and the sweep', async () => {
-    const outbox = new OutboxSender({ clock: () => now });
     const subscribers = subscriberActions(ports);
-    const messaging = messageActions({ ...ports, sender: outbox });
+    const messaging = messageActions(ports);
     messaging.idempotencyConfig.registerLambdaContext({ getRemainingTimeInMillis: () => 10_000 } as Context);
     const optouts = optOutActions(ports);
-    const inbound = inboundDeps({ ...ports, sender: outbox });
+    const inbound = inboundDeps(ports);
     const phone = (n: number) => `+4474001${String(n).padStart(5, '0')}`;
     const path = (n: number) => ({ phone: encodeURIComponent(phone(n)) });
     const consent = { source: 'api', noticeVersion: 'v1' };
@@ -245,7 +248,7 @@ describe('expiresAt on every write', () => {
     await call(messaging.actions, 'sendMessage', { to: phone(2), body: 'Held', category: 'transactional' });
     await call(subscribers, 'createSubscriber', { phone: phone(3), consent, doubleOptIn: true });
 
-    // Messages, opt-outs, inbound keywords (STOP, START, YES for a double opt-in) and a delivery receipt.
+    // Messages, opt-outs, inbound keywords (STOP, START twice, YES for a double opt-in) and a delivery receipt.
     const sent = await call(messaging.actions, 'sendMessage', {
       to: phone(1),
       body: 'Your order shipped',
@@ -256,10 +259,19 @@ describe('expiresAt on every write', () => {
     for (const [n, body] of [
       [1, 'STOP'],
       [1, 'START'],
+      // A second removal from the provider list within 30 days is refused, and recorded for a retry.
+      [1, 'STOP'],
+      [1, 'START'],
       [3, 'YES'],
       [1, 'HELP'],
     ] as const) {
-      await processInbound(inbound, { tenantId: 'demo', from: phone(n), body, at: now });
+      await processInbound(inbound, {
+        messageId: randomUUID(),
+        tenantId: 'demo',
+        from: phone(n),
+        body,
+        at: now,
+      });
     }
     const status = new DynamoMessageStatusStore(recording, tables.MessageLog);
     const messageId = (sent.body as { messageId: string }).messageId;

@@ -1,33 +1,28 @@
 /** DynamoDB implementation of the ConsentStore port: Suppressions, ConsentLedger and the subscriber status. */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import {
   SCOPE_ALL,
+  type Committed,
+  type ConsentState,
   type ConsentStore,
   type OptInChanges,
-  type OptOutWrite,
   type Suppression,
   type SuppressionState,
 } from '../../domain/consent';
 import { isExpired } from '../../domain/retention';
 import type { ConsentEvent } from '../../domain/subscribers';
-import { ledgerKey, marketingKey, subscriberKey, suppressionKey, tenantPk } from './keys';
+import { failedConditions, ledgerPut, moveHead, type TransactItems } from './consent-head';
+import { consentStateKey, marketingKey, subscriberKey, suppressionKey, tenantPk } from './keys';
 
 type Tables = { readonly Subscribers: string; readonly ConsentLedger: string; readonly Suppressions: string };
 
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
-
 const nowSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
-
-/** Whether a transaction failed because one of its conditions did not hold (rather than a conflict or an outage). */
-const conditionFailed = (error: unknown): boolean =>
-  error instanceof TransactionCanceledException &&
-  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
 
 export class DynamoConsentStore implements ConsentStore {
   constructor(
@@ -36,9 +31,9 @@ export class DynamoConsentStore implements ConsentStore {
   ) {}
 
   /** One Query on the tenant's partition, bounded to the subject's own sort-key prefix. */
-  async suppressionState(tenantId: string, subjectId: string): Promise<SuppressionState> {
+  private async suppressions(tenantId: string, subjectId: string): Promise<Suppression[]> {
     const prefix = `S#${subjectId}#`;
-    const items: Record<string, unknown>[] = [];
+    const items: Suppression[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
@@ -50,18 +45,59 @@ export class DynamoConsentStore implements ConsentStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...(page.Items ?? []));
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, sk, ...suppression } = item;
+        items.push({ ...(suppression as Suppression), scope: String(sk).slice(prefix.length) });
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    const scopes = items.map((item) => String(item.sk).slice(prefix.length)).sort();
+    return items;
+  }
+
+  async suppressionState(tenantId: string, subjectId: string): Promise<SuppressionState> {
+    const items = await this.suppressions(tenantId, subjectId);
+    const scopes = items.map((item) => item.scope).sort();
     const since = items
-      .map((item) => String(item.since))
+      .map((item) => item.since)
       .sort()
       .at(0);
     return since === undefined ? { scopes } : { scopes, since };
   }
 
-  async optOut(suppression: Suppression, event: ConsentEvent): Promise<OptOutWrite> {
+  async state(tenantId: string, subjectId: string, now: Date): Promise<ConsentState> {
+    const [suppressions, head, subscriber] = await Promise.all([
+      this.suppressions(tenantId, subjectId),
+      this.db.send(
+        new GetCommand({
+          TableName: this.tables.Suppressions,
+          Key: consentStateKey(tenantId, subjectId),
+          ConsistentRead: true,
+        }),
+      ),
+      this.db.send(
+        new GetCommand({
+          TableName: this.tables.Subscribers,
+          Key: subscriberKey(tenantId, subjectId),
+          ConsistentRead: true,
+          ProjectionExpression: '#status, expiresAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+        }),
+      ),
+    ]);
+    const live = subscriber.Item !== undefined && !isExpired(subscriber.Item, now);
+    return {
+      suppressions: Object.fromEntries(suppressions.map((s) => [s.scope, s])),
+      // The head is bookkeeping of the ledger, which outlives the subscriber: it is read even when expired.
+      ...(head.Item?.head === undefined ? {} : { head: String(head.Item.head) }),
+      pendingConfirmation: live && subscriber.Item?.status === 'pending_confirmation',
+    };
+  }
+
+  async optOut(
+    suppression: Suppression,
+    event: ConsentEvent,
+    head: string | undefined,
+  ): Promise<Committed<'recorded' | 'already'>> {
     const { tenantId, subjectId, scope } = suppression;
     const items: TransactItems = [
       {
@@ -71,48 +107,36 @@ export class DynamoConsentStore implements ConsentStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      {
-        Put: {
-          TableName: this.tables.ConsentLedger,
-          Item: { ...ledgerKey(tenantId, subjectId, event.at, event.eventId), ...event },
-        },
-      },
+      moveHead(this.tables.Suppressions, event, { seen: head }),
+      ledgerPut(this.tables.ConsentLedger, event),
     ];
     // Withdrawing all consent deletes the marketing attributes with it (DESIGN §2).
     if (scope === SCOPE_ALL) {
-      items.push({
-        Delete: {
-          TableName: this.tables.Subscribers,
-          Key: marketingKey(tenantId, subjectId),
-        },
-      });
+      items.push({ Delete: { TableName: this.tables.Subscribers, Key: marketingKey(tenantId, subjectId) } });
     }
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-      return { outcome: 'recorded', since: suppression.since };
+      return 'recorded';
     } catch (error) {
-      if (!conditionFailed(error)) throw error;
-      const { Item } = await this.db.send(
-        new GetCommand({
-          TableName: this.tables.Suppressions,
-          Key: suppressionKey(tenantId, subjectId, scope),
-          ConsistentRead: true,
-        }),
-      );
-      // Opted back in between the two requests: the caller may retry; report the attempted time meanwhile.
-      return { outcome: 'already', since: Item ? String(Item.since) : suppression.since };
+      const failed = failedConditions(error);
+      if (failed.includes(0)) return 'already';
+      if (failed.includes(1)) return 'stale';
+      throw error;
     }
   }
 
-  async optIn(event: ConsentEvent, changes: OptInChanges): Promise<'recorded' | 'unchanged'> {
+  async optIn(
+    event: ConsentEvent,
+    changes: OptInChanges,
+    head: string | undefined,
+  ): Promise<Committed<'recorded' | 'unchanged'>> {
     const { tenantId, subjectId } = event;
     const items: TransactItems = [
-      {
-        Put: {
-          TableName: this.tables.ConsentLedger,
-          Item: { ...ledgerKey(tenantId, subjectId, event.at, event.eventId), ...event },
-        },
-      },
+      moveHead(this.tables.Suppressions, event, {
+        seen: head,
+        requestProviderRemoval: changes.requestProviderRemoval,
+      }),
+      ledgerPut(this.tables.ConsentLedger, event),
     ];
     if (changes.clearSuppression) {
       items.push({
@@ -144,21 +168,73 @@ export class DynamoConsentStore implements ConsentStore {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return 'recorded';
     } catch (error) {
-      if (conditionFailed(error)) return 'unchanged';
+      const failed = failedConditions(error);
+      if (failed.includes(0)) return 'stale';
+      if (failed.length > 0) return 'unchanged';
       throw error;
     }
   }
 
-  async isPendingConfirmation(tenantId: string, subjectId: string, now: Date): Promise<boolean> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.tables.Subscribers,
-        Key: subscriberKey(tenantId, subjectId),
-        ConsistentRead: true,
-        ProjectionExpression: '#status, expiresAt',
-        ExpressionAttributeNames: { '#status': 'status' },
+  async markConfirmed(tenantId: string, subjectId: string, scope: string, at: Date): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.Suppressions,
+          Key: suppressionKey(tenantId, subjectId, scope),
+          UpdateExpression: 'SET confirmedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+    } catch (error) {
+      // Opted back in meanwhile: there is no suppression left to mark.
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  async providerRemovalDone(tenantId: string, subjectId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tables.Suppressions,
+        Key: consentStateKey(tenantId, subjectId),
+        UpdateExpression: 'REMOVE providerRemoval',
       }),
     );
-    return Item !== undefined && !isExpired(Item, now) && Item.status === 'pending_confirmation';
+  }
+
+  async providerRemovalRefused(
+    tenantId: string,
+    subjectId: string,
+    refusal: string,
+    at: Date,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.Suppressions,
+          Key: consentStateKey(tenantId, subjectId),
+          UpdateExpression:
+            'SET providerRemoval.attempts = providerRemoval.attempts + :one, providerRemoval.lastAttemptAt = :at, ' +
+            'providerRemoval.lastRefusal = :refusal',
+          ConditionExpression: 'attribute_exists(providerRemoval)',
+          ExpressionAttributeValues: { ':one': 1, ':at': at.toISOString(), ':refusal': refusal },
+        }),
+      );
+    } catch (error) {
+      // Done by a concurrent attempt: nothing is pending any more.
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  async providerRemovalPending(tenantId: string, subjectId: string): Promise<boolean> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tables.Suppressions,
+        Key: consentStateKey(tenantId, subjectId),
+        ConsistentRead: true,
+        ProjectionExpression: 'providerRemoval',
+      }),
+    );
+    return Item?.providerRemoval !== undefined;
   }
 }

@@ -1,3 +1,5 @@
+import { ledgerSortKey } from '../../domain/consent';
+
 /** Key layout of the cell's tables (DESIGN §3). A phone number never appears in a key. */
 export const tenantPk = (tenantId: string): string => `T#${tenantId}`;
 export const subscriberKey = (tenantId: string, subjectId: string) => ({
@@ -16,10 +18,18 @@ export const suppressionKey = (tenantId: string, subjectId: string, scope: strin
 });
 export const ledgerKey = (tenantId: string, subjectId: string, at: string, eventId: string) => ({
   pk: subjectPk(tenantId, subjectId),
-  sk: `${at}#${eventId}`,
+  sk: ledgerSortKey(at, eventId),
 });
 /** One AuditLog partition per tenant and UTC day, so a day's entries are one Query. */
 export const auditKey = (tenantId: string, at: string, id: string) => ({
   pk: `T#${tenantId}#D#${at.slice(0, 10)}`,
   sk: `${at}#${id}`,
+});
+/**
+ * The subject's consent state in the Suppressions table: the head of its ledger (the sort key of the latest
+ * event) and any pending provider removal. Not a suppression: those sort as `S#<subjectId>#<scope>`.
+ */
+export const consentStateKey = (tenantId: string, subjectId: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `C#${subjectId}`,
 });

@@ -53,18 +53,24 @@ export class DynamoMessageStore implements MessageStore {
     return { subscriber: profile as SubscriberRecord | undefined, suppressedScopes };
   }
 
-  async log(record: MessageRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tables.MessageLog,
-        Item: {
-          pk: subjectPk(record.tenantId, record.subjectId),
-          sk: `${record.createdAt}#${record.messageId}`,
-          ...record,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  async log(record: MessageRecord): Promise<'logged' | 'duplicate'> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tables.MessageLog,
+          Item: {
+            pk: subjectPk(record.tenantId, record.subjectId),
+            sk: `${record.createdAt}#${record.messageId}`,
+            ...record,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'logged';
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return 'duplicate';
+      throw error;
+    }
   }
 
   async findById(tenantId: string, messageId: string, now: Date): Promise<MessageRecord | undefined> {

@@ -1,5 +1,5 @@
 /** DynamoDB implementation of the SubscriberStore port. */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   TransactWriteCommand,
@@ -12,11 +12,13 @@ import {
   profileExpiry,
   type ConsentEvent,
   type InteractionOutcome,
+  type SubscribeOrdering,
   type SubscriberRecord,
   type SubscriberStore,
 } from '../../domain/subscribers';
 import type { PatchSubscriberRequest } from '../../shared/schemas';
-import { ledgerKey, subscriberKey, suppressionKey } from './keys';
+import { failedConditions, headUnchanged, ledgerPut, moveHead, type TransactItems } from './consent-head';
+import { subscriberKey, suppressionKey } from './keys';
 
 type Tables = { readonly Subscribers: string; readonly ConsentLedger: string; readonly Suppressions: string };
 
@@ -48,40 +50,46 @@ export class DynamoSubscriberStore implements SubscriberStore {
     return Item && !isExpired(Item, now) ? toRecord(Item) : undefined;
   }
 
-  async create(record: SubscriberRecord, consent: ConsentEvent, now: Date): Promise<'created' | 'exists'> {
+  async create(
+    record: SubscriberRecord,
+    consent: ConsentEvent,
+    now: Date,
+    ordering: SubscribeOrdering,
+  ): Promise<'created' | 'exists' | 'stale'> {
     const { tenantId, subjectId } = record;
+    const items: TransactItems = [
+      {
+        // An expired item that TTL has not removed yet counts as absent and is replaced.
+        Put: {
+          TableName: this.tables.Subscribers,
+          Item: { ...subscriberKey(tenantId, subjectId), ...record },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': nowSeconds(now) },
+        },
+      },
+      ordering.advance
+        ? moveHead(this.tables.Suppressions, consent, {
+            seen: ordering.head,
+            requestProviderRemoval: ordering.requestProviderRemoval,
+          })
+        : headUnchanged(this.tables.Suppressions, tenantId, subjectId, ordering.head),
+      ledgerPut(this.tables.ConsentLedger, consent),
+    ];
+    if (ordering.clearSuppression) {
+      items.push({
+        Delete: {
+          TableName: this.tables.Suppressions,
+          Key: suppressionKey(tenantId, subjectId, consent.scope),
+        },
+      });
+    }
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              // An expired item that TTL has not removed yet counts as absent and is replaced.
-              Put: {
-                TableName: this.tables.Subscribers,
-                Item: { ...subscriberKey(tenantId, subjectId), ...record },
-                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-                ExpressionAttributeValues: { ':now': nowSeconds(now) },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tables.ConsentLedger,
-                Item: { ...ledgerKey(tenantId, subjectId, consent.at, consent.eventId), ...consent },
-              },
-            },
-            {
-              Delete: {
-                TableName: this.tables.Suppressions,
-                Key: suppressionKey(tenantId, subjectId, consent.scope),
-              },
-            },
-          ],
-        }),
-      );
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return 'created';
     } catch (error) {
-      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'exists';
+      const failed = failedConditions(error);
+      if (failed.includes(0)) return 'exists';
+      if (failed.includes(1)) return 'stale';
       throw error;
     }
   }

@@ -1,0 +1,35 @@
+/**
+ * The domain's dependencies built from ports, in one place: every route group, consumer and job that sends or
+ * records consent gets the same stores wired the same way, in Lambda and in the local server.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoConsentStore } from '../adapters/dynamo/consent-store';
+import { DynamoMessageStore } from '../adapters/dynamo/message-store';
+import { DynamoTenantStore } from '../adapters/dynamo/tenant-store';
+import type { ConsentDeps } from '../domain/consent';
+import type { SendDeps } from '../domain/messages';
+import type { ConsentPorts, SendingPorts } from './ports';
+
+type SendTables = 'Tenants' | 'Subscribers' | 'Suppressions' | 'MessageLog';
+type ConsentTables = 'Subscribers' | 'ConsentLedger' | 'Suppressions';
+
+export function sendDeps(ports: SendingPorts<SendTables>): SendDeps {
+  return {
+    messages: new DynamoMessageStore(ports.db, ports.tables, ports.clock),
+    tenants: new DynamoTenantStore(ports.db, ports.tables.Tenants),
+    subjectIds: ports.subjectIds,
+    sender: ports.sender,
+    clock: ports.clock,
+    newId: randomUUID,
+  };
+}
+
+export function consentDeps(
+  ports: ConsentPorts<ConsentTables>,
+): ConsentDeps & { consent: DynamoConsentStore } {
+  return {
+    consent: new DynamoConsentStore(ports.db, ports.tables),
+    subjectIds: ports.subjectIds,
+    providerOptOuts: ports.providerOptOuts,
+  };
+}

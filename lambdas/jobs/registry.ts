@@ -1,0 +1,41 @@
+/**
+ * The cell's scheduled jobs: when each runs and which tables it uses. The Api stack creates one schedule and
+ * one function per entry and binds exactly these tables; the local server offers each at `/_local/jobs/<name>`.
+ * Kept free of handler imports, so the CDK app can read it without loading SDK clients.
+ */
+import type { TableAccess, TableId } from '../shared/env';
+
+export interface JobSpec {
+  readonly description: string;
+  /** EventBridge Scheduler cron fields, in UTC. */
+  readonly cron: { readonly minute: string; readonly hour: string; readonly weekDay?: string };
+  readonly tables: Partial<Record<TableId, TableAccess>>;
+  /** Whether the job derives subject ids from phone numbers (KMS GenerateMac). */
+  readonly subjectIdKey: boolean;
+  /** @default 300 */
+  readonly timeoutSeconds?: number;
+}
+
+export const JOBS = {
+  'optout-reconcile': {
+    description:
+      'Imports opt-outs recorded by carriers and providers (SNS and End User Messaging opt-out lists), and ' +
+      'retries provider removals after a re-opt-in',
+    cron: { minute: '30', hour: '2' },
+    tables: { Subscribers: 'readWrite', ConsentLedger: 'readWrite', Suppressions: 'readWrite' },
+    subjectIdKey: true,
+    timeoutSeconds: 900,
+  },
+} as const satisfies Record<string, JobSpec>;
+
+export type JobName = keyof typeof JOBS;
+
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+
+/** `optout-reconcile` → `OptoutReconcile`: construct ids and metric names. */
+export const jobConstructId = (name: JobName): string =>
+  name.replace(/(^|-)(\w)/g, (_, __, letter: string) => letter.toUpperCase());
+
+/** The tables of a job, typed, so its entry point reads exactly the tables the stack binds. */
+export const jobTables = <N extends JobName>(name: N): Array<keyof (typeof JOBS)[N]['tables'] & TableId> =>
+  Object.keys(JOBS[name].tables) as Array<keyof (typeof JOBS)[N]['tables'] & TableId>;

@@ -1,0 +1,124 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Role, ServicePrincipal, type CfnPolicy, type Policy } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { JobSpec } from '../../lambdas/jobs/registry';
+import { acknowledgeFindings, nagText } from './acknowledge';
+import { PlatformFunction } from './platform-function';
+
+export interface ScheduledJobProps {
+  /** The job's name in the registry, which is also its entry point: `lambdas/handlers/<name>.ts`. */
+  readonly name: string;
+  readonly spec: JobSpec;
+  /** Encrypts the dead-letter queue. */
+  readonly queueKey: IKey;
+  /** Encrypts the function's log group. */
+  readonly logsKey: IKey;
+  /** Where the dead-letter alarm notifies. */
+  readonly alarmTopic: ITopic;
+}
+
+/**
+ * A job of the registry on an EventBridge Scheduler cron (UTC), run by its own function:
+ * - one run at a time (reserved concurrency 1), so two runs never work the same backlog;
+ * - a run that fails is retried by Lambda, then kept in a KMS-encrypted dead-letter queue, as is an
+ *   invocation Scheduler could not deliver; anything there raises an alarm.
+ */
+export class ScheduledJob extends Construct {
+  public readonly function: PlatformFunction;
+  public readonly schedule: Schedule;
+  public readonly deadLetterQueue: Queue;
+  public readonly deadLetterAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: ScheduledJobProps) {
+    super(scope, id);
+    const { name, spec } = props;
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.queueKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.function = new PlatformFunction(this, 'Function', {
+      handler: name,
+      serviceName: `optline-${name}`,
+      description: `optline job ${name}: ${spec.description}`.slice(0, 256),
+      logsKey: props.logsKey,
+      timeout: Duration.seconds(spec.timeoutSeconds ?? 300),
+      reservedConcurrentExecutions: 1,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    // Its own role, so its one policy can be reviewed (and acknowledged) next to the job it invokes.
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: `EventBridge Scheduler invoking the optline ${name} job`,
+    });
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: spec.description.slice(0, 512),
+      schedule: ScheduleExpression.cron({ ...spec.cron }),
+      target: new LambdaInvoke(this.function, {
+        role: schedulerRole,
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+
+    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: `A run of the ${name} job failed after its retries and waits in the dead-letter queue`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.deadLetterAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+    this.deadLetterAlarm.addOkAction(new SnsAction(props.alarmTopic));
+
+    const schedulerPolicy = (schedulerRole.node.findChild('DefaultPolicy') as Policy).node
+      .defaultChild as CfnPolicy;
+    acknowledgeFindings(
+      schedulerPolicy,
+      "The Scheduler role's policy holds only what the Lambda target and its dead-letter queue need, for this " +
+        'one schedule; it lives and dies with the role, so a managed policy would narrow nothing.',
+      { nag: ['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy'] },
+    );
+    // The finding names the function's logical id, known once references resolve (as in PlatformFunction).
+    this.node.addValidation({
+      validate: () => {
+        const arn = nagText(Stack.of(this).resolve(this.function.functionArn));
+        acknowledgeFindings(
+          schedulerPolicy,
+          'lambda:InvokeFunction on the job function and its versions (ARN:*), which is how grantInvoke ' +
+            'covers a qualified invocation; no other function is reachable.',
+          { nag: [`AwsSolutions-IAM5[Resource::${arn}:*]`] },
+        );
+        return [];
+      },
+    });
+
+    const cfn = this.function.node.defaultChild as CfnFunction;
+    acknowledgeFindings(
+      cfn,
+      'Not in a VPC: the job reaches only AWS service APIs (DynamoDB, KMS, X-Ray and the SMS providers) over TLS ' +
+        'with IAM authorization, and no private network resource; a VPC would add NAT or endpoints without ' +
+        'narrowing access.',
+      { nag: ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC'], checkov: ['CKV_AWS_117'] },
+    );
+    acknowledgeFindings(
+      cfn,
+      'The environment holds table names, a key ARN and tenant ids, none of them secret or personal, and Lambda ' +
+        'encrypts it at rest by default.',
+      { checkov: ['CKV_AWS_173'] },
+    );
+  }
+}
