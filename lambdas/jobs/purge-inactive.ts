@@ -12,6 +12,10 @@
  *   continues in a new invocation, which starts again from the watermark. A re-run finds only what is still due.
  * - Each tenant with due subscribers gets one AuditLog summary of counts, with no subject id.
  */
+import { DynamoAuditLog } from '../adapters/dynamo/audit-log';
+import { DynamoPurgeStore } from '../adapters/dynamo/purge-store';
+import { DynamoPurgeWatermark } from '../adapters/dynamo/purge-watermark';
+import type { Ports } from '../api/ports';
 import { audit, type AuditLog } from '../domain/audit';
 import {
   bucketComplete,
@@ -163,4 +167,17 @@ export function purgeInactiveJob(deps: PurgeInactiveDeps): Job {
     };
     return summary;
   };
+}
+
+/** The job on the cell's tables: shared by its Lambda entry point, the local server and the bench. */
+export function purgeInactiveFromPorts(
+  ports: Pick<Ports<'Subscribers' | 'MessageLog' | 'AuditLog'>, 'db' | 'tables'>,
+  options: Pick<PurgeInactiveDeps, 'initialLookbackDays' | 'reserveMs' | 'concurrency'> = {},
+): Job {
+  return purgeInactiveJob({
+    store: new DynamoPurgeStore(ports.db, ports.tables),
+    watermark: new DynamoPurgeWatermark(ports.db, ports.tables),
+    audit: new DynamoAuditLog(ports.db, ports.tables.AuditLog),
+    ...options,
+  });
 }

@@ -4,6 +4,8 @@
  * which has an alarm. It reads with bounded queries only: one Query per index bucket or audit partition of the
  * look-back window, never a Scan. It changes nothing: deleting is the purge's and TTL's job.
  */
+import { DynamoRetentionSweepStore } from '../adapters/dynamo/retention-sweep-store';
+import type { Ports } from '../api/ports';
 import { RETENTION_OVERDUE_METRIC, type MetricSink } from '../domain/metrics';
 import { sweepWindow, type RetentionSweepStore } from '../domain/retention-sweep';
 import type { Job, JobSummary } from './job';
@@ -46,4 +48,17 @@ export function retentionSweepJob(deps: RetentionSweepDeps): Job {
     };
     return summary;
   };
+}
+
+/** The job on the cell's tables: shared by its Lambda entry point and the local server. */
+export function retentionSweepFromPorts(
+  ports: Pick<Ports<'Subscribers' | 'AuditLog'>, 'db' | 'tables'>,
+  tenants: readonly string[],
+  metrics: MetricSink,
+): Job {
+  return retentionSweepJob({
+    store: new DynamoRetentionSweepStore(ports.db, ports.tables),
+    metrics,
+    tenants,
+  });
 }

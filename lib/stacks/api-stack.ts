@@ -51,6 +51,7 @@ import { MachineUserPool } from '../constructs/machine-user-pool';
 import { PlatformFunction } from '../constructs/platform-function';
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
 import { requestModelSchema } from '../constructs/request-model';
+import { RetentionJobs } from '../constructs/retention-jobs';
 import { ScheduledJob } from '../constructs/scheduled-job';
 import { SnsSmsDeliveryLogging } from '../constructs/sns-sms-delivery-logging';
 import { TopicQueueConsumer } from '../constructs/topic-queue-consumer';
@@ -164,6 +165,8 @@ export class ApiStack extends Stack {
   public readonly jobs: Readonly<Record<JobName, ScheduledJob>>;
   /** Subscribers stream, TTL deletes only → the purge's cascade and audit (DESIGN §4 Purge). */
   public readonly ttlBackstop: TtlBackstop;
+  /** The purge's continuation queue and the retention sweep's overdue alarm. */
+  public readonly retentionJobs: RetentionJobs;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -269,6 +272,13 @@ export class ApiStack extends Stack {
     });
     for (const id of TTL_BACKSTOP_TABLES)
       this.ttlBackstop.function.bindTable(props.tables[id], id, 'readWrite');
+    this.retentionJobs = new RetentionJobs(this, 'RetentionJobs', {
+      purge: this.jobs['purge-inactive'],
+      sweep: this.jobs['retention-sweep'],
+      tenants: cell.tenants,
+      queueKey: props.cellKey,
+      alarmTopic: this.alarmTopic,
+    });
 
     // RestApi already outputs the stage URL (ApiEndpoint…).
     new CfnOutput(this, 'TokenUrl', {
