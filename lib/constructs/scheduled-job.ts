@@ -62,6 +62,11 @@ export class ScheduledJob extends Construct {
       }),
       description: `EventBridge Scheduler invoking the optline ${name} job`,
     });
+    // CDK's dead-letter grants give sqs:SendMessage only; the queue is KMS-encrypted, so both senders also need
+    // the key, or a dead letter would be refused and its alarm never fire.
+    for (const sender of [schedulerRole, this.function]) {
+      props.queueKey.grant(sender, 'kms:GenerateDataKey', 'kms:Decrypt');
+    }
     this.schedule = new Schedule(this, 'Schedule', {
       description: spec.description.slice(0, 512),
       schedule: ScheduleExpression.cron({ ...spec.cron }),

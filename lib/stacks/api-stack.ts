@@ -422,8 +422,9 @@ function acknowledgeLambdaFindings(func: PlatformFunction): void {
   );
   acknowledgeFindings(
     cfn,
-    'Not in a VPC: the function reaches only DynamoDB, KMS and X-Ray, over TLS with IAM authorization, and ' +
-      'no private network resource; a VPC would add NAT or endpoints without narrowing access.',
+    'Not in a VPC: the function reaches only AWS service APIs (DynamoDB, KMS, X-Ray and the SMS providers), ' +
+      'over TLS with IAM authorization, and no private network resource; a VPC would add NAT or endpoints ' +
+      'without narrowing access.',
     { nag: ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC'], checkov: ['CKV_AWS_117'] },
   );
   // A function with reserved concurrency satisfies the rule; the others are bounded upstream.
@@ -440,8 +441,9 @@ function acknowledgeLambdaFindings(func: PlatformFunction): void {
   }
   acknowledgeFindings(
     cfn,
-    'The environment holds table names, a key ARN and Cognito app client ids, none of them secret, and Lambda ' +
-      'encrypts it at rest by default; a customer-managed key would protect nothing confidential.',
+    'The environment holds table names, a key ARN, the opt-out list name, a send interval and Cognito app ' +
+      'client ids, none of them secret, and Lambda encrypts it at rest by default; a customer-managed key ' +
+      'would protect nothing confidential.',
     { checkov: ['CKV_AWS_173'] },
   );
 }

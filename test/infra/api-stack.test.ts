@@ -3,8 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { z } from 'zod';
 import { MESSAGE_TABLES, OPTOUT_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
 import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
+import { JOB_NAMES, type JobName } from '../../lambdas/jobs/registry';
 import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_CELLS, type CellConfig } from '../../lib/config';
+import type { PlatformFunction } from '../../lib/constructs/platform-function';
 import { requestModelSchema } from '../../lib/constructs/request-model';
 import { addCell, newOptlineApp } from '../../lib/optline-app';
 import { TABLE_IDS } from '../../lib/stacks/data-stack';
@@ -25,16 +27,28 @@ interface Statement {
 
 /**
  * What each API function should reach, stated here rather than read back from the stack: the tables its
- * handler reads from the environment (the route modules' own lists), which of them it may only read, and
- * whether it sends SMS. A new API function fails to compile until it is described here.
+ * handler reads from the environment (the route modules' own lists), which of them it may only read, whether
+ * it sends SMS (`reserved`: with concurrency sized from the cell MPS; `paced`: paced only, no reserved
+ * concurrency), and whether it mirrors opt-outs to the provider opt-out lists. A new API function fails to
+ * compile until it is described here.
  */
 const EXPECTED: Readonly<
-  Record<ApiFunction, { tables: readonly TableId[]; readOnly: readonly TableId[]; sendsSms: boolean }>
+  Record<
+    ApiFunction,
+    {
+      tables: readonly TableId[];
+      readOnly: readonly TableId[];
+      sendsSms: 'reserved' | 'paced' | false;
+      mirrorsOptOuts: boolean;
+    }
+  >
 > = {
-  subscribers: { tables: SUBSCRIBER_TABLES, readOnly: [], sendsSms: false },
-  messages: { tables: MESSAGE_TABLES, readOnly: ['Tenants'], sendsSms: true },
-  optouts: { tables: OPTOUT_TABLES, readOnly: [], sendsSms: false },
+  subscribers: { tables: SUBSCRIBER_TABLES, readOnly: ['Tenants'], sendsSms: 'paced', mirrorsOptOuts: true },
+  messages: { tables: MESSAGE_TABLES, readOnly: ['Tenants'], sendsSms: 'reserved', mirrorsOptOuts: false },
+  optouts: { tables: OPTOUT_TABLES, readOnly: [], sendsSms: false, mirrorsOptOuts: true },
 };
+/** The scheduled jobs that bind the provider opt-out list (all with 'reconcile' access). */
+const OPT_OUT_LIST_JOBS: readonly JobName[] = ['optout-reconcile'];
 
 /** The only actions AWS offers no resource-level permission for, among those optline uses. */
 const XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
@@ -46,6 +60,14 @@ const WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
 ];
 const SMS_SERVICE = /^(sns|sms-voice|mobiletargeting):/;
+/** What bindSmsSending grants: sending only. */
+const SMS_SENDING_ACTIONS = [SMS_PUBLISH, 'sms-voice:SendTextMessage', 'mobiletargeting:SendMessages'];
+/** What bindProviderOptOutList(list, 'mirror') grants on the cell's End User Messaging opt-out list. */
+const OPT_OUT_LIST_MIRROR = ['sms-voice:PutOptedOutNumber', 'sms-voice:DeleteOptedOutNumber'];
+/** SNS's SMS opt-out calls: they have no resource ARN, so AWS requires Resource "*" for them. */
+const SNS_OPT_OUT_MIRROR = ['sns:CheckIfPhoneNumberIsOptedOut', 'sns:OptInPhoneNumber'];
+/** Listing the SNS opt-out list: the reconcile job only. */
+const SNS_OPT_OUT_LIST = 'sns:ListPhoneNumbersOptedOut';
 
 // GIVEN an eu cell with two tenants and its own limits, and a us cell left on the defaults (one synth for the file)
 const eu: CellConfig = {
@@ -60,8 +82,10 @@ const template = Template.fromStack(cell.api);
 const usTemplate = Template.fromStack(us.api);
 const { api, data } = cell;
 
-/** How a Data stack value appears in the Api stack: a CloudFormation import, computed rather than hard-coded. */
-const imported = (value: string): unknown => JSON.parse(JSON.stringify(api.resolve(value)));
+/** How a Data stack value appears in an Api stack: a CloudFormation import, computed rather than hard-coded. */
+const importedIn = (stack: typeof api, value: string): unknown =>
+  JSON.parse(JSON.stringify(stack.resolve(value)));
+const imported = (value: string): unknown => importedIn(api, value);
 
 const only = (type: string, props?: object): [string, Resource] => {
   const found = Object.entries(template.findResources(type, props ? { Properties: props } : undefined));
@@ -106,7 +130,7 @@ const [validatorId] = only('AWS::ApiGateway::RequestValidator', {
   ValidateRequestParameters: true,
 });
 
-/** One API function as deployed: its logical id, its resource, its role and the statements of that role. */
+/** One function as deployed: its logical id, its resource, its role and the statements of that role. */
 interface DeployedFunction {
   readonly id: string;
   readonly fn: Resource;
@@ -115,7 +139,8 @@ interface DeployedFunction {
   /** Actions of the statements that name the resource, alone or with others. */
   readonly actionsOn: (resource: unknown) => string[];
 }
-const deployedFunction = (of: Template, name: ApiFunction): DeployedFunction => {
+/** Finds a function by its name without the `optline-` prefix (`messages`, `inbound-sms`). */
+const deployedFunction = (of: Template, name: string): DeployedFunction => {
   const found = Object.entries(
     of.findResources('AWS::Lambda::Function', {
       Properties: {
@@ -157,8 +182,35 @@ const smsStatements = (region: string): Statement[] => [
     Resource: arn(`:mobiletargeting:${region}:`, { Ref: 'AWS::AccountId' }, ':apps/*/messages'),
   },
 ];
+/** The statements of bindProviderOptOutList(list, 'mirror'): the cell's list only, and SNS on "*". */
+const optOutMirrorStatements = (stack: typeof api, listArn: string): Statement[] => [
+  { Effect: 'Allow', Action: OPT_OUT_LIST_MIRROR, Resource: importedIn(stack, listArn) },
+  { Effect: 'Allow', Action: SNS_OPT_OUT_MIRROR, Resource: '*' },
+];
+/** The statements of a role that name an SNS, End User Messaging or Pinpoint action. */
+const smsServiceStatements = (statements: Statement[]): Statement[] =>
+  statements.filter((s) => list(s.Action).some((a) => SMS_SERVICE.test(a)));
 const smsSenders = API_FUNCTIONS.filter((name) => EXPECTED[name].sendsSms);
 const nonSmsSenders = API_FUNCTIONS.filter((name) => !EXPECTED[name].sendsSms);
+const mirrors = API_FUNCTIONS.filter((name) => EXPECTED[name].mirrorsOptOuts);
+const nonMirrors = API_FUNCTIONS.filter((name) => !EXPECTED[name].mirrorsOptOuts);
+const inbound = deployedFunction(template, 'inbound-sms');
+/** Logical id of the execution role of a function construct of a stack. */
+const roleIdOf = (stack: typeof api, fn: PlatformFunction): string =>
+  stack.getLogicalId(fn.executionRole.node.defaultChild as CfnElement);
+/** Logical id of the inline policy of a function construct's execution role. */
+const policyIdOf = (fn: PlatformFunction): string =>
+  api.getLogicalId(fn.executionRole.node.findChild('DefaultPolicy').node.defaultChild as CfnElement);
+/** Logical ids of the roles whose policies allow an action on Resource "*". */
+const rolesAllowedOnAnyResource = (of: Template, action: string): string[] =>
+  Object.values(of.findResources('AWS::IAM::Policy'))
+    .filter((p) =>
+      (p.Properties.PolicyDocument.Statement as Statement[]).some(
+        (s) => s.Effect === 'Allow' && onAnyResource(s) && list(s.Action).includes(action),
+      ),
+    )
+    .flatMap((p) => (p.Properties.Roles as Array<{ Ref: string }>).map((r) => r.Ref))
+    .sort();
 
 describe('Optline-eu-Api', () => {
   it('is a stateless stack pinned to the cell region, next to the Data stack', () => {
@@ -335,7 +387,11 @@ describe('Optline-eu-Api', () => {
           'POWERTOOLS_METRICS_NAMESPACE',
           'NODE_OPTIONS',
           ...(expected.sendsSms ? ['SMS_SEND_INTERVAL_MS'] : []),
+          ...(expected.mirrorsOptOuts ? ['OPT_OUT_LIST_NAME'] : []),
         ].sort(),
+      );
+      expect(fn.Properties.Environment.Variables.OPT_OUT_LIST_NAME).toBe(
+        expected.mirrorsOptOuts ? `optline-${eu.name}` : undefined,
       );
       expect(otherTables.length).toBeGreaterThan(0);
       for (const id of otherTables) expect(names).not.toContain(tableEnvVar(id));
@@ -384,7 +440,13 @@ describe('Optline-eu-Api', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
       const anywhere = actionsOf(statements.filter(onAnyResource));
-      expect(anywhere.sort()).toEqual([...XRAY_ACTIONS, ...(expected.sendsSms ? [SMS_PUBLISH] : [])].sort());
+      expect(anywhere.sort()).toEqual(
+        [
+          ...XRAY_ACTIONS,
+          ...(expected.sendsSms ? [SMS_PUBLISH] : []),
+          ...(expected.mirrorsOptOuts ? SNS_OPT_OUT_MIRROR : []),
+        ].sort(),
+      );
     });
   });
 
@@ -418,8 +480,8 @@ describe('Optline-eu-Api', () => {
   });
 
   describe('SMS sending', () => {
-    it('is granted to the messages function alone', () => {
-      expect(smsSenders).toEqual(['messages']);
+    it('is granted to the subscribers (double opt-in requests) and messages functions', () => {
+      expect(smsSenders).toEqual(['subscribers', 'messages']);
     });
 
     it.each(smsSenders)(
@@ -431,9 +493,11 @@ describe('Optline-eu-Api', () => {
             PolicyDocument: { Statement: Match.arrayWith([Match.exact(statement)]) },
           });
         }
-        const sms = deployed[name].statements.filter((s) => list(s.Action).some((a) => SMS_SERVICE.test(a)));
-        expect(sms).toHaveLength(4);
-        expect(sms).toEqual(expect.arrayContaining(smsStatements(api.region)));
+        const sending = deployed[name].statements.filter((s) =>
+          list(s.Action).some((a) => SMS_SENDING_ACTIONS.includes(a)),
+        );
+        expect(sending).toHaveLength(4);
+        expect(sending).toEqual(expect.arrayContaining(smsStatements(api.region)));
       },
     );
 
@@ -450,35 +514,119 @@ describe('Optline-eu-Api', () => {
 
     it.each(smsSenders)('scopes the %s function of another cell to that cell region', (name) => {
       expect(us.api.region).not.toBe(api.region);
-      const sms = usDeployed[name].statements.filter((s) => list(s.Action).some((a) => SMS_SERVICE.test(a)));
-      expect(sms).toHaveLength(4);
-      expect(sms).toEqual(expect.arrayContaining(smsStatements(us.api.region)));
+      const sending = usDeployed[name].statements.filter((s) =>
+        list(s.Action).some((a) => SMS_SENDING_ACTIONS.includes(a)),
+      );
+      expect(sending).toHaveLength(4);
+      expect(sending).toEqual(expect.arrayContaining(smsStatements(us.api.region)));
     });
 
     it.each(nonSmsSenders)(
-      'gives the %s function no SNS, End User Messaging or Pinpoint permission',
+      'gives the %s function no SNS Publish, End User Messaging SendTextMessage or Pinpoint permission',
       (name) => {
         const actions = actionsOf(deployed[name].statements);
         expect(actions.length).toBeGreaterThan(0);
-        expect(actions.filter((a) => SMS_SERVICE.test(a) || a === '*')).toEqual([]);
+        expect(actions.filter((a) => SMS_SENDING_ACTIONS.includes(a) || a === '*')).toEqual([]);
+        expect(deployed[name].fn.Properties.Environment.Variables.SMS_SEND_INTERVAL_MS).toBeUndefined();
         expect(JSON.stringify(deployed[name].statements)).not.toMatch(/:(sns|sms-voice|mobiletargeting):/);
+      },
+    );
+
+    it.each(API_FUNCTIONS)(
+      'gives the %s function no SNS, End User Messaging or Pinpoint permission beyond its SMS sending and opt-out list grants',
+      (name) => {
+        for (const [stack, of] of [
+          [cell, deployed[name]],
+          [us, usDeployed[name]],
+        ] as const) {
+          const expected = [
+            ...(EXPECTED[name].sendsSms ? smsStatements(stack.api.region) : []),
+            ...(EXPECTED[name].mirrorsOptOuts
+              ? optOutMirrorStatements(stack.api, stack.data.optOutList.attrArn)
+              : []),
+          ];
+          const granted = smsServiceStatements(of.statements);
+          expect(granted).toHaveLength(expected.length);
+          expect(granted).toEqual(expect.arrayContaining(expected));
+        }
+      },
+    );
+  });
+
+  describe('provider opt-out lists', () => {
+    it('are mirrored by the subscribers and optouts functions, which record opt-outs and opt-ins', () => {
+      expect(mirrors).toEqual(['subscribers', 'optouts']);
+    });
+
+    it.each(mirrors)(
+      'let the %s function add and remove numbers on the cell End User Messaging opt-out list only, and check and opt in numbers on SNS',
+      (name) => {
+        const { statements, actionsOn } = deployed[name];
+        expect(actionsOn(imported(data.optOutList.attrArn))).toEqual(OPT_OUT_LIST_MIRROR);
+        expect(statements).toEqual(
+          expect.arrayContaining(optOutMirrorStatements(api, data.optOutList.attrArn)),
+        );
+        // Reading the list and listing the SNS opt-outs are the reconcile job's.
+        expect(actionsOf(statements)).not.toContain('sms-voice:DescribeOptedOutNumbers');
+        expect(actionsOf(statements)).not.toContain(SNS_OPT_OUT_LIST);
+      },
+    );
+
+    it.each(nonMirrors)('give the %s function neither the opt-out list nor its name', (name) => {
+      const { fn, statements } = deployed[name];
+      const actions = actionsOf(statements);
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.filter((a) => /OptedOut|OptIn/.test(a))).toEqual([]);
+      expect(JSON.stringify(statements)).not.toContain(JSON.stringify(imported(data.optOutList.attrArn)));
+      expect(fn.Properties.Environment.Variables.OPT_OUT_LIST_NAME).toBeUndefined();
+    });
+
+    it.each([
+      ['eu', cell, template],
+      ['us', us, usTemplate],
+    ] as const)(
+      'give the SNS opt-out calls on "*" in the %s Api stack only to the functions that bind the list, and listing only to the reconcile job',
+      (_cell, { api: stack }, of) => {
+        const mirroring = [
+          ...mirrors.map((name) => stack.functions[name]),
+          stack.inboundSms.function,
+          ...OPT_OUT_LIST_JOBS.map((job) => stack.jobs[job].function),
+        ].map((fn) => roleIdOf(stack, fn));
+        for (const action of SNS_OPT_OUT_MIRROR) {
+          expect(rolesAllowedOnAnyResource(of, action)).toEqual([...mirroring].sort());
+        }
+        expect(rolesAllowedOnAnyResource(of, SNS_OPT_OUT_LIST)).toEqual(
+          OPT_OUT_LIST_JOBS.map((job) => roleIdOf(stack, stack.jobs[job].function)).sort(),
+        );
       },
     );
   });
 
   it.each([
-    ['eu', template],
-    ['us', usTemplate],
-  ])(
-    'gives Resource "*" in the %s Api stack only to X-Ray, SNS direct SMS publishing and the SMS attributes',
-    (_cell, of) => {
+    ['eu', cell, template],
+    ['us', us, usTemplate],
+  ] as const)(
+    'gives Resource "*" in the %s Api stack only to X-Ray, SNS direct SMS publishing, the SMS attributes and the SNS opt-out calls',
+    (_cell, { api: stack }, of) => {
       const statements = allStatements(of);
       expect(statements.length).toBeGreaterThan(0);
       const anywhere = actionsOf(statements.filter(onAnyResource));
       expect(anywhere).toEqual(expect.arrayContaining(XRAY_ACTIONS));
       // sns:SetSMSAttributes: the deploy-time custom resource that turns on SNS delivery-status logging.
-      const known = [...XRAY_ACTIONS, SMS_PUBLISH, 'sns:SetSMSAttributes'];
+      const known = [
+        ...XRAY_ACTIONS,
+        SMS_PUBLISH,
+        'sns:SetSMSAttributes',
+        ...SNS_OPT_OUT_MIRROR,
+        SNS_OPT_OUT_LIST,
+      ];
       expect(anywhere.filter((a) => !known.includes(a))).toEqual([]);
+      // Direct SMS publishing goes to the sending functions and the inbound replies, nowhere else.
+      expect(rolesAllowedOnAnyResource(of, SMS_PUBLISH)).toEqual(
+        [...smsSenders.map((name) => stack.functions[name]), stack.inboundSms.function]
+          .map((fn) => roleIdOf(stack, fn))
+          .sort(),
+      );
     },
   );
 
@@ -570,11 +718,10 @@ describe('Optline-eu-Api', () => {
 
     it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
-      // One per function (API functions and the delivery-status and inbound-SMS consumers), the access, execution
-      // and WAF logs,
-      // the two SNS SMS delivery-status groups, and the log of the custom resource that turns them on.
-      // and the TTL backstop's.
-      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 2 + 3 + 2 + 1 + 1);
+      // One per function (API functions, the delivery-status and inbound-SMS consumers and the scheduled jobs),
+      // the access, execution and WAF logs, the two SNS SMS delivery-status groups, and the log of the custom
+      // resource that turns them on, and the TTL backstop's.
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 2 + JOB_NAMES.length + 3 + 2 + 1 + 1);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -627,15 +774,24 @@ describe('Optline-eu-Api', () => {
           'CKV_AWS_173',
           'W3005',
         ],
-        // Inbound replies publish SMS directly, like the messages function.
-        [api.getLogicalId(
-          api.inboundSms.function.executionRole.node.findChild('DefaultPolicy').node
-            .defaultChild as CfnElement,
-        )]: ['CKV_AWS_111'],
-        [api.getLogicalId(
-          api.functions.messages.executionRole.node.findChild('DefaultPolicy').node
-            .defaultChild as CfnElement,
-        )]: ['CKV_AWS_111'],
+        // SNS direct SMS publishing and SNS's SMS opt-out calls need Resource "*": one skip per policy, even
+        // when a policy has both (inbound replies publish SMS and mirror opt-outs).
+        [policyIdOf(api.inboundSms.function)]: ['CKV_AWS_111'],
+        ...Object.fromEntries(
+          API_FUNCTIONS.filter((name) => EXPECTED[name].sendsSms || EXPECTED[name].mirrorsOptOuts).map(
+            (name) => [policyIdOf(api.functions[name]), ['CKV_AWS_111']],
+          ),
+        ),
+        ...Object.fromEntries(
+          OPT_OUT_LIST_JOBS.map((job) => [policyIdOf(api.jobs[job].function), ['CKV_AWS_111']]),
+        ),
+        // Jobs have reserved concurrency 1 and a dead-letter queue, so CKV_AWS_115 and CKV_AWS_116 hold for them.
+        ...Object.fromEntries(
+          JOB_NAMES.map((job) => [
+            api.getLogicalId(api.jobs[job].function.node.defaultChild as CfnElement),
+            ['CKV_AWS_117', 'CKV_AWS_173', 'W3005'],
+          ]),
+        ),
         // The deploy-time custom resource (SNS SetSMSAttributes) and CDK's provider function that runs it.
         [api.getLogicalId(
           api.node
@@ -649,9 +805,9 @@ describe('Optline-eu-Api', () => {
         ...Object.fromEntries(
           API_FUNCTIONS.map((name) => [
             deployed[name].id,
-            // Sending functions have reserved concurrency (sized from the MPS), so CKV_AWS_115 holds for them.
+            // Functions with reserved concurrency (sized from the MPS) satisfy CKV_AWS_115; paced ones do not.
             [
-              ...(EXPECTED[name].sendsSms ? [] : ['CKV_AWS_115']),
+              ...(EXPECTED[name].sendsSms === 'reserved' ? [] : ['CKV_AWS_115']),
               'CKV_AWS_116',
               'CKV_AWS_117',
               'CKV_AWS_173',
@@ -661,6 +817,20 @@ describe('Optline-eu-Api', () => {
         ),
       });
       for (const skip of skips) expect(skip.reason?.length).toBeGreaterThanOrEqual(60);
+    });
+
+    it('give a policy that both publishes SMS and mirrors opt-outs one CKV_AWS_111 skip that holds both reasons', () => {
+      for (const fn of [api.functions.subscribers, api.inboundSms.function]) {
+        const skips = (template.toJSON().Resources[policyIdOf(fn)].Metadata?.checkov?.skip ?? []) as Array<{
+          id: string;
+          comment: string;
+        }>;
+        expect(skips).toHaveLength(1);
+        expect(skips[0]).toEqual({
+          id: 'CKV_AWS_111',
+          comment: expect.stringMatching(/SNS Publish to a phone number has no resource ARN[\s\S]*opt-out/),
+        });
+      }
     });
   });
 
@@ -708,6 +878,18 @@ describe('Optline-eu-Api', () => {
       expect(variables).toMatchObject({ INBOUND_NUMBERS: '{}', SMS_SEND_INTERVAL_MS: '1000' });
       expect(variables.SUBJECT_ID_KEY_ID).toBeDefined();
     });
+
+    it('lets the consumer send replies and mirror opt-outs to the cell opt-out list, and nothing else of SNS, End User Messaging or Pinpoint', () => {
+      expect(inbound.id).toBe(api.getLogicalId(api.inboundSms.function.node.defaultChild as CfnElement));
+      expect(inbound.fn.Properties.Environment.Variables.OPT_OUT_LIST_NAME).toBe(`optline-${eu.name}`);
+      const expected = [
+        ...smsStatements(api.region),
+        ...optOutMirrorStatements(api, data.optOutList.attrArn),
+      ];
+      const granted = smsServiceStatements(inbound.statements);
+      expect(granted).toHaveLength(expected.length);
+      expect(granted).toEqual(expect.arrayContaining(expected));
+    });
   });
 
   describe('SMS throughput', () => {
@@ -718,7 +900,13 @@ describe('Optline-eu-Api', () => {
       expect(reserved).toBe(3);
       expect(variables.SMS_SEND_INTERVAL_MS).toBe('1000');
       expect((reserved * 1000) / Number(variables.SMS_SEND_INTERVAL_MS)).toBeLessThanOrEqual(3);
-      expect(deployed.subscribers.fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    });
+
+    it('paces the double opt-in requests of the subscribers function without reserving concurrency for it', () => {
+      const { Properties } = deployed.subscribers.fn;
+      expect(Properties.Environment.Variables.SMS_SEND_INTERVAL_MS).toBe('1000');
+      expect(Properties.ReservedConcurrentExecutions).toBeUndefined();
+      expect(deployed.optouts.fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     });
   });
 

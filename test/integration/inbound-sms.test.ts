@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { LocalSubjectIdDeriver } from '../../lambdas/adapters/local-subject-id';
+import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { OutboxSender } from '../../lambdas/adapters/sms/outbox-sender';
 import { inboundDeps, inboundSmsHandler } from '../../lambdas/api/inbound-sms';
 import type { TableId } from '../../lambdas/shared/env';
@@ -20,14 +21,27 @@ describe('inbound SMS consumer', () => {
   const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const outbox = new OutboxSender();
   const subjectIds = new LocalSubjectIdDeriver('inbound-test-key');
+  const providerOptOuts = new InMemoryProviderOptOutList();
   const deps = {
-    inbound: inboundDeps({ dynamo, db, tables, subjectIds, sender: outbox, clock: () => new Date() }),
+    inbound: inboundDeps({
+      dynamo,
+      db,
+      tables,
+      subjectIds,
+      sender: outbox,
+      clock: () => new Date(),
+      providerOptOuts,
+    }),
     tenantByNumber: { '+447700900001': 'demo', '+447700900099': 'ghost' },
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   };
   const handle = inboundSmsHandler(deps);
   const record = (body: unknown): SQSRecord =>
-    ({ messageId: randomUUID(), body: typeof body === 'string' ? body : JSON.stringify(body) }) as SQSRecord;
+    ({
+      messageId: randomUUID(),
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      attributes: { SentTimestamp: String(Date.now()) },
+    }) as SQSRecord;
   const sms = (from: string, messageBody: string, destinationNumber = '+447700900001') =>
     record({ originationNumber: from, destinationNumber, messageBody, inboundMessageId: randomUUID() });
 
@@ -65,5 +79,68 @@ describe('inbound SMS consumer', () => {
     const result = await handle({ Records: [fine, failing] } as SQSEvent);
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: failing.messageId }]);
+  });
+
+  const inboundLog = async (subjectId: string) =>
+    (
+      await db.send(
+        new QueryCommand({
+          TableName: tables.MessageLog,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `T#demo#S#${subjectId}` },
+        }),
+      )
+    ).Items?.filter((item) => item.direction === 'inbound') ?? [];
+
+  it('logs a redelivered STOP once and sends no second confirmation', async () => {
+    const phone = randomPhone();
+    const stop = sms(phone, 'STOP');
+
+    await handle({ Records: [stop] } as SQSEvent);
+    const again = await handle({ Records: [stop] } as SQSEvent);
+
+    expect(again.batchItemFailures).toEqual([]);
+    expect(outbox.entries().filter((e) => e.to === phone)).toHaveLength(1);
+    expect(await inboundLog(await subjectIds.derive('demo', phone))).toHaveLength(1);
+  });
+
+  it('sends the confirmation on redelivery when the first delivery failed before it went out', async () => {
+    const phone = randomPhone();
+    let failNext = true;
+    const flaky = inboundSmsHandler({
+      ...deps,
+      inbound: {
+        ...deps.inbound,
+        sender: {
+          send: async (message, config) => {
+            if (failNext) {
+              failNext = false;
+              throw new Error('provider unavailable');
+            }
+            return outbox.send(message, config);
+          },
+        },
+      },
+    });
+    const stop = sms(phone, 'STOP');
+
+    // A batch whose every record failed fails the invocation, so SQS redelivers it.
+    await expect(flaky({ Records: [stop] } as SQSEvent)).rejects.toThrow('All records failed');
+    const second = await flaky({ Records: [stop] } as SQSEvent);
+    const third = await flaky({ Records: [stop] } as SQSEvent);
+
+    expect([second.batchItemFailures, third.batchItemFailures]).toEqual([[], []]);
+    expect(
+      outbox
+        .entries()
+        .filter((e) => e.to === phone)
+        .map((e) => e.category),
+    ).toEqual(['opt_out_confirmation']);
+    const subjectId = await subjectIds.derive('demo', phone);
+    const suppression = await db.send(
+      new GetCommand({ TableName: tables.Suppressions, Key: { pk: 'T#demo', sk: `S#${subjectId}#all` } }),
+    );
+    expect(suppression.Item).toMatchObject({ causeId: expect.any(String), confirmedAt: expect.any(String) });
+    expect(providerOptOuts.has(phone)).toBe(true);
   });
 });

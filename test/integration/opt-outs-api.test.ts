@@ -77,6 +77,7 @@ const suppressions = async (subjectId: string, tenant = 'demo') =>
 describe('POST /v1/opt-outs and GET /v1/opt-outs/{phone}', () => {
   it('suppresses a number for all messages, with no phone number and no expiry on the suppression', async () => {
     const { phone, subjectId } = await subscribe();
+    tick();
 
     const recorded = await optOut({ phone });
 
@@ -117,6 +118,7 @@ describe('POST /v1/opt-outs and GET /v1/opt-outs/{phone}', () => {
 
   it('suppresses one topic only, so a transactional send still goes out', async () => {
     const { phone } = await subscribe({ topics: ['offers'] });
+    tick();
 
     const recorded = await optOut({ phone, scope: 'offers' });
 

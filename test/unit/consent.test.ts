@@ -1,9 +1,15 @@
 import {
+  ConsentContentionError,
+  MAX_CONSENT_ATTEMPTS,
+  nextEventInstant,
   recordOptIn,
   recordOptOut,
   type ConsentDeps,
+  type ConsentState,
   type ConsentStore,
   type OptInChanges,
+  type ProviderOptOutList,
+  type ProviderRemoval,
   type Suppression,
 } from '../../lambdas/domain/consent';
 import { RETENTION, addPeriod } from '../../lambdas/domain/retention';
@@ -11,25 +17,49 @@ import type { ConsentEvent } from '../../lambdas/domain/subscribers';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 
+interface StoreSetup {
+  readonly suppressions?: Record<string, Partial<Suppression>>;
+  readonly pending?: boolean;
+  readonly head?: string;
+  /** Writes that come back 'stale' before one succeeds. @default 0 */
+  readonly staleWrites?: number;
+}
+
 /** Records what the domain asks of its store port; the DynamoDB adapter is exercised by the integration tests. */
-function recordingStore(initial: { scopes?: string[]; pending?: boolean; since?: string } = {}) {
-  const calls: { optOut: Array<[Suppression, ConsentEvent]>; optIn: Array<[ConsentEvent, OptInChanges]> } = {
-    optOut: [],
-    optIn: [],
+function recordingStore(setup: StoreSetup = {}) {
+  const calls = {
+    optOut: [] as Array<[Suppression, ConsentEvent, string | undefined]>,
+    optIn: [] as Array<[ConsentEvent, OptInChanges, string | undefined]>,
+    removalDone: [] as string[],
+    removalRefused: [] as Array<[string, string]>,
   };
+  let stale = setup.staleWrites ?? 0;
+  const state = (): ConsentState => ({
+    suppressions: Object.fromEntries(
+      Object.entries(setup.suppressions ?? {}).map(([scope, s]) => [
+        scope,
+        { tenantId: 'demo', subjectId: 'abc', scope, since: '2026-01-01T00:00:00.000Z', source: 'api', ...s },
+      ]),
+    ),
+    head: setup.head,
+    pendingConfirmation: setup.pending ?? false,
+  });
   const store: ConsentStore = {
-    suppressionState: async () => ({ scopes: initial.scopes ?? [], since: initial.since }),
-    isPendingConfirmation: async () => initial.pending ?? false,
-    optOut: async (suppression, event) => {
-      calls.optOut.push([suppression, event]);
-      return initial.since
-        ? { outcome: 'already', since: initial.since }
-        : { outcome: 'recorded', since: suppression.since };
+    suppressionState: async () => ({ scopes: Object.keys(setup.suppressions ?? {}) }),
+    state: async () => state(),
+    optOut: async (suppression, event, head) => {
+      calls.optOut.push([suppression, event, head]);
+      return stale-- > 0 ? 'stale' : 'recorded';
     },
-    optIn: async (event, changes) => {
-      calls.optIn.push([event, changes]);
-      return 'recorded';
+    optIn: async (event, changes, head) => {
+      calls.optIn.push([event, changes, head]);
+      return stale-- > 0 ? 'stale' : 'recorded';
     },
+    markConfirmed: async () => undefined,
+    providerRemovalDone: async (_tenantId, subjectId) => void calls.removalDone.push(subjectId),
+    providerRemovalRefused: async (_tenantId, subjectId, refusal) =>
+      void calls.removalRefused.push([subjectId, refusal]),
+    providerRemovalPending: async () => false,
   };
   const derived: string[] = [];
   const deps: ConsentDeps = {
@@ -40,9 +70,29 @@ function recordingStore(initial: { scopes?: string[]; pending?: boolean; since?:
         return `subject-${derived.length}`;
       },
     },
-    newId: () => 'event-1',
+    newLedgerId: () => 'event-1',
   };
   return { deps, calls, derived };
+}
+
+/** A provider list that records what it is asked, and answers removals as told. */
+function providerList(removal: ProviderRemoval = { removed: true }, addFails = false) {
+  const added: string[] = [];
+  const removed: string[] = [];
+  const list: ProviderOptOutList = {
+    add: async (e164) => {
+      if (addFails) throw new Error('ThrottlingException');
+      added.push(e164);
+    },
+    remove: async (e164) => {
+      removed.push(e164);
+      return removal;
+    },
+    optedOut: async function* () {
+      // nothing listed
+    },
+  };
+  return { list, added, removed };
 }
 
 describe('recordOptOut', () => {
@@ -52,7 +102,7 @@ describe('recordOptOut', () => {
     const result = await recordOptOut(
       deps,
       'demo',
-      { e164: '+44 7400 123456', source: 'keyword', keyword: 'STOP' },
+      { e164: '+44 7400 123456', source: 'keyword', evidence: { keyword: 'STOP' } },
       NOW,
     );
 
@@ -61,9 +111,10 @@ describe('recordOptOut', () => {
       since: NOW.toISOString(),
       subjectId: 'subject-1',
       scope: 'all',
+      confirmationDue: false,
     });
     expect(derived).toEqual(['demo:+447400123456']);
-    const [[suppression, event]] = calls.optOut as [[Suppression, ConsentEvent]];
+    const [[suppression, event]] = calls.optOut as [[Suppression, ConsentEvent, undefined]];
     expect(suppression).toEqual({
       tenantId: 'demo',
       subjectId: 'subject-1',
@@ -76,60 +127,165 @@ describe('recordOptOut', () => {
     expect(JSON.stringify(event)).not.toContain('7400123456');
   });
 
-  it('reports the standing suppression on a repeat', async () => {
-    const { deps } = recordingStore({ since: '2026-01-01T00:00:00.000Z' });
+  it('reports the standing suppression on a repeat and writes nothing', async () => {
+    const { deps, calls } = recordingStore({ suppressions: { offers: {} } });
 
     const result = await recordOptOut(
       deps,
       'demo',
-      { subjectId: 'abc', source: 'api', scope: 'offers' },
+      { subjectId: 'abc', e164: '+447400123456', source: 'api', scope: 'offers' },
       NOW,
     );
 
-    expect(result).toMatchObject({ outcome: 'already', since: '2026-01-01T00:00:00.000Z', scope: 'offers' });
+    expect(result).toMatchObject({
+      outcome: 'already',
+      since: '2026-01-01T00:00:00.000Z',
+      scope: 'offers',
+      confirmationDue: false,
+    });
+    expect(calls.optOut).toEqual([]);
+  });
+
+  it('owes the confirmation again only to a redelivery of the message that opted out before it was confirmed', async () => {
+    const unconfirmed = recordingStore({ suppressions: { all: { causeId: 'm-1' } } });
+    const confirmed = recordingStore({
+      suppressions: { all: { causeId: 'm-1', confirmedAt: NOW.toISOString() } },
+    });
+    const change = { subjectId: 'abc', e164: '+447400123456', source: 'keyword' as const };
+
+    const redelivered = await recordOptOut(unconfirmed.deps, 'demo', { ...change, causeId: 'm-1' }, NOW);
+    const otherStop = await recordOptOut(unconfirmed.deps, 'demo', { ...change, causeId: 'm-2' }, NOW);
+    const afterConfirmation = await recordOptOut(confirmed.deps, 'demo', { ...change, causeId: 'm-1' }, NOW);
+
+    expect([redelivered, otherStop, afterConfirmation].map((r) => r.confirmationDue)).toEqual([
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it('decides again from a fresh read when another consent event got there first', async () => {
+    const head = `${NOW.toISOString()}#later`;
+    const { deps, calls } = recordingStore({ head, staleWrites: 1 });
+
+    const result = await recordOptOut(
+      deps,
+      'demo',
+      { subjectId: 'abc', e164: '+447400123456', source: 'api' },
+      NOW,
+    );
+
+    expect(result.outcome).toBe('recorded');
+    expect(calls.optOut).toHaveLength(2);
+    // Ordered after the head it read, even though the clock says the same millisecond.
+    expect(calls.optOut[1]![1].at).toBe(new Date(NOW.getTime() + 1).toISOString());
+    expect(calls.optOut[1]![2]).toBe(head);
+  });
+
+  it('gives up with a retryable 503 when the subject keeps changing under it', async () => {
+    const { deps, calls } = recordingStore({ staleWrites: Number.POSITIVE_INFINITY });
+
+    await expect(
+      recordOptOut(deps, 'demo', { subjectId: 'abc', e164: '+447400123456', source: 'api' }, NOW),
+    ).rejects.toBeInstanceOf(ConsentContentionError);
+    expect(calls.optOut).toHaveLength(MAX_CONSENT_ATTEMPTS);
+  });
+
+  it('mirrors an opt-out of every message to the provider list, but not a topic opt-out', async () => {
+    const provider = providerList();
+    const { deps } = recordingStore();
+    const withList = { ...deps, providerOptOuts: provider.list };
+
+    await recordOptOut(withList, 'demo', { e164: '+447400123456', source: 'api' }, NOW);
+    await recordOptOut(withList, 'demo', { e164: '+447400654321', source: 'api', scope: 'offers' }, NOW);
+
+    expect(provider.added).toEqual(['+447400123456']);
+  });
+
+  it('fails after recording when the provider list cannot be updated, so a retry mirrors it again', async () => {
+    const provider = providerList({ removed: true }, true);
+    const { deps, calls } = recordingStore();
+
+    await expect(
+      recordOptOut(
+        { ...deps, providerOptOuts: provider.list },
+        'demo',
+        { e164: '+447400123456', source: 'api' },
+        NOW,
+      ),
+    ).rejects.toThrow('ThrottlingException');
+    expect(calls.optOut).toHaveLength(1);
   });
 });
 
 describe('recordOptIn', () => {
-  it('clears a standing suppression as re_opt_in', async () => {
-    const { deps, calls } = recordingStore({ scopes: ['all'] });
+  const change = { subjectId: 'abc', e164: '+447400123456', source: 'keyword' as const };
 
-    const result = await recordOptIn(
-      deps,
-      'demo',
-      { subjectId: 'abc', source: 'keyword', keyword: 'START' },
-      NOW,
-    );
+  it('clears a standing suppression as re_opt_in and asks the providers to forget the number', async () => {
+    const provider = providerList();
+    const { deps, calls } = recordingStore({ suppressions: { all: {} } });
+
+    const result = await recordOptIn({ ...deps, providerOptOuts: provider.list }, 'demo', change, NOW);
 
     expect(result).toEqual({ outcome: 're_opt_in', subjectId: 'abc' });
     expect(calls.optIn).toEqual([
       [
         expect.objectContaining({ type: 're_opt_in', scope: 'all' }),
-        { clearSuppression: true, confirmSubscriber: false },
+        { clearSuppression: true, confirmSubscriber: false, requestProviderRemoval: true },
+        undefined,
       ],
     ]);
+    expect(provider.removed).toEqual(['+447400123456']);
+    expect(calls.removalDone).toEqual(['abc']);
+  });
+
+  it('keeps a refused provider removal pending, with the refusal, and still records the opt-in', async () => {
+    const provider = providerList({ removed: false, refusal: 'sns:ThrottledException' });
+    const { deps, calls } = recordingStore({ suppressions: { all: {} } });
+
+    const result = await recordOptIn({ ...deps, providerOptOuts: provider.list }, 'demo', change, NOW);
+
+    expect(result.outcome).toBe('re_opt_in');
+    expect(calls.removalRefused).toEqual([['abc', 'sns:ThrottledException']]);
+    expect(calls.removalDone).toEqual([]);
   });
 
   it('confirms a pending double opt-in as opt_in_confirmed', async () => {
     const { deps, calls } = recordingStore({ pending: true });
 
-    const result = await recordOptIn(
-      deps,
-      'demo',
-      { subjectId: 'abc', source: 'keyword', keyword: 'YES' },
-      NOW,
-    );
+    const result = await recordOptIn(deps, 'demo', { ...change, evidence: { keyword: 'YES' } }, NOW);
 
     expect(result.outcome).toBe('opt_in_confirmed');
-    expect(calls.optIn[0]?.[1]).toEqual({ clearSuppression: false, confirmSubscriber: true });
+    expect(calls.optIn[0]?.[1]).toEqual({
+      clearSuppression: false,
+      confirmSubscriber: true,
+      requestProviderRemoval: false,
+    });
   });
 
-  it('records nothing when nothing was suppressed or pending', async () => {
-    const { deps, calls } = recordingStore({ scopes: ['offers'] });
+  it('confirms no double opt-in when told not to (new consent given through the API)', async () => {
+    const { deps, calls } = recordingStore({ pending: true });
 
-    const result = await recordOptIn(deps, 'demo', { subjectId: 'abc', source: 'keyword' }, NOW);
+    const result = await recordOptIn(deps, 'demo', { ...change, source: 'api' }, NOW, { confirm: false });
 
     expect(result.outcome).toBe('unchanged');
     expect(calls.optIn).toEqual([]);
+  });
+
+  it('records nothing when nothing was suppressed or pending', async () => {
+    const { deps, calls } = recordingStore({ suppressions: { offers: {} } });
+
+    const result = await recordOptIn(deps, 'demo', change, NOW);
+
+    expect(result.outcome).toBe('unchanged');
+    expect(calls.optIn).toEqual([]);
+  });
+});
+
+describe('nextEventInstant', () => {
+  it('is now when the head is older, and just after the head when the clock is behind it', () => {
+    expect(nextEventInstant(NOW, undefined)).toEqual(NOW);
+    expect(nextEventInstant(NOW, '2026-11-24T11:59:59.999Z#e')).toEqual(NOW);
+    expect(nextEventInstant(NOW, '2026-11-24T12:00:05.000Z#e')).toEqual(new Date('2026-11-24T12:00:05.001Z'));
   });
 });

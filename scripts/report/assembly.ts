@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** Thrown when there is no cloud assembly to report on; main turns it into a hint to synthesize first. */
+export class AssemblyNotFoundError extends Error {
+  constructor(readonly manifestPath: string) {
+    super(`No cloud assembly: ${manifestPath} does not exist. Run \`npx cdk synth\` first.`);
+    this.name = 'AssemblyNotFoundError';
+  }
+}
+
+const resourceSchema = z.object({
+  Type: z.string(),
+  Properties: z.record(z.string(), z.unknown()).optional(),
+  Metadata: z.record(z.string(), z.unknown()).optional(),
+  DeletionPolicy: z.string().optional(),
+});
+
+const templateSchema = z.object({
+  Resources: z.record(z.string(), resourceSchema).default({}),
+  Outputs: z
+    .record(z.string(), z.object({ Value: z.unknown(), Export: z.object({ Name: z.unknown() }).optional() }))
+    .optional(),
+});
+
+const metadataEntrySchema = z.object({ type: z.string(), data: z.unknown().optional() });
+const stackMetadataSchema = z.record(z.string(), z.array(metadataEntrySchema));
+
+const manifestSchema = z.object({
+  artifacts: z
+    .record(
+      z.string(),
+      z.object({
+        type: z.string(),
+        environment: z.string().optional(),
+        properties: z
+          .object({ templateFile: z.string().optional(), stackName: z.string().optional() })
+          .optional(),
+        metadata: stackMetadataSchema.optional(),
+        additionalMetadataFile: z.string().optional(),
+      }),
+    )
+    .default({}),
+});
+
+export type TemplateResource = z.infer<typeof resourceSchema>;
+export type Template = z.infer<typeof templateSchema>;
+/** Construct path (with a leading slash) → metadata entries, as CDK writes it for a stack artifact. */
+export type StackMetadata = z.infer<typeof stackMetadataSchema>;
+
+export interface StackArtifact {
+  /** The CloudFormation stack name. */
+  readonly name: string;
+  /** `aws://<account>/<region>` as the manifest states it. */
+  readonly environment: string;
+  readonly region: string;
+  readonly template: Template;
+  readonly metadata: StackMetadata;
+}
+
+export interface CloudAssembly {
+  readonly stacks: readonly StackArtifact[];
+}
+
+const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
+
+/** `aws://unknown-account/eu-west-1` → `eu-west-1`; anything unparsable is kept whole so it shows up. */
+export function regionOf(environment: string): string {
+  return /^aws:\/\/[^/]*\/(.+)$/.exec(environment)?.[1] ?? environment;
+}
+
+/**
+ * Reads the stacks of a cloud assembly: templates plus the construct metadata that carries cdk-nag
+ * acknowledgements. Current CDK writes that metadata to `additionalMetadataFile`; older versions inline it in
+ * the manifest, so both are merged.
+ */
+export function readAssembly(dir: string): CloudAssembly {
+  const manifestPath = join(dir, 'manifest.json');
+  if (!existsSync(manifestPath)) throw new AssemblyNotFoundError(manifestPath);
+  const manifest = manifestSchema.parse(readJson(manifestPath));
+
+  const stacks = Object.entries(manifest.artifacts)
+    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+    .map(([id, artifact]): StackArtifact => {
+      const templateFile = artifact.properties?.templateFile ?? `${id}.template.json`;
+      const extra = artifact.additionalMetadataFile
+        ? stackMetadataSchema.parse(readJson(join(dir, artifact.additionalMetadataFile)))
+        : {};
+      const environment = artifact.environment ?? 'aws://unknown-account/unknown-region';
+      return {
+        name: artifact.properties?.stackName ?? id,
+        environment,
+        region: regionOf(environment),
+        template: templateSchema.parse(readJson(join(dir, templateFile))),
+        metadata: mergeMetadata(artifact.metadata ?? {}, extra),
+      };
+    });
+  return { stacks };
+}
+
+function mergeMetadata(a: StackMetadata, b: StackMetadata): StackMetadata {
+  const merged: Record<string, StackMetadata[string]> = { ...a };
+  for (const [path, entries] of Object.entries(b)) merged[path] = [...(merged[path] ?? []), ...entries];
+  return merged;
+}
+
+/** Reads an optional JSON input: `undefined` when the file is absent, so a report can say "not run". */
+export function readOptionalJson(path: string): unknown {
+  return existsSync(path) ? readJson(path) : undefined;
+}

@@ -1,0 +1,33 @@
+import {
+  RETENTION_CATEGORIES,
+  type RetentionCategory,
+  type RetentionCategoryId,
+} from '../../../lambdas/domain/retention';
+
+/**
+ * Construct ids of the stores whose `store` text in the retention module names no construct. DynamoDB stores
+ * need no entry: "DynamoDB MessageLog" names the `MessageLog` table.
+ */
+const NAMED_STORES: Partial<Record<RetentionCategoryId, readonly string[]>> = {
+  dsrExportFiles: ['ExportBucket'],
+  serviceLogs: ['AccessLogBucket'],
+};
+
+/** The construct ids that hold a category's data, e.g. `['Subscribers']`. */
+export function storeConstructIds(category: RetentionCategory): readonly string[] {
+  const table = /^DynamoDB (\w+)/.exec(category.store)?.[1];
+  return [...(table === undefined ? [] : [table]), ...(NAMED_STORES[category.id] ?? [])];
+}
+
+/**
+ * The retention categories stored in a table or bucket: one of its construct path segments is the store's
+ * construct id, or (without path metadata) its logical id is that id plus CDK's 8-character hash.
+ */
+export function retentionCategoriesOf(path: string, logicalId: string): RetentionCategory[] {
+  const segments = path.split('/');
+  return RETENTION_CATEGORIES.filter((category) =>
+    storeConstructIds(category).some(
+      (id) => segments.includes(id) || new RegExp(`^${id}[0-9A-F]{8}$`).test(logicalId),
+    ),
+  );
+}
