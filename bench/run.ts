@@ -31,7 +31,11 @@ function bundleSizes(): Row[] {
   const out = mkdtempSync(join(tmpdir(), 'optline-bundles-'));
   const handlers = readdirSync(join(root, 'lambdas', 'handlers'))
     .filter(
-      (file) => file.endsWith('.ts') && !['api-entry.ts', 'invocation.ts', 'lambda-ports.ts'].includes(file),
+      (file) =>
+        file.endsWith('.ts') &&
+        !['api-entry.ts', 'invocation.ts', 'lambda-ports.ts', 'job-entry.ts', 'retention-ports.ts'].includes(
+          file,
+        ),
     )
     .map((file) => file.replace(/\.ts$/, ''));
   const rows: Row[] = [];
@@ -68,6 +72,10 @@ function moduleInitMs(bundle: string): number {
     SMS_SEND_INTERVAL_MS: '1000',
     SUBJECT_ID_KEY_ID: 'bench',
     TENANT_CLIENTS: '{}',
+    CELL_TENANTS: '["demo"]',
+    INBOUND_NUMBERS: '{}',
+    OPT_OUT_LIST_NAME: 'bench',
+    JOB_CONTINUATION_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
     ...Object.fromEntries(
       [
         'TENANTS',
