@@ -5,7 +5,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store';
 import { processInbound, type InboundDeps, type InboundOutcome } from '../domain/inbound';
 import { consentDeps, sendDeps } from './domain-deps';

@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document of the HTTP API, generated from the route table and the same zod schemas that
  * validate requests, so the description cannot drift from the behaviour.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROBLEM_CATALOG, PROBLEM_CONTENT_TYPE, type ProblemSlug } from '../shared/problem';
 import { problemBody } from '../shared/schemas';
 import { COMMON_PROBLEMS, RESOURCE_SERVER_ID, ROUTES, SCOPES, type RouteSpec } from './routes';

@@ -14,7 +14,7 @@
  * not about a message optline sent and is ignored. The parsed update keeps ids, a status, a time and the event
  * type only: the phone numbers and the free-text description in the event are dropped here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MessageStatus } from '../shared/schemas';
 
 /** What one delivery event says about one of our messages. */

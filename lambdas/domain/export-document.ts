@@ -7,7 +7,7 @@
  * (`pk`, `sk`), TTL internals (`purgeDay`, `expiresAt` seconds) and HMAC material never reach the document
  * even when a caller hands over raw items.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DSR_STATUSES, DSR_TYPES, VERIFICATION_METHODS } from '../shared/dsr-schemas';
 import { CONSENT_SOURCES, MESSAGE_STATUSES, SUBSCRIBER_STATUSES } from '../shared/schemas';
 import type { DsrRecord } from './dsr';

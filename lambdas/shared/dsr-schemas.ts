@@ -6,7 +6,7 @@
  * Refinements that JSON Schema cannot express (a known time zone, `changes` only with `rectification`) are
  * checked by the handler, which parses the same schema again.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RETENTION, type RetentionCategoryId } from '../domain/retention';
 import { isoDateTime, locale, phoneInBody, timeZone, topics } from './schemas';
 

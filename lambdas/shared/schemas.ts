@@ -2,7 +2,7 @@
  * The request and response bodies of the HTTP API (DESIGN §5). These zod schemas validate requests in the
  * handlers, become the API Gateway request models, and make up the OpenAPI document: one definition each.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A phone number in a body: E.164 or another common format; handlers normalise it to E.164. */
 export const phoneInBody = z

@@ -1,5 +1,5 @@
 import type { JsonSchema } from 'aws-cdk-lib/aws-apigateway';
-import { z } from 'zod';
+import * as z from 'zod';
 
 type SchemaNode = Record<string, unknown>;
 

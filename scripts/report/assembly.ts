@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Thrown when there is no cloud assembly to report on; main turns it into a hint to synthesize first. */
 export class AssemblyNotFoundError extends Error {

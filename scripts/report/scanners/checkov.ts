@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sortedBy } from '../cfn';
 import type { CheckovSummary } from '../model';
 
