@@ -2,7 +2,7 @@
  * The request body of `PUT /v1/subscribers/{phone}/legal-hold` (DESIGN §5). Like `schemas.ts`, the schema
  * validates requests in the handler, becomes the API Gateway request model and is part of the OpenAPI document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTime } from './schemas';
 
 export const legalHoldRequest = z
