@@ -31,6 +31,27 @@ export default tseslint.config(
     },
   },
   {
+    // Queries only (DESIGN §4): Lambda code reads items by key or key condition, never a whole table.
+    files: ['lambdas/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        ...['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'].map((name) => ({
+          name,
+          importNames: [
+            'ScanCommand',
+            'paginateScan',
+            'ExecuteStatementCommand',
+            'BatchExecuteStatementCommand',
+            'ExecuteTransactionCommand',
+          ],
+          message:
+            'Read by key or key condition (lambdas/adapters/dynamo/query-only.ts); never a whole table.',
+        })),
+      ],
+    },
+  },
+  {
     files: ['test/**', 'bench/**', 'local/**', 'scripts/**', 'bin/**'],
     rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true }] },
   },

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { measureDsrExportUnits } from './dsr-export-units';
 import { measurePurgeUnits } from './purge-units';
 import { measureSendUnits } from './send-units';
 
@@ -18,6 +19,9 @@ const quick = values.quick;
 const root = join(__dirname, '..');
 /** The purge must read about 2 units per expired subscriber at most, whatever N is (issue 7). */
 const MAX_PURGE_READS_PER_EXPIRED = 2;
+
+/** A DSR export may cost at most 10 % more among 100x the subscribers: it reads only the subject's keys. */
+const DSR_EXPORT_MAX_RATIO = 1.1;
 
 interface Row {
   readonly figure: string;
@@ -33,9 +37,7 @@ function bundleSizes(): Row[] {
     .filter(
       (file) =>
         file.endsWith('.ts') &&
-        !['api-entry.ts', 'invocation.ts', 'lambda-ports.ts', 'job-entry.ts', 'retention-ports.ts'].includes(
-          file,
-        ),
+        !['api-entry.ts', 'invocation.ts', 'lambda-ports.ts', 'job-entry.ts'].includes(file),
     )
     .map((file) => file.replace(/\.ts$/, ''));
   const rows: Row[] = [];
@@ -72,9 +74,12 @@ function moduleInitMs(bundle: string): number {
     SMS_SEND_INTERVAL_MS: '1000',
     SUBJECT_ID_KEY_ID: 'bench',
     TENANT_CLIENTS: '{}',
+    CELL_REGIME: 'GDPR',
     CELL_TENANTS: '["demo"]',
     INBOUND_NUMBERS: '{}',
     OPT_OUT_LIST_NAME: 'bench',
+    DSR_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
+    EXPORT_BUCKET: 'bench',
     JOB_CONTINUATION_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
     ...Object.fromEntries(
       [
@@ -84,6 +89,7 @@ function moduleInitMs(bundle: string): number {
         'SUPPRESSIONS',
         'MESSAGE_LOG',
         'IDEMPOTENCY',
+        'DSR_REQUESTS',
         'AUDIT_LOG',
       ].map((t) => [`TABLE_${t}`, 'bench']),
     ),
@@ -166,6 +172,37 @@ async function main(): Promise<void> {
         `a send costs ${withoutIdempotency} CU beyond idempotency, above the floor of ${send.floor}`,
       );
     }
+
+    // One DSR export among few and among many subscribers: the units must not grow with the table.
+    const [small, large] = quick ? [1_000, 10_000] : [1_000, 100_000];
+    const exports = [
+      await measureDsrExportUnits(ddb.endpoint, small),
+      await measureDsrExportUnits(ddb.endpoint, large),
+    ];
+    for (const measured of exports) {
+      rows.push({
+        figure: `DSR export units, N=${measured.subscribers.toLocaleString('en')} subscribers`,
+        value: measured.units,
+        baseline: measured.scanBaseline,
+        unit: 'CU',
+      });
+    }
+    rows.push(
+      ...Object.entries(exports[1]!.perTable).map(([table, units]) => ({
+        figure: `  on ${table}`,
+        value: units,
+        unit: 'CU',
+      })),
+    );
+    const ratio = Math.round((exports[1]!.units / exports[0]!.units) * 1000) / 1000;
+    rows.push({ figure: `DSR export units ratio ${large}/${small}`, value: ratio, baseline: 1, unit: '×' });
+    if (ratio > DSR_EXPORT_MAX_RATIO) {
+      failures.push(
+        `a DSR export costs ${exports[1]!.units} CU among ${large} subscribers against ${exports[0]!.units} CU ` +
+          `among ${small}: more than ${Math.round((DSR_EXPORT_MAX_RATIO - 1) * 100)} % growth`,
+      );
+    }
+
     rows.push(...(await purgeRows(ddb.endpoint, failures)));
   } finally {
     await ddb.stop();

@@ -62,6 +62,7 @@ export function addCell(app: App, config: CellConfig): Cell {
     cellKey: data.cellKey,
     deliveryEventsTopic: data.deliveryEventsTopic,
     inboundSmsTopic: data.inboundSmsTopic,
+    exportBucket: data.exportBucket,
     optOutList: data.optOutList,
     description: `optline ${config.name} cell (${config.regime}): stateless resources`,
   });

@@ -2,8 +2,10 @@
  * The scheduled jobs of the local server, built from the same ports as its routes. `POST /_local/jobs/<name>`
  * runs one at the clock the request gives, as EventBridge Scheduler would at that time.
  */
+import { DynamoOpenDsrIndex } from '../lambdas/adapters/dynamo/dsr-store';
 import type { ConsentPorts } from '../lambdas/api/ports';
-import { RecordingMetricSink } from '../lambdas/domain/metrics';
+import type { DsrQueue, MetricsPort } from '../lambdas/domain/dsr-ports';
+import { dsrDeadlinesJob } from '../lambdas/jobs/dsr-deadlines';
 import type { Job } from '../lambdas/jobs/job';
 import { optOutReconcileJob } from '../lambdas/jobs/optout-reconcile';
 import { purgeInactiveFromPorts } from '../lambdas/jobs/purge-inactive';
@@ -11,12 +13,26 @@ import type { JobName } from '../lambdas/jobs/registry';
 import { retentionSweepFromPorts } from '../lambdas/jobs/retention-sweep';
 import type { TableId } from '../lambdas/shared/env';
 
-export function localJobs(ports: ConsentPorts<TableId>, tenantIds: readonly string[]): Record<JobName, Job> {
+/** What jobs need beyond the tables: the DSR queue and somewhere to publish metrics. */
+export interface LocalJobExtras {
+  readonly dsrQueue: DsrQueue;
+  readonly metrics: MetricsPort;
+}
+
+export function localJobs(
+  ports: ConsentPorts<TableId>,
+  tenantIds: readonly string[],
+  extras: LocalJobExtras,
+): Record<JobName, Job> {
   return {
     'optout-reconcile': optOutReconcileJob(ports, tenantIds),
+    'dsr-deadlines': dsrDeadlinesJob({
+      dsrs: new DynamoOpenDsrIndex(ports.db, ports.tables.DsrRequests),
+      queue: extras.dsrQueue,
+      metrics: extras.metrics,
+    }),
     // Locally a run has no time limit, so the purge never needs a continuation.
     'purge-inactive': purgeInactiveFromPorts(ports),
-    // The metric is the summary's `overdue` count; nothing publishes metrics locally.
-    'retention-sweep': retentionSweepFromPorts(ports, tenantIds, new RecordingMetricSink()),
+    'retention-sweep': retentionSweepFromPorts(ports, tenantIds, extras.metrics),
   };
 }

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
+import { queryOnly } from '../lambdas/adapters/dynamo/query-only';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
 import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
+import { RecordingMetrics } from '../lambdas/adapters/powertools-metrics';
 import {
   OutboxSender,
   type OutboxEntry,
@@ -24,6 +26,8 @@ import {
   type RouteAction,
 } from '../lambdas/api/api-handler';
 import { bearerTokenCaller } from '../lambdas/api/callers';
+import { dsrActions } from '../lambdas/api/dsr-api';
+import { dsrWorkerDeps, dsrWorkerHandler } from '../lambdas/api/dsr-worker';
 import { inboundDeps } from '../lambdas/api/inbound-sms';
 import { messageActions } from '../lambdas/api/messages-api';
 import { buildOpenApiDocument } from '../lambdas/api/openapi';
@@ -31,6 +35,7 @@ import { optOutActions } from '../lambdas/api/optouts-api';
 import type { ConsentPorts } from '../lambdas/api/ports';
 import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
+import type { DsrQueue } from '../lambdas/domain/dsr-ports';
 import { processInbound } from '../lambdas/domain/inbound';
 import type { SmsSender } from '../lambdas/domain/sms';
 import { JOB_NAMES, type JobName } from '../lambdas/jobs/registry';
@@ -45,7 +50,10 @@ import {
   UnsupportedMediaTypeError,
 } from '../lambdas/shared/problem';
 import { phoneInBody } from '../lambdas/shared/schemas';
+import { CELLS_CONTEXT_KEY, cellsFromContext } from '../lib/config';
+import { newOptlineApp } from '../lib/optline-app';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
+import { LocalDsrQueue, LocalExportStore } from './dsr';
 import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { localJobs } from './jobs';
 import { localTableDefinitions } from './table-definitions';
@@ -72,6 +80,8 @@ export interface LocalServerOptions {
   readonly clock?: () => Date;
   /** Wraps the outbox sender, so tests can make the "provider" throttle or fail. @default - the outbox as is */
   readonly wrapSender?: (outbox: SmsSender) => SmsSender;
+  /** Wraps the DSR queue, so tests can make sending to it fail. @default - the local queue as is */
+  readonly wrapDsrQueue?: (queue: DsrQueue) => DsrQueue;
   /**
    * The provider opt-out lists' stand-in, so tests can seed carrier opt-outs and see what was mirrored.
    * @default - an empty in-memory list
@@ -82,6 +92,12 @@ export interface LocalServerOptions {
 export interface LocalServer {
   readonly url: string;
   readonly server: Server;
+  /** The DSR queue: `idle()` waits until the worker has handled everything sent so far. */
+  readonly dsrQueue: LocalDsrQueue;
+  /** Export files of access and portability requests. */
+  readonly exports: LocalExportStore;
+  /** Metrics the jobs published. */
+  readonly metrics: RecordingMetrics;
   close(): Promise<void>;
 }
 
@@ -226,7 +242,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     throw error;
   }
 
-  const dynamo = localClient(endpoint);
+  // As deployed: reads by key and key-condition queries only.
+  const dynamo = queryOnly(localClient(endpoint));
   const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const tables = tableNames(prefix);
   for (const tenant of LOCAL_TENANTS) {
@@ -245,6 +262,22 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const outbox = new OutboxSender({ clock: ports.clock, ...persistedOutbox(dataDir) });
   const sender = options.wrapSender?.(outbox) ?? outbox;
   const callers = bearerTokenCaller(tenantByToken());
+  const regime = cellsFromContext(newOptlineApp().node.tryGetContext(CELLS_CONTEXT_KEY)).find(
+    (c) => c.name === cell,
+  )!.regime;
+  let baseUrl = '';
+  // Not named `exports`: in the CommonJS build that would shadow the module's own exports.
+  const exportFiles = new LocalExportStore({
+    baseUrl: () => baseUrl,
+    clock: ports.clock,
+    dir: dataDir && join(dataDir, 'exports'),
+  });
+  const metrics = new RecordingMetrics();
+  // The deployed worker's SQS batch handler, fed by an in-process queue.
+  const dsrQueue = new LocalDsrQueue(
+    dsrWorkerHandler(dsrWorkerDeps({ ...ports, exports: exportFiles }), logger),
+  );
+  const dsrQueueAsSent = options.wrapDsrQueue?.(dsrQueue) ?? dsrQueue;
   const messaging = messageActions({ ...ports, sender });
   // As in Lambda, an in-progress Idempotency-Key frees up once the request's time budget is spent.
   messaging.idempotencyConfig.registerLambdaContext({
@@ -254,12 +287,20 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     subscribers: subscriberActions({ ...ports, sender }),
     messages: messaging.actions,
     optouts: optOutActions(ports),
+    dsr: dsrActions({
+      ...ports,
+      queue: dsrQueueAsSent,
+      exports: exportFiles,
+      regime,
+      onEnqueueFailed: (errorName) => logger.warn('DSR request stored but not queued', { errorName }),
+    }),
   };
   // The inbound path the deployed SNS → SQS consumer runs, called synchronously.
   const inbound = inboundDeps({ ...ports, sender });
   const jobs = localJobs(
     ports,
     LOCAL_TENANTS.map((tenant) => tenant.tenantId),
+    { dsrQueue: dsrQueueAsSent, metrics },
   );
 
   const handlers = Object.fromEntries(
@@ -268,7 +309,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       createApiHandler({ fn, actions: actionsByFunction[fn], callers, logger }),
     ]),
   ) as Record<ApiFunction, ApiHandler>;
-  let baseUrl = '';
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -279,6 +319,15 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           return sendJson(res, 200, buildOpenApiDocument(baseUrl));
         if (req.method === 'GET' && url.pathname === '/_local/outbox')
           return sendJson(res, 200, outbox.entries());
+        if (req.method === 'GET' && url.pathname.startsWith('/_local/exports/')) {
+          const key = decodeURIComponent(url.pathname.slice('/_local/exports/'.length));
+          const json = await exportFiles.serve(key, url.searchParams);
+          return send(res, {
+            statusCode: 200,
+            headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+            body: json,
+          });
+        }
         if (req.method === 'POST' && url.pathname === '/_local/inbound') {
           if (body.tooLarge)
             throw new PayloadTooLargeError({ detail: `The body must be at most ${MAX_BODY_BYTES} bytes.` });
@@ -327,8 +376,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   return {
     url: baseUrl,
     server,
+    dsrQueue,
+    exports: exportFiles,
+    metrics,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dsrQueue.idle();
       db.destroy();
       await dynamoLocal?.stop();
     },

@@ -27,3 +27,14 @@ export const INBOUND_TABLES = [
   'Suppressions',
   'MessageLog',
 ] as const;
+/** The DSR routes: the requests themselves, and the audit entry written with each change. */
+export const DSR_API_TABLES = ['DsrRequests', 'AuditLog'] as const;
+/** The DSR worker reaches every table that holds the subject's data, by the subject's keys only. */
+export const DSR_WORKER_TABLES = [
+  'Subscribers',
+  'ConsentLedger',
+  'Suppressions',
+  'MessageLog',
+  'DsrRequests',
+  'AuditLog',
+] as const;

@@ -20,6 +20,7 @@ const jsonSchema = (schema: z.ZodType): JsonObject => {
 
 const PATH_PARAMETER_DOCS: Readonly<Record<string, string>> = {
   phone: 'URL-encoded E.164 phone number, such as %2B447400123456',
+  id: 'Id of the data-subject request (the requestId of POST /v1/dsr)',
 };
 
 function parameters(route: RouteSpec): JsonObject[] {

@@ -3,6 +3,13 @@
  * resources, scopes and request models), the OpenAPI document and the local server all read the same list.
  */
 import type { z } from 'zod';
+import {
+  createDsrRequest,
+  dsrAccepted,
+  dsrExtended,
+  dsrStatusView,
+  extendDsrRequest,
+} from '../shared/dsr-schemas';
 import { legalHoldRequest, legalHoldView } from '../shared/legal-hold-schemas';
 import type { ProblemSlug } from '../shared/problem';
 import {
@@ -25,7 +32,7 @@ export type Scope = (typeof SCOPES)[number];
 export const RESOURCE_SERVER_ID = 'optline';
 
 /** The Lambda function that serves a route; routes of one concern share a function. */
-export const API_FUNCTIONS = ['subscribers', 'messages', 'optouts'] as const;
+export const API_FUNCTIONS = ['subscribers', 'messages', 'optouts', 'dsr'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -178,6 +185,44 @@ export const ROUTES: readonly RouteSpec[] = [
       200: { description: 'The suppression state; an unknown number is not suppressed', body: optOutStatus },
     },
     problems: [],
+  },
+  {
+    operationId: 'createDsr',
+    method: 'POST',
+    path: '/v1/dsr',
+    summary:
+      'Open a data-subject request (access, portability, erasure, rectification, restriction, objection)',
+    scope: 'dsr.manage',
+    fn: 'dsr',
+    body: createDsrRequest,
+    responses: {
+      202: {
+        description: 'Received, with the deadline of the cell regime; the work runs asynchronously',
+        body: dsrAccepted,
+      },
+    },
+    problems: [],
+  },
+  {
+    operationId: 'getDsr',
+    method: 'GET',
+    path: '/v1/dsr/{id}',
+    summary: 'Follow a data-subject request; a completed export comes with a fresh download URL',
+    scope: 'dsr.manage',
+    fn: 'dsr',
+    responses: { 200: { description: 'The request', body: dsrStatusView } },
+    problems: ['not-found'],
+  },
+  {
+    operationId: 'extendDsr',
+    method: 'POST',
+    path: '/v1/dsr/{id}/extend',
+    summary: 'Extend the deadline once, with the reason the data subject is told',
+    scope: 'dsr.manage',
+    fn: 'dsr',
+    body: extendDsrRequest,
+    responses: { 200: { description: 'Extended', body: dsrExtended } },
+    problems: ['not-found', 'conflict'],
   },
 ];
 

@@ -30,14 +30,17 @@ export interface AuditLog {
   append(record: AuditRecord): Promise<void>;
 }
 
+/**
+ * Stamps an entry with its id, time and 5-year expiry (MessageBird 7.4), without writing it: for stores that
+ * write the entry in the same transaction as the change it records.
+ */
+export function auditRecord(entry: AuditEntry, now: Date): AuditRecord {
+  return { ...entry, id: newEventId(), at: now.toISOString(), expiresAt: expiresAt('auditEvents', now) };
+}
+
 /** Stamps an entry with its id, time and 5-year expiry (MessageBird 7.4), then appends it. */
 export async function audit(log: AuditLog, entry: AuditEntry, now: Date): Promise<AuditRecord> {
-  const record: AuditRecord = {
-    ...entry,
-    id: newEventId(),
-    at: now.toISOString(),
-    expiresAt: expiresAt('auditEvents', now),
-  };
+  const record = auditRecord(entry, now);
   await log.append(record);
   return record;
 }

@@ -71,7 +71,10 @@ export interface DsrRecord {
   /** Rejected requests only: why, as told to the data subject (GDPR Art. 12(4)). */
   readonly rejectionReason?: string;
   readonly result?: DsrResult;
-  /** Set only when the request is closed: 5 years after `completedAt` (retention category `dsrRecord`). */
+  /**
+   * Retention category `dsrRecord`: 5 years after `receivedAt` while the request is open (a bound: the deadline
+   * job raises an alarm long before), then 5 years after `completedAt` once it is closed.
+   */
   readonly expiresAt?: number;
 }
 
@@ -214,6 +217,9 @@ export function receiveDsr(input: NewDsr): DsrRecord {
     dueAt: dueAtFor(input.regime, receivedAt).toISOString(),
     verification: { method: input.verification.method, reference: input.verification.reference },
     ...(changes ? { changes } : {}),
+    // Every item carries an expiry (issue 7): 5 years from receipt bounds a request that would never close;
+    // closing it replaces this with 5 years from completion, which is always later.
+    expiresAt: expiresAt('dsrRecord', receivedAt),
   };
 }
 
@@ -255,7 +261,10 @@ export type DeadlineState = 'on_time' | 'due_soon' | 'overdue';
  * - `on_time` otherwise.
  * A closed request is never due soon or overdue: it is `on_time`, since the job counts open requests only.
  */
-export function deadlineState(record: DsrRecord, now: Date): DeadlineState {
+export function deadlineState(
+  record: Pick<DsrRecord, 'status' | 'dueAt' | 'extendedUntil'>,
+  now: Date,
+): DeadlineState {
   if (!isOpen(record)) return 'on_time';
   const remainingMs = effectiveDeadline(record).getTime() - now.getTime();
   if (remainingMs < 0) return 'overdue';
@@ -329,6 +338,27 @@ export const ERASURE_DELETES: readonly ErasedCategory[] = [
     what: 'every MessageLog item of the subject, outbound and inbound, with its body and phone number',
   },
   { category: 'dsrExportFiles', what: 'the export files of earlier access and portability requests' },
+];
+
+/**
+ * What an erasure keeps, beyond `ERASURE_RETAINED`, while the subscriber is under legal hold (DESIGN §2; MASS:
+ * "except where retention is necessary to enforce our legal rights"). The profile and the message traffic are
+ * the evidence the hold protects; the marketing item and earlier export files are deleted all the same.
+ */
+export const LEGAL_HOLD_RETAINED: readonly RetainedCategory[] = [
+  {
+    category: 'subscriberProfile',
+    reason:
+      'The subscriber is under legal hold: the profile is kept while it is needed for the establishment, ' +
+      'exercise or defence of legal claims (GDPR Art. 17(3)(e); MASS: "except where retention is necessary to ' +
+      'enforce our legal rights"). It is deleted when the hold is lifted and its retention period ends.',
+  },
+  {
+    category: 'messageTraffic',
+    reason:
+      'The subscriber is under legal hold: the message log is kept as evidence while the hold stands (GDPR ' +
+      'Art. 17(3)(e)), and is deleted 6 months after each message at the latest (MessageBird 7.1).',
+  },
 ];
 
 /** What an erasure deletes and what it keeps, for the worker and for the DSR result. */

@@ -6,13 +6,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoMessageStatusStore } from '../adapters/dynamo/message-status-store';
+import { queryOnly } from '../adapters/dynamo/query-only';
 import { deliveryStatusHandler } from '../api/delivery-status';
 import { tableNamesFromEnv } from '../shared/env';
 import { logger, tracer } from '../shared/powertools';
 import { beginInvocation } from './invocation';
 
 const tables = tableNamesFromEnv(['MessageLog']);
-const db = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+// Reads by key and key-condition queries only (lambdas/adapters/dynamo/query-only.ts).
+const db = DynamoDBDocumentClient.from(queryOnly(tracer.captureAWSv3Client(new DynamoDBClient({}))), {
   marshallOptions: { removeUndefinedValues: true },
 });
 const processBatch = deliveryStatusHandler({

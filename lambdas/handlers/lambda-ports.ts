@@ -5,6 +5,7 @@ import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryOnly } from '../adapters/dynamo/query-only';
 import { KmsSubjectIdDeriver } from '../adapters/kms-subject-id';
 import { AwsProviderOptOutList } from '../adapters/optout-list/aws-provider-optout-list';
 import { PacedSmsSender } from '../adapters/sms/paced-sender';
@@ -26,16 +27,19 @@ import {
 import { tracer } from '../shared/powertools';
 import { remainingMs } from './invocation';
 
-export function lambdaPorts<T extends TableId>(tableIds: readonly T[]): Ports<T> {
-  const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+/** Table access only, for functions that never see a phone number and so get no subject-id key. */
+export function lambdaTablePorts<T extends TableId>(tableIds: readonly T[]): Omit<Ports<T>, 'subjectIds'> {
+  // Reads by key and key-condition queries only: anything table-wide is refused before it is sent.
+  const dynamo = queryOnly(tracer.captureAWSv3Client(new DynamoDBClient({})));
   const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  return { dynamo, db, tables: tableNamesFromEnv(tableIds), clock: () => new Date() };
+}
+
+export function lambdaPorts<T extends TableId>(tableIds: readonly T[]): Ports<T> {
   const kms = tracer.captureAWSv3Client(new KMSClient({}));
   return {
-    dynamo,
-    db,
-    tables: tableNamesFromEnv(tableIds),
+    ...lambdaTablePorts(tableIds),
     subjectIds: new KmsSubjectIdDeriver(kms, requireEnv(SUBJECT_ID_KEY_ENV)),
-    clock: () => new Date(),
   };
 }
 

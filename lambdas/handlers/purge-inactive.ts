@@ -10,12 +10,12 @@ import { jobTables } from '../jobs/registry';
 import { requireEnv } from '../shared/env';
 import { logger, tracer } from '../shared/powertools';
 import { lambdaJobHandler } from './job-entry';
-import { retentionPorts } from './retention-ports';
+import { lambdaTablePorts } from './lambda-ports';
 
 export const handler = continuingJobHandler({
   run: lambdaJobHandler(
     'purge-inactive',
-    purgeInactiveFromPorts(retentionPorts(jobTables('purge-inactive'))),
+    purgeInactiveFromPorts(lambdaTablePorts(jobTables('purge-inactive'))),
   ),
   queue: new SqsContinuationQueue(
     tracer.captureAWSv3Client(new SQSClient({})),

@@ -43,6 +43,15 @@ export const JOBS = {
     tables: { Subscribers: 'read', AuditLog: 'read' },
     subjectIdKey: false,
   },
+  'dsr-deadlines': {
+    description:
+      'Publishes DsrDueSoon and DsrOverdue for open data-subject requests (alarm on overdue) and re-queues ' +
+      'requests whose enqueue was lost',
+    cron: { minute: '0', hour: '6' },
+    // Reads the ByStatusDue index only; re-queued ids go to the DSR queue (bound in the Api stack).
+    tables: { DsrRequests: 'read' },
+    subjectIdKey: false,
+  },
 } as const satisfies Record<string, JobSpec>;
 
 export type JobName = keyof typeof JOBS;

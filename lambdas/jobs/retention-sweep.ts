@@ -6,13 +6,14 @@
  */
 import { DynamoRetentionSweepStore } from '../adapters/dynamo/retention-sweep-store';
 import type { Ports } from '../api/ports';
-import { RETENTION_OVERDUE_METRIC, type MetricSink } from '../domain/metrics';
+import type { MetricsPort } from '../domain/dsr-ports';
+import { RETENTION_OVERDUE_METRIC } from '../domain/metrics';
 import { sweepWindow, type RetentionSweepStore } from '../domain/retention-sweep';
 import type { Job, JobSummary } from './job';
 
 export interface RetentionSweepDeps {
   readonly store: RetentionSweepStore;
-  readonly metrics: MetricSink;
+  readonly metrics: MetricsPort;
   /** The cell's tenants, whose AuditLog partitions are read. */
   readonly tenants: readonly string[];
   /**
@@ -38,6 +39,7 @@ export function retentionSweepJob(deps: RetentionSweepDeps): Job {
     }
     const overdue = overdueProfiles + overdueAuditEntries;
     deps.metrics.count(RETENTION_OVERDUE_METRIC, overdue);
+    deps.metrics.flush();
     const summary: JobSummary = {
       overdue,
       overdueProfiles,
@@ -54,7 +56,7 @@ export function retentionSweepJob(deps: RetentionSweepDeps): Job {
 export function retentionSweepFromPorts(
   ports: Pick<Ports<'Subscribers' | 'AuditLog'>, 'db' | 'tables'>,
   tenants: readonly string[],
-  metrics: MetricSink,
+  metrics: MetricsPort,
 ): Job {
   return retentionSweepJob({
     store: new DynamoRetentionSweepStore(ports.db, ports.tables),

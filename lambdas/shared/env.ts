@@ -48,3 +48,10 @@ export function tableNamesFromEnv<T extends TableId>(
 ): Record<T, string> {
   return Object.fromEntries(ids.map((id) => [id, requireEnv(tableEnvVar(id), env)])) as Record<T, string>;
 }
+
+/** The cell's privacy regime (`GDPR` or `CCPA`): it sets DSR deadlines. */
+export const REGIME_ENV = 'CELL_REGIME';
+/** URL of the queue the DSR routes put request ids on, for the DSR worker. */
+export const DSR_QUEUE_URL_ENV = 'DSR_QUEUE_URL';
+/** Name of the cell's DSR export bucket. */
+export const EXPORT_BUCKET_ENV = 'EXPORT_BUCKET';

@@ -4,6 +4,7 @@ import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import {
   Effect,
+  Grant,
   PolicyStatement,
   Role,
   ServicePrincipal,
@@ -13,10 +14,13 @@ import {
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  DSR_QUEUE_URL_ENV,
+  EXPORT_BUCKET_ENV,
   OPT_OUT_LIST_ENV,
   SMS_SEND_INTERVAL_ENV,
   SUBJECT_ID_KEY_ENV,
@@ -30,6 +34,9 @@ import { EncryptedLogGroup } from './encrypted-log-group';
 
 /** Where the Lambda entry points live: `lambdas/handlers/<handler>.ts`. */
 export const HANDLERS_DIR = join(__dirname, '..', '..', 'lambdas', 'handlers');
+
+/** The key prefix of DSR export files in the export bucket (`lambdas/domain/dsr-processing.ts`). */
+export const EXPORT_PREFIX = 'dsr/';
 
 /** The CloudWatch metrics namespace every optline function publishes to. */
 export const METRICS_NAMESPACE = 'Optline';
@@ -182,12 +189,20 @@ export class PlatformFunction extends NodejsFunction {
 
   /**
    * Gives the handler a table: sets `TABLE_<ID>` to its name, and grants data-plane read or read/write access
-   * to the table, its indexes and its KMS key.
+   * to the table, its indexes and its KMS key; `dynamodb:Scan` is denied on both.
    */
   public bindTable(table: ITableV2, id: TableId, access: TableAccess): void {
     this.addEnvironment(tableEnvVar(id), table.tableName);
     const grant = access === 'readWrite' ? 'grantReadWriteData' : 'grantReadData';
     table[grant](this);
+    // Reads are by key or key condition only (DESIGN §4): the grants above include Scan, so it is denied.
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['dynamodb:Scan'],
+        resources: [table.tableArn, `${table.tableArn}/index/*`],
+      }),
+    );
     const stack = Stack.of(this);
     const source = `${grant} on the ${id} table`;
     this.expectedWildcards.push({
@@ -281,6 +296,53 @@ export class PlatformFunction extends NodejsFunction {
         reason: identityReason,
       },
     );
+  }
+
+  /**
+   * Gives the handler the DSR export bucket: sets `EXPORT_BUCKET`, and grants on the `dsr/` prefix only
+   * - `presign`: `s3:GetObject` and `kms:Decrypt`, which a presigned GET URL needs from the role that signs it;
+   * - `write`: `s3:PutObject` and `s3:DeleteObject`, with `kms:GenerateDataKey` and `kms:Decrypt` for SSE-KMS.
+   * No listing: export files are found by the keys stored with their requests.
+   */
+  public bindExportBucket(bucket: IBucket, access: 'presign' | 'write'): void {
+    if (!bucket.encryptionKey) throw new Error('The export bucket must be encrypted with a KMS key');
+    this.addEnvironment(EXPORT_BUCKET_ENV, bucket.bucketName);
+    const objects = bucket.arnForObjects(`${EXPORT_PREFIX}*`);
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: access === 'presign' ? ['s3:GetObject'] : ['s3:PutObject', 's3:DeleteObject'],
+      resourceArns: [objects],
+    });
+    bucket.encryptionKey.grant(
+      this,
+      ...(access === 'presign' ? ['kms:Decrypt'] : ['kms:GenerateDataKey', 'kms:Decrypt']),
+    );
+    const stack = Stack.of(this);
+    this.expectedWildcards.push({
+      finding: () => `Resource::${nagText(stack.resolve(objects))}`,
+      source: `bindExportBucket (${access})`,
+      reason:
+        'Export files are named per request (dsr/<tenant>/<requestId>.json); the wildcard covers the dsr/ prefix ' +
+        'of that one bucket only.',
+    });
+  }
+
+  /**
+   * Lets the handler put work on a queue of optline's own: sets `DSR_QUEUE_URL` and grants `grantSendMessages`
+   * (send, plus the KMS data-key operations of the queue's key).
+   */
+  public bindWorkQueue(queue: IQueue): void {
+    this.addEnvironment(DSR_QUEUE_URL_ENV, queue.queueUrl);
+    queue.grantSendMessages(this);
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      this.expectedWildcards.push({
+        finding: () => `Action::${action}`,
+        source: 'grantSendMessages on the DSR queue',
+        reason:
+          `${action} names the data-key operations SQS performs with the queue's customer-managed key on the ` +
+          "sender's behalf; the statement is limited to that key.",
+      });
+    }
   }
 
   /**

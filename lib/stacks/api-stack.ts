@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -12,16 +12,21 @@ import {
   type Model,
   type RequestValidator,
 } from 'aws-cdk-lib/aws-apigateway';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import { pacingFor } from '../../lambdas/adapters/sms/paced-sender';
 import {
+  DSR_API_TABLES,
+  DSR_WORKER_TABLES,
   INBOUND_TABLES,
   MESSAGE_TABLES,
   OPTOUT_TABLES,
@@ -36,10 +41,12 @@ import {
   type RouteSpec,
   type Scope,
 } from '../../lambdas/api/routes';
+import { DSR_OVERDUE_METRIC } from '../../lambdas/jobs/dsr-deadlines';
 import { JOB_NAMES, JOBS, jobConstructId, type JobName, type JobSpec } from '../../lambdas/jobs/registry';
 import {
   CELL_TENANTS_ENV,
   INBOUND_NUMBERS_ENV,
+  REGIME_ENV,
   type TableAccess,
   type TableId,
 } from '../../lambdas/shared/env';
@@ -48,8 +55,9 @@ import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import { MachineUserPool } from '../constructs/machine-user-pool';
-import { PlatformFunction } from '../constructs/platform-function';
+import { METRICS_NAMESPACE, PlatformFunction } from '../constructs/platform-function';
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
+import { QueueWorker } from '../constructs/queue-worker';
 import { requestModelSchema } from '../constructs/request-model';
 import { RetentionJobs } from '../constructs/retention-jobs';
 import { ScheduledJob } from '../constructs/scheduled-job';
@@ -96,6 +104,11 @@ export const API_FUNCTION_RESOURCES: Readonly<
     subjectIdKey: true,
     mirrorsOptOuts: true,
   },
+  dsr: {
+    // Requests are written and updated; each change writes its AuditLog entry in the same transaction.
+    tables: Object.fromEntries(DSR_API_TABLES.map((id) => [id, 'readWrite'])),
+    subjectIdKey: true,
+  },
 };
 
 /** What a token's scope lets its holder do; shown to whoever manages app clients. */
@@ -139,6 +152,8 @@ export interface ApiStackProps extends StackProps {
   readonly deliveryEventsTopic: ITopic;
   /** Two-way SMS from End User Messaging: opt-outs, HELP and START. */
   readonly inboundSmsTopic: ITopic;
+  /** The DSR export bucket (SSE-KMS with the cell key, files expire after 7 days). */
+  readonly exportBucket: IBucket;
   /** The cell's End User Messaging opt-out list, kept in step with optline's opt-outs. */
   readonly optOutList: CfnOptOutList;
 }
@@ -161,6 +176,10 @@ export class ApiStack extends Stack {
   public readonly deliveryStatus: TopicQueueConsumer;
   /** Inbound SMS → queue → keyword processing (opt-out, HELP, START) and replies. */
   public readonly inboundSms: TopicQueueConsumer;
+  /** DSR request ids → queue → export, erasure, rectification, restriction and objection. */
+  public readonly dsrWorker: QueueWorker;
+  /** Fires when the daily `dsr-deadlines` job counts an overdue data-subject request. */
+  public readonly dsrOverdueAlarm: Alarm;
   /** The cell's scheduled jobs, one per entry of `lambdas/jobs/registry.ts`. */
   public readonly jobs: Readonly<Record<JobName, ScheduledJob>>;
   /** Subscribers stream, TTL deletes only → the purge's cascade and audit (DESIGN §4 Purge). */
@@ -261,6 +280,48 @@ export class ApiStack extends Stack {
     const reconcile = this.jobs['optout-reconcile'].function;
     reconcile.bindProviderOptOutList(props.optOutList, 'reconcile');
     reconcile.addEnvironment(CELL_TENANTS_ENV, JSON.stringify(cell.tenants));
+
+    // Data-subject requests: the dsr routes store a request, then queue its id for the worker.
+    this.dsrWorker = new QueueWorker(this, 'DsrWorker', {
+      queueKey: props.cellKey,
+      logsKey: props.logsKey,
+      handler: 'dsr-worker',
+      serviceName: 'optline-dsr-worker',
+      alarmTopic: this.alarmTopic,
+    });
+    // The worker reads and changes the subject's data by its keys; it never sees a phone number, so it gets no
+    // subject-id key.
+    for (const id of DSR_WORKER_TABLES) this.dsrWorker.function.bindTable(props.tables[id], id, 'readWrite');
+    this.dsrWorker.function.bindExportBucket(props.exportBucket, 'write');
+    // An objection is an opt-out, mirrored to the provider lists like any other.
+    this.dsrWorker.function.bindProviderOptOutList(props.optOutList, 'mirror');
+    const dsr = this.functions.dsr;
+    dsr.bindWorkQueue(this.dsrWorker.queue);
+    dsr.bindExportBucket(props.exportBucket, 'presign');
+    dsr.addEnvironment(REGIME_ENV, cell.regime);
+    // The daily deadline job re-queues requests whose enqueue was lost, and its overdue count raises an alarm.
+    const deadlines = this.jobs['dsr-deadlines'];
+    deadlines.function.bindWorkQueue(this.dsrWorker.queue);
+    this.dsrOverdueAlarm = new Alarm(this, 'DsrOverdueAlarm', {
+      alarmDescription:
+        'Data-subject requests are past their deadline (GDPR Art. 12(3): one month, extended at most to two; ' +
+        'CCPA §1798.130: 45 days, plus 45): answer or extend them now',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: DSR_OVERDUE_METRIC,
+        // Powertools tags every metric with the function's service name.
+        dimensionsMap: { service: 'optline-dsr-deadlines' },
+        statistic: Stats.MAXIMUM,
+        period: Duration.days(1),
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // A job that did not run raises its own dead-letter alarm.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.dsrOverdueAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    this.dsrOverdueAlarm.addOkAction(new SnsAction(this.alarmTopic));
 
     this.ttlBackstop = new TtlBackstop(this, 'TtlBackstop', {
       table: props.tables.Subscribers,
@@ -442,8 +503,8 @@ function acknowledgeLambdaFindings(func: PlatformFunction): void {
   acknowledgeFindings(
     cfn,
     'The environment holds table names, a key ARN, the opt-out list name, a send interval and Cognito app ' +
-      'client ids, none of them secret, and Lambda encrypts it at rest by default; a customer-managed key ' +
-      'would protect nothing confidential.',
+      'client ids (and, for dsr, a queue URL, a bucket name and the regime), none of them secret, and Lambda ' +
+      'encrypts it at rest by default; a customer-managed key would protect nothing confidential.',
     { checkov: ['CKV_AWS_173'] },
   );
 }

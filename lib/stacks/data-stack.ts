@@ -162,6 +162,14 @@ export class DataStack extends Stack {
           projectionType: ProjectionType.INCLUDE,
           nonKeyAttributes: ['type', 'regime', 'receivedAt', 'extendedUntil'],
         },
+        // A subject's own requests (`T#<tenant>#S#<subjectId>`), for its export and its erasure: read by the
+        // subject's key, never by walking the tenant's requests.
+        {
+          indexName: 'BySubject',
+          partitionKey: { name: 'subjectKey', type: AttributeType.STRING },
+          sortKey: { name: 'receivedAt', type: AttributeType.STRING },
+          projectionType: ProjectionType.ALL,
+        },
       ],
     });
     this.auditLog = table('AuditLog', { partitionKey: pk, sortKey: sk });

@@ -1,7 +1,12 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as z from 'zod';
-import { MESSAGE_TABLES, OPTOUT_TABLES, SUBSCRIBER_TABLES } from '../../lambdas/api/function-tables';
+import {
+  DSR_API_TABLES,
+  MESSAGE_TABLES,
+  OPTOUT_TABLES,
+  SUBSCRIBER_TABLES,
+} from '../../lambdas/api/function-tables';
 import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
 import { JOB_NAMES, type JobName } from '../../lambdas/jobs/registry';
 import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
@@ -40,12 +45,21 @@ const EXPECTED: Readonly<
       readOnly: readonly TableId[];
       sendsSms: 'reserved' | 'paced' | false;
       mirrorsOptOuts: boolean;
+      /** Environment variables beyond tables, keys, tenants, Powertools, SMS pacing and the opt-out list. */
+      extraEnv?: readonly string[];
     }
   >
 > = {
   subscribers: { tables: SUBSCRIBER_TABLES, readOnly: ['Tenants'], sendsSms: 'paced', mirrorsOptOuts: true },
   messages: { tables: MESSAGE_TABLES, readOnly: ['Tenants'], sendsSms: 'reserved', mirrorsOptOuts: false },
   optouts: { tables: OPTOUT_TABLES, readOnly: [], sendsSms: false, mirrorsOptOuts: true },
+  dsr: {
+    tables: DSR_API_TABLES,
+    readOnly: [],
+    sendsSms: false,
+    mirrorsOptOuts: false,
+    extraEnv: ['CELL_REGIME', 'DSR_QUEUE_URL', 'EXPORT_BUCKET'],
+  },
 };
 /** The scheduled jobs that bind the provider opt-out list (all with 'reconcile' access). */
 const OPT_OUT_LIST_JOBS: readonly JobName[] = ['optout-reconcile'];
@@ -388,6 +402,7 @@ describe('Optline-eu-Api', () => {
           'NODE_OPTIONS',
           ...(expected.sendsSms ? ['SMS_SEND_INTERVAL_MS'] : []),
           ...(expected.mirrorsOptOuts ? ['OPT_OUT_LIST_NAME'] : []),
+          ...(expected.extraEnv ?? []),
         ].sort(),
       );
       expect(fn.Properties.Environment.Variables.OPT_OUT_LIST_NAME).toBe(
@@ -590,6 +605,8 @@ describe('Optline-eu-Api', () => {
         const mirroring = [
           ...mirrors.map((name) => stack.functions[name]),
           stack.inboundSms.function,
+          // A DSR objection is an opt-out, mirrored like a STOP.
+          stack.dsrWorker.function,
           ...OPT_OUT_LIST_JOBS.map((job) => stack.jobs[job].function),
         ].map((fn) => roleIdOf(stack, fn));
         for (const action of SNS_OPT_OUT_MIRROR) {
@@ -718,10 +735,10 @@ describe('Optline-eu-Api', () => {
 
     it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
-      // One per function (API functions, the delivery-status and inbound-SMS consumers and the scheduled jobs),
-      // the access, execution and WAF logs, the two SNS SMS delivery-status groups, and the log of the custom
-      // resource that turns them on, and the TTL backstop's.
-      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 2 + JOB_NAMES.length + 3 + 2 + 1 + 1);
+      // One per function (API functions, the delivery-status and inbound-SMS consumers, the DSR worker, the
+      // scheduled jobs and the TTL backstop), the access, execution and WAF logs, the two SNS SMS delivery-status
+      // groups, and the log of the custom resource that turns them on.
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 3 + JOB_NAMES.length + 1 + 3 + 2 + 1);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -774,6 +791,15 @@ describe('Optline-eu-Api', () => {
           'CKV_AWS_173',
           'W3005',
         ],
+        [api.getLogicalId(api.dsrWorker.function.node.defaultChild as CfnElement)]: [
+          'CKV_AWS_115',
+          'CKV_AWS_116',
+          'CKV_AWS_117',
+          'CKV_AWS_173',
+          'W3005',
+        ],
+        // An objection is an opt-out, mirrored to the provider lists like a STOP.
+        [policyIdOf(api.dsrWorker.function)]: ['CKV_AWS_111'],
         // SNS direct SMS publishing and SNS's SMS opt-out calls need Resource "*": one skip per policy, even
         // when a policy has both (inbound replies publish SMS and mirror opt-outs).
         [policyIdOf(api.inboundSms.function)]: ['CKV_AWS_111'],

@@ -124,10 +124,15 @@ describe('Optline-eu-Data', () => {
     expect(index.Projection.NonKeyAttributes).not.toEqual(expect.arrayContaining(['phone']));
   });
 
-  it('indexes DsrRequests by status and due date', () => {
+  it('indexes DsrRequests by status and due date, and by subject for the export and the erasure', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       GlobalSecondaryIndexes: [
         Match.objectLike({ IndexName: 'ByStatusDue', KeySchema: keyOf('status', 'dueAt') }),
+        Match.objectLike({
+          IndexName: 'BySubject',
+          KeySchema: keyOf('subjectKey', 'receivedAt'),
+          Projection: { ProjectionType: 'ALL' },
+        }),
       ],
     });
   });

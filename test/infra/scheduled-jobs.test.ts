@@ -27,6 +27,8 @@ interface Statement {
  */
 const EXTRA_ENV: Readonly<Record<JobName, readonly string[]>> = {
   'optout-reconcile': ['OPT_OUT_LIST_NAME', 'CELL_TENANTS'],
+  // Re-queued request ids go to the DSR queue.
+  'dsr-deadlines': ['DSR_QUEUE_URL'],
   'purge-inactive': ['JOB_CONTINUATION_QUEUE_URL'],
   'retention-sweep': ['CELL_TENANTS'],
 };
@@ -228,6 +230,16 @@ describe('scheduled jobs of Optline-eu-Api', () => {
       );
       expect(deadLetterStatements).toEqual([
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(job.queueId) },
+        // dsr-deadlines re-queues request ids on the DSR work queue (grantSendMessages).
+        ...(name === 'dsr-deadlines'
+          ? [
+              {
+                Effect: 'Allow',
+                Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+                Resource: getAtt(api.getLogicalId(api.dsrWorker.queue.node.defaultChild as CfnElement)),
+              },
+            ]
+          : []),
       ]);
     });
 
@@ -417,15 +429,19 @@ describe('scheduled jobs of Optline-eu-Api', () => {
       'optline-subscribers',
       'optline-optouts',
       'optline-inbound-sms',
+      // A DSR objection is an opt-out, mirrored like a STOP.
+      'optline-dsr-worker',
       ...JOB_NAMES.filter((name) => EXTRA_ENV[name].includes('OPT_OUT_LIST_NAME')).map(
         (name) => `optline-${name}`,
       ),
     ];
     const notBinding = serviceNames.filter((serviceName) => !binding.includes(serviceName));
 
-    it('include the messages and delivery-status functions, and the retention functions', () => {
+    it('include the messages, delivery-status, DSR route and deadline functions, and the retention functions', () => {
       expect(notBinding.sort()).toEqual([
         'optline-delivery-status',
+        'optline-dsr',
+        'optline-dsr-deadlines',
         'optline-messages',
         'optline-purge-inactive',
         'optline-retention-sweep',

@@ -5,9 +5,10 @@
  * How: every write path of lambdas/ runs against DynamoDB Local through a document client that records each
  * write command and, once it has run, reads back every item it put or updated and checks it. Two guards keep the
  * check honest as the code grows:
- * - every `new PutCommand(` / `UpdateCommand(` / `TransactWriteCommand(` / `BatchWriteCommand(` in lambdas/ must
- *   have been reached by the scenario (matched by the calling line in the stack), so a new write path fails this
- *   test until the scenario below exercises it;
+ * - every `new PutCommand(` / `UpdateCommand(` / `TransactWriteCommand(` / `BatchWriteCommand(` in lambdas/, and
+ *   every write through the generic query-only table layer (`.put(`, `.update(`, `.transactWrite(` in the modules
+ *   built on it), must have been reached by the scenario (matched by the calling line in the stack), so a new write
+ *   path fails this test until the scenario below exercises it;
  * - at the end, every item of every table is read (tests may scan): writes made through libraries, such as the
  *   Powertools idempotency records, are checked too.
  */
@@ -28,14 +29,18 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import { DynamoAuditLog } from '../../lambdas/adapters/dynamo/audit-log';
+import { DynamoOpenDsrIndex } from '../../lambdas/adapters/dynamo/dsr-store';
 import { DynamoMessageStatusStore } from '../../lambdas/adapters/dynamo/message-status-store';
 import { DynamoPurgeStore } from '../../lambdas/adapters/dynamo/purge-store';
 import { DynamoPurgeWatermark } from '../../lambdas/adapters/dynamo/purge-watermark';
 import { DynamoRetentionSweepStore } from '../../lambdas/adapters/dynamo/retention-sweep-store';
 import { LocalSubjectIdDeriver } from '../../lambdas/adapters/local-subject-id';
 import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
+import { RecordingMetrics } from '../../lambdas/adapters/powertools-metrics';
 import { OutboxSender } from '../../lambdas/adapters/sms/outbox-sender';
 import type { ApiRequest, RouteAction } from '../../lambdas/api/api-handler';
+import { dsrActions } from '../../lambdas/api/dsr-api';
+import { dsrWorkerDeps, dsrWorkerHandler } from '../../lambdas/api/dsr-worker';
 import { inboundDeps } from '../../lambdas/api/inbound-sms';
 import { messageActions } from '../../lambdas/api/messages-api';
 import { optOutActions } from '../../lambdas/api/optouts-api';
@@ -43,12 +48,14 @@ import { ROUTES, SCOPES } from '../../lambdas/api/routes';
 import { subscriberActions } from '../../lambdas/api/subscribers-api';
 import { ttlBackstopHandler } from '../../lambdas/api/ttl-backstop';
 import { processInbound } from '../../lambdas/domain/inbound';
-import { RecordingMetricSink } from '../../lambdas/domain/metrics';
 import { purgeDayOf } from '../../lambdas/domain/retention';
+import { dsrDeadlinesJob } from '../../lambdas/jobs/dsr-deadlines';
 import { purgeInactiveJob } from '../../lambdas/jobs/purge-inactive';
 import { retentionSweepJob } from '../../lambdas/jobs/retention-sweep';
 import type { TableId } from '../../lambdas/shared/env';
+import { logger } from '../../lambdas/shared/powertools';
 import { TABLE_IDS } from '../../lib/stacks/data-stack';
+import { LocalDsrQueue, LocalExportStore } from '../../local/dsr';
 import { ensureTables, localClient } from '../../local/dynamodb-local';
 import { localTableDefinitions } from '../../local/table-definitions';
 import { LOCAL_TENANTS, tenantItem } from '../../local/tenants';
@@ -140,13 +147,27 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every write command built in lambdas/, as `path:line`. */
+/** The generic table layer (KeyedTable, QueryOnlyDb): its callers are the write paths, not its own methods. */
+const GENERIC_LAYER = join('lambdas', 'adapters', 'dynamo', 'query-only.ts');
+/** A write through that layer, in a module built on it. */
+const LAYER_WRITE = /\.(put|update|transactWrite)\(/;
+
+/**
+ * Every write in lambdas/, as `path:line`: each `new …Command(` that writes, except inside the generic layer,
+ * and each call of the layer's write methods in the modules that import it.
+ */
 const writeSites = (): string[] =>
-  sourceFiles(join(ROOT, 'lambdas')).flatMap((file) =>
-    readFileSync(file, 'utf8')
+  sourceFiles(join(ROOT, 'lambdas')).flatMap((file) => {
+    const path = relative(ROOT, file);
+    if (path === GENERIC_LAYER) return [];
+    const text = readFileSync(file, 'utf8');
+    const onLayer = /from '\.\/query-only'/.test(text);
+    return text
       .split('\n')
-      .flatMap((text, i) => (WRITE_COMMAND.test(text) ? [`${relative(ROOT, file)}:${i + 1}`] : [])),
-  );
+      .flatMap((line, i) =>
+        WRITE_COMMAND.test(line) || (onLayer && LAYER_WRITE.test(line)) ? [`${path}:${i + 1}`] : [],
+      );
+  });
 
 describe('expiresAt on every write', () => {
   const dynamo = localClient(process.env.OPTLINE_DYNAMODB_ENDPOINT!);
@@ -222,7 +243,7 @@ describe('expiresAt on every write', () => {
     plain.destroy();
   });
 
-  it('holds on every write path of the API, inbound SMS, delivery status, the purge, the backstop and the sweep', async () => {
+  it('holds on every write path of the API, inbound SMS, delivery status, DSR work, the purge, the backstop and the sweep', async () => {
     const subscribers = subscriberActions(ports);
     const messaging = messageActions(ports);
     messaging.idempotencyConfig.registerLambdaContext({ getRemainingTimeInMillis: () => 10_000 } as Context);
@@ -282,6 +303,47 @@ describe('expiresAt on every write', () => {
       ),
     ).toBe('updated');
 
+    // Data-subject requests of every type, worked by the DSR worker, one extended, and the deadline job.
+    await call(subscribers, 'createSubscriber', { phone: phone(5), consent, topics: ['offers'] });
+    await call(messaging.actions, 'sendMessage', { to: phone(5), body: 'Hello', category: 'transactional' });
+    const exportFiles = new LocalExportStore({ baseUrl: () => 'http://127.0.0.1', clock: () => now });
+    const dsrQueue = new LocalDsrQueue(
+      dsrWorkerHandler(dsrWorkerDeps({ ...ports, exports: exportFiles }), logger),
+    );
+    const dsr = dsrActions({ ...ports, queue: dsrQueue, exports: exportFiles, regime: 'GDPR' });
+    const verification = { method: 'sms_otp', reference: 'otp-1' };
+    // One request whose enqueue is lost stays open, so it can be extended.
+    const lost = dsrActions({
+      ...ports,
+      queue: { enqueue: async () => undefined },
+      exports: exportFiles,
+      regime: 'GDPR',
+    });
+    const open = await call(lost, 'createDsr', { type: 'access', phone: phone(5), verification });
+    await call(
+      dsr,
+      'extendDsr',
+      { reason: 'Large export' },
+      { id: (open.body as { requestId: string }).requestId },
+    );
+    for (const type of ['access', 'portability', 'rectification', 'restriction', 'objection', 'erasure']) {
+      const opened = await call(dsr, 'createDsr', {
+        type,
+        phone: phone(5),
+        verification,
+        ...(type === 'rectification' ? { changes: { locale: 'de-DE' } } : {}),
+      });
+      expect(opened.statusCode).toBe(202);
+      await dsrQueue.idle();
+    }
+    expect(dsrQueue.deadLetters).toEqual([]);
+    await dsrDeadlinesJob({
+      dsrs: new DynamoOpenDsrIndex(recording, tables.DsrRequests),
+      queue: dsrQueue,
+      metrics: new RecordingMetrics(),
+    })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
+    await dsrQueue.idle();
+
     // The hold on phone(2) is released long after its 36 months: the watermark is moved back for it.
     now = new Date('2026-04-02T10:00:00.000Z');
     await call(subscribers, 'clearLegalHold', undefined, path(2));
@@ -320,7 +382,7 @@ describe('expiresAt on every write', () => {
     expect(backstop.batchItemFailures).toEqual([]);
     await retentionSweepJob({
       store: new DynamoRetentionSweepStore(recording, tables),
-      metrics: new RecordingMetricSink(),
+      metrics: new RecordingMetrics(),
       tenants: ['demo'],
     })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
 
@@ -328,7 +390,7 @@ describe('expiresAt on every write', () => {
     expect(violations).toEqual([]);
     // …the scenario wrote to every table the platform writes…
     expect([...writtenTables].sort()).toEqual(
-      ['AuditLog', 'ConsentLedger', 'MessageLog', 'Subscribers', 'Suppressions'].sort(),
+      ['AuditLog', 'ConsentLedger', 'DsrRequests', 'MessageLog', 'Subscribers', 'Suppressions'].sort(),
     );
     // …and reached every write command in lambdas/ (a new one must be added to this scenario).
     const unreached = writeSites().filter((site) => {

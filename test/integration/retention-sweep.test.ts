@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RecordingMetricSink } from '../../lambdas/domain/metrics';
+import { RecordingMetrics } from '../../lambdas/adapters/powertools-metrics';
 import { purgeDayOf } from '../../lambdas/domain/retention';
 import { retentionSweepFromPorts } from '../../lambdas/jobs/retention-sweep';
 import { testDocumentClient } from './harness/dynamo';
@@ -65,7 +65,7 @@ describe('retention-sweep', () => {
   });
 
   it('counts items more than 3 days past expiresAt and emits the total as RetentionOverdueItems', async () => {
-    const metrics = new RecordingMetricSink();
+    const metrics = new RecordingMetrics();
 
     const summary = await retentionSweepFromPorts(
       { db, tables: { Subscribers: table('Subscribers'), AuditLog: table('AuditLog') } },
@@ -79,7 +79,7 @@ describe('retention-sweep', () => {
       overdueAuditEntries: 1,
       bucketsRead: 36,
     });
-    expect(metrics.entries()).toEqual([{ name: 'RetentionOverdueItems', value: 3 }]);
+    expect(metrics.published).toEqual([{ name: 'RetentionOverdueItems', value: 3 }]);
   });
 
   it('reads with one bounded Query per bucket or partition and never scans', async () => {
@@ -97,7 +97,7 @@ describe('retention-sweep', () => {
     const summary = await retentionSweepFromPorts(
       { db: recording, tables: { Subscribers: table('Subscribers'), AuditLog: table('AuditLog') } },
       ['demo', 'acme'],
-      new RecordingMetricSink(),
+      new RecordingMetrics(),
     )({ now, remainingMs: () => Number.POSITIVE_INFINITY });
 
     expect(new Set(commands)).toEqual(new Set(['QueryCommand']));
@@ -112,6 +112,7 @@ describe('retention-sweep', () => {
 
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ job: 'retention-sweep', summary: { overdue: 0 } });
+    expect(server.metrics.last('RetentionOverdueItems')).toBe(0);
   });
 
   it('is served locally and finds the same overdue items at the same clock', async () => {
@@ -121,5 +122,6 @@ describe('retention-sweep', () => {
     });
 
     expect(response.body.summary).toMatchObject({ overdue: 3 });
+    expect(server.metrics.last('RetentionOverdueItems')).toBe(3);
   });
 });

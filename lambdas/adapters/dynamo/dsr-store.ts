@@ -1,0 +1,201 @@
+/**
+ * DynamoDB implementation of the DsrStore port: DsrRequests (`T#<tenant>` / `R#<requestId>`), with each state
+ * change and its AuditLog entry written in one transaction, so no change goes unaudited.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditRecord } from '../../domain/audit';
+import type { DsrRecord, DsrStatus } from '../../domain/dsr';
+import type { DsrStore, OpenDsrSummary } from '../../domain/dsr-ports';
+import { auditKey, subjectPk, tenantPk } from './keys';
+import { KeyedTable, QueryOnlyDb } from './query-only';
+
+/** Index of open (and closed) requests by status and original deadline, for the daily deadline job. */
+export const STATUS_DUE_INDEX = 'ByStatusDue';
+/** Index of a subject's requests (`subjectKey` = `T#<tenant>#S#<subjectId>`, by `receivedAt`). */
+export const SUBJECT_INDEX = 'BySubject';
+/** The attribute that keys {@link SUBJECT_INDEX}. */
+export const SUBJECT_KEY_ATTRIBUTE = 'subjectKey';
+
+export const dsrKey = (tenantId: string, requestId: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `R#${requestId}`,
+});
+
+type Tables = { readonly DsrRequests: string; readonly AuditLog: string };
+
+type Item = Record<string, unknown>;
+
+function toRecord(item: Item): DsrRecord {
+  const { pk: _pk, sk: _sk, [SUBJECT_KEY_ATTRIBUTE]: _subjectKey, ...record } = item;
+  return record as unknown as DsrRecord;
+}
+
+/** `T#demo` / `R#<id>` → ids, for index items that project keys only. */
+function idsOf(item: Item): { tenantId: string; requestId: string } {
+  return { tenantId: String(item.pk).slice(2), requestId: String(item.sk).slice(2) };
+}
+
+const conditionFailed = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+
+const OPEN: readonly DsrStatus[] = ['received', 'in_progress'];
+
+export class DynamoDsrStore implements DsrStore {
+  private readonly db: QueryOnlyDb<keyof Tables>;
+  private readonly index: DynamoOpenDsrIndex;
+
+  constructor(
+    db: DynamoDBDocumentClient,
+    private readonly names: Tables,
+  ) {
+    this.db = new QueryOnlyDb(db, { DsrRequests: names.DsrRequests, AuditLog: names.AuditLog });
+    this.index = new DynamoOpenDsrIndex(db, names.DsrRequests);
+  }
+
+  private auditPut(audit: AuditRecord) {
+    return {
+      Put: {
+        TableName: this.names.AuditLog,
+        Item: { ...auditKey(audit.tenantId, audit.at, audit.id), ...audit },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  async create(record: DsrRecord, audit: AuditRecord): Promise<void> {
+    await this.db.transactWrite([
+      {
+        Put: {
+          TableName: this.names.DsrRequests,
+          Item: {
+            ...dsrKey(record.tenantId, record.requestId),
+            [SUBJECT_KEY_ATTRIBUTE]: subjectPk(record.tenantId, record.subjectId),
+            ...record,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      this.auditPut(audit),
+    ]);
+  }
+
+  async get(tenantId: string, requestId: string): Promise<DsrRecord | undefined> {
+    const item = await this.db.tables.DsrRequests.get(dsrKey(tenantId, requestId));
+    return item ? toRecord(item) : undefined;
+  }
+
+  async transition(next: DsrRecord, from: DsrStatus, audit: AuditRecord): Promise<boolean> {
+    // Only the fields a transition changes: a concurrent extension of the same item is never overwritten.
+    const fields = Object.entries({
+      status: next.status,
+      completedAt: next.completedAt,
+      result: next.result,
+      rejectionReason: next.rejectionReason,
+      expiresAt: next.expiresAt,
+    }).filter(([, value]) => value !== undefined);
+    try {
+      await this.db.transactWrite([
+        {
+          Update: {
+            TableName: this.names.DsrRequests,
+            Key: dsrKey(next.tenantId, next.requestId),
+            UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+            ConditionExpression: '#status = :from',
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+            },
+            ExpressionAttributeValues: {
+              ':from': from,
+              ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
+            },
+          },
+        },
+        this.auditPut(audit),
+      ]);
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async extend(next: DsrRecord, audit: AuditRecord): Promise<boolean> {
+    try {
+      await this.db.transactWrite([
+        {
+          Update: {
+            TableName: this.names.DsrRequests,
+            Key: dsrKey(next.tenantId, next.requestId),
+            UpdateExpression: 'SET extendedUntil = :until, extensionReason = :reason',
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(extendedUntil) AND #status IN (:open0, :open1)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':until': next.extendedUntil,
+              ':reason': next.extensionReason,
+              ':open0': OPEN[0],
+              ':open1': OPEN[1],
+            },
+          },
+        },
+        this.auditPut(audit),
+      ]);
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async bySubject(tenantId: string, subjectId: string): Promise<DsrRecord[]> {
+    const items = await this.db.tables.DsrRequests.query({
+      index: SUBJECT_INDEX,
+      keyCondition: '#subject = :subject',
+      names: { '#subject': SUBJECT_KEY_ATTRIBUTE },
+      values: { ':subject': subjectPk(tenantId, subjectId) },
+    });
+    return items.map(toRecord);
+  }
+
+  async forgetExport(tenantId: string, requestId: string): Promise<void> {
+    await this.db.tables.DsrRequests.update(dsrKey(tenantId, requestId), {
+      UpdateExpression: 'REMOVE #result.exportKey, #result.exportExpiresAt',
+      ConditionExpression: 'attribute_exists(#result)',
+      ExpressionAttributeNames: { '#result': 'result' },
+    }).catch((error: unknown) => {
+      if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
+    });
+  }
+
+  openRequests(status: DsrStatus, dueBy?: Date): Promise<OpenDsrSummary[]> {
+    return this.index.openRequests(status, dueBy);
+  }
+}
+
+/** The `ByStatusDue` index alone, read-only: all the daily deadline job needs. */
+export class DynamoOpenDsrIndex implements Pick<DsrStore, 'openRequests'> {
+  private readonly table: KeyedTable;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string) {
+    this.table = new KeyedTable(db, tableName);
+  }
+
+  async openRequests(status: DsrStatus, dueBy?: Date): Promise<OpenDsrSummary[]> {
+    const items = await this.table.query({
+      index: STATUS_DUE_INDEX,
+      keyCondition: dueBy ? '#status = :status AND dueAt <= :dueBy' : '#status = :status',
+      names: { '#status': 'status' },
+      values: { ':status': status, ...(dueBy ? { ':dueBy': dueBy.toISOString() } : {}) },
+    });
+    return items.map((item) => ({
+      ...idsOf(item),
+      status: item.status as DsrStatus,
+      dueAt: String(item.dueAt),
+      receivedAt: String(item.receivedAt),
+      ...(item.extendedUntil !== undefined ? { extendedUntil: String(item.extendedUntil) } : {}),
+    }));
+  }
+}

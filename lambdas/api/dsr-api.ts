@@ -1,0 +1,74 @@
+/** Route actions of the data-subject request routes: open a request, follow it, extend it once. */
+import type { Regime } from '../../lib/config/regimes';
+import { DynamoDsrStore } from '../adapters/dynamo/dsr-store';
+import { toDsrAccepted, toDsrStatusView } from '../domain/dsr';
+import type { DsrQueue, ExportStore } from '../domain/dsr-ports';
+import { extendDsr, openDsr, viewDsr, type DsrApiDeps } from '../domain/dsr-processing';
+import type { CreateDsrRequest, DsrExtended, ExtendDsrRequest } from '../shared/dsr-schemas';
+import { NotFoundError } from '../shared/problem';
+import type { RouteAction } from './api-handler';
+import type { DSR_API_TABLES } from './function-tables';
+import type { Ports } from './ports';
+
+export interface DsrPorts extends Ports<(typeof DSR_API_TABLES)[number]> {
+  readonly queue: DsrQueue;
+  readonly exports: Pick<ExportStore, 'downloadUrl'>;
+  readonly regime: Regime;
+  /** Told (with the error's name only) when a request could not be queued. @default - nothing */
+  readonly onEnqueueFailed?: (errorName: string) => void;
+}
+
+/** Request ids are UUIDs; anything else cannot name a request, and is answered like an unknown id. */
+const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function requestIdOf(pathParameters: Readonly<Record<string, string>>): string {
+  const id = pathParameters.id ?? '';
+  if (!REQUEST_ID.test(id)) throw new NotFoundError({ detail: 'No data-subject request with this id.' });
+  return id;
+}
+
+export function dsrActions(ports: DsrPorts): Record<string, RouteAction> {
+  const deps: DsrApiDeps = {
+    dsrs: new DynamoDsrStore(ports.db, ports.tables),
+    queue: ports.queue,
+    exports: ports.exports,
+    subjectIds: ports.subjectIds,
+    regime: ports.regime,
+    clock: ports.clock,
+    onEnqueueFailed: (error) => ports.onEnqueueFailed?.((error as Error)?.name ?? typeof error),
+  };
+
+  return {
+    async createDsr(request) {
+      const body = request.body as CreateDsrRequest;
+      const record = await openDsr(deps, request.caller.tenantId, body);
+      return { statusCode: 202, body: toDsrAccepted(record) };
+    },
+
+    async getDsr(request) {
+      const { record, download } = await viewDsr(
+        deps,
+        request.caller.tenantId,
+        requestIdOf(request.pathParameters),
+      );
+      return {
+        statusCode: 200,
+        body: toDsrStatusView(record, download),
+        // A download URL is a short-lived credential: never cache it.
+        headers: { 'cache-control': 'no-store' },
+      };
+    },
+
+    async extendDsr(request) {
+      const { reason } = request.body as ExtendDsrRequest;
+      const record = await extendDsr(
+        deps,
+        request.caller.tenantId,
+        requestIdOf(request.pathParameters),
+        reason,
+      );
+      const body: DsrExtended = { extendedUntil: record.extendedUntil! };
+      return { statusCode: 200, body };
+    },
+  };
+}
