@@ -2,7 +2,7 @@
  * `retention-sweep`: weekly, counts items still stored more than 3 days past their `expiresAt` (see
  * domain/retention-sweep.ts for which stores and why) and emits the total as the `RetentionOverdueItems` metric,
  * which has an alarm. It reads with bounded queries only: one Query per index bucket or audit partition of the
- * look-back window, never a Scan. It changes nothing: deleting is the purge's and TTL's job.
+ * look-back window, never a table-wide read. It changes nothing: deleting is the purge's and TTL's job.
  */
 import { DynamoRetentionSweepStore } from '../adapters/dynamo/retention-sweep-store';
 import type { Ports } from '../api/ports';

@@ -1,6 +1,6 @@
 /**
  * Bounded reads for the retention sweep: one index bucket or one AuditLog partition per Query, counting the
- * items whose `expiresAt` lies before a cutoff (`Select: COUNT`, so no item data is returned). Never a Scan.
+ * items whose `expiresAt` lies before a cutoff (`Select: COUNT`, so no item data is returned); it never scans.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RetentionSweepStore } from '../../domain/retention-sweep';
