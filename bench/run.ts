@@ -11,11 +11,14 @@ import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { measureDsrExportUnits } from './dsr-export-units';
+import { measurePurgeUnits } from './purge-units';
 import { measureSendUnits } from './send-units';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const root = join(__dirname, '..');
+/** The purge must read about 2 units per expired subscriber at most, whatever N is (issue 7). */
+const MAX_PURGE_READS_PER_EXPIRED = 2;
 
 /** A DSR export may cost at most 10 % more among 100x the subscribers: it reads only the subject's keys. */
 const DSR_EXPORT_MAX_RATIO = 1.1;
@@ -32,7 +35,9 @@ function bundleSizes(): Row[] {
   const out = mkdtempSync(join(tmpdir(), 'optline-bundles-'));
   const handlers = readdirSync(join(root, 'lambdas', 'handlers'))
     .filter(
-      (file) => file.endsWith('.ts') && !['api-entry.ts', 'invocation.ts', 'lambda-ports.ts'].includes(file),
+      (file) =>
+        file.endsWith('.ts') &&
+        !['api-entry.ts', 'invocation.ts', 'lambda-ports.ts', 'job-entry.ts'].includes(file),
     )
     .map((file) => file.replace(/\.ts$/, ''));
   const rows: Row[] = [];
@@ -75,6 +80,7 @@ function moduleInitMs(bundle: string): number {
     OPT_OUT_LIST_NAME: 'bench',
     DSR_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
     EXPORT_BUCKET: 'bench',
+    JOB_CONTINUATION_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
     ...Object.fromEntries(
       [
         'TENANTS',
@@ -111,6 +117,37 @@ function synthSeconds(): Row {
     value: Math.round((Date.now() - started) / 100) / 10,
     unit: 's',
   };
+}
+
+/**
+ * Purge K expired subscribers out of N beside a full Scan (DESIGN §8). `--quick` uses a smaller N: the figure
+ * that is checked, read units per expired subscriber, does not depend on N.
+ */
+async function purgeRows(endpoint: string, failures: string[]): Promise<Row[]> {
+  const purge = await measurePurgeUnits(endpoint, quick ? 2_000 : 100_000, quick ? 50 : 1_000);
+  const label = `purge ${purge.expired.toLocaleString('en')} of ${purge.total.toLocaleString('en')}`;
+  if (purge.purged !== purge.expired) failures.push(`${label}: purged ${purge.purged}`);
+  if (purge.readUnitsPerExpired > MAX_PURGE_READS_PER_EXPIRED) {
+    failures.push(
+      `${label}: ${purge.readUnitsPerExpired} read units per expired subscriber, above ${MAX_PURGE_READS_PER_EXPIRED}`,
+    );
+  }
+  return [
+    {
+      figure: `${label}: read units`,
+      value: purge.purgeReadUnits,
+      baseline: purge.scanReadUnits,
+      unit: 'RCU',
+    },
+    {
+      figure: '  read units per expired subscriber',
+      value: purge.readUnitsPerExpired,
+      baseline: Math.round((purge.scanReadUnits / purge.expired) * 1000) / 1000,
+      unit: 'RCU',
+    },
+    { figure: '  write units', value: purge.purgeWriteUnits, unit: 'WCU' },
+    { figure: '  run time against DynamoDB Local', value: purge.seconds, unit: 's' },
+  ];
 }
 
 async function main(): Promise<void> {
@@ -165,6 +202,8 @@ async function main(): Promise<void> {
           `among ${small}: more than ${Math.round((DSR_EXPORT_MAX_RATIO - 1) * 100)} % growth`,
       );
     }
+
+    rows.push(...(await purgeRows(ddb.endpoint, failures)));
   } finally {
     await ddb.stop();
   }

@@ -8,7 +8,9 @@ import type { DsrQueue, MetricsPort } from '../lambdas/domain/dsr-ports';
 import { dsrDeadlinesJob } from '../lambdas/jobs/dsr-deadlines';
 import type { Job } from '../lambdas/jobs/job';
 import { optOutReconcileJob } from '../lambdas/jobs/optout-reconcile';
+import { purgeInactiveFromPorts } from '../lambdas/jobs/purge-inactive';
 import type { JobName } from '../lambdas/jobs/registry';
+import { retentionSweepFromPorts } from '../lambdas/jobs/retention-sweep';
 import type { TableId } from '../lambdas/shared/env';
 
 /** What jobs need beyond the tables: the DSR queue and somewhere to publish metrics. */
@@ -29,5 +31,8 @@ export function localJobs(
       queue: extras.dsrQueue,
       metrics: extras.metrics,
     }),
+    // Locally a run has no time limit, so the purge never needs a continuation.
+    'purge-inactive': purgeInactiveFromPorts(ports),
+    'retention-sweep': retentionSweepFromPorts(ports, tenantIds, extras.metrics),
   };
 }

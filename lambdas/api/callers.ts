@@ -9,6 +9,8 @@ import { RESOURCE_SERVER_ID, SCOPES, type Scope } from './routes';
 export interface Caller {
   readonly tenantId: string;
   readonly scopes: readonly Scope[];
+  /** Who is calling, recorded as the actor of audited actions: `client:<app client id>` or `local:<tenant>`. */
+  readonly principal?: string;
 }
 
 /** Returns undefined when the request carries no credentials this resolver accepts. */
@@ -25,7 +27,7 @@ export function cognitoClaimsCaller(tenantByClientId: Readonly<Record<string, st
     if (!tenantId) return undefined;
     const granted = typeof claims?.scope === 'string' ? claims.scope.split(' ') : [];
     const scopes = SCOPES.filter((scope) => granted.includes(`${scopePrefix}${scope}`));
-    return { tenantId, scopes };
+    return { tenantId, scopes, principal: `client:${clientId}` };
   };
 }
 
@@ -37,6 +39,6 @@ export function bearerTokenCaller(tenantByToken: Readonly<Record<string, string>
     )?.[1];
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const tenantId = token === undefined ? undefined : tenantByToken[token];
-    return tenantId ? { tenantId, scopes: [...SCOPES] } : undefined;
+    return tenantId ? { tenantId, scopes: [...SCOPES], principal: `local:${tenantId}` } : undefined;
   };
 }

@@ -29,7 +29,7 @@ function requestIdOf(pathParameters: Readonly<Record<string, string>>): string {
 
 export function dsrActions(ports: DsrPorts): Record<string, RouteAction> {
   const deps: DsrApiDeps = {
-    dsrs: new DynamoDsrStore(ports.db, ports.tables),
+    dsrs: new DynamoDsrStore(ports.db, ports.tables, ports.clock),
     queue: ports.queue,
     exports: ports.exports,
     subjectIds: ports.subjectIds,

@@ -25,7 +25,7 @@ export type DsrWorkerPorts = Omit<Ports<(typeof DSR_WORKER_TABLES)[number]>, 'su
 /** The stores the worker needs, built from ports: shared by the Lambda and the local server. */
 export function dsrWorkerDeps(ports: DsrWorkerPorts): DsrWorkerDeps {
   return {
-    dsrs: new DynamoDsrStore(ports.db, ports.tables),
+    dsrs: new DynamoDsrStore(ports.db, ports.tables, ports.clock),
     subjects: new DynamoSubjectDataStore(ports.db, ports.tables),
     exports: ports.exports,
     consent: new DynamoConsentStore(ports.db, ports.tables),

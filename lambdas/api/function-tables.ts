@@ -3,13 +3,14 @@
  * Api stack binds exactly these tables: one list, so grants and code cannot drift apart. Kept free of
  * handler imports, so the CDK app can read it without loading SDK clients.
  */
-/** Tenants and MessageLog: a double opt-in subscribe sends the "reply YES" SMS. */
+/** Tenants and MessageLog: a double opt-in subscribe sends the "reply YES" SMS. AuditLog: legal holds. */
 export const SUBSCRIBER_TABLES = [
   'Tenants',
   'Subscribers',
   'ConsentLedger',
   'Suppressions',
   'MessageLog',
+  'AuditLog',
 ] as const;
 export const MESSAGE_TABLES = [
   'Tenants',

@@ -10,6 +10,7 @@ import {
   dsrStatusView,
   extendDsrRequest,
 } from '../shared/dsr-schemas';
+import { legalHoldRequest, legalHoldView } from '../shared/legal-hold-schemas';
 import type { ProblemSlug } from '../shared/problem';
 import {
   createSubscriberRequest,
@@ -105,6 +106,29 @@ export const ROUTES: readonly RouteSpec[] = [
     fn: 'subscribers',
     body: interactionRequest,
     responses: { 204: { description: 'Recorded' } },
+    problems: ['not-found'],
+  },
+  {
+    operationId: 'setLegalHold',
+    method: 'PUT',
+    path: '/v1/subscribers/{phone}/legal-hold',
+    summary: 'Put the subscriber under legal hold: no expiry and no purge until it is cleared',
+    scope: 'dsr.manage',
+    fn: 'subscribers',
+    body: legalHoldRequest,
+    responses: {
+      200: { description: 'Held; a repeat replaces the reason and the holder', body: legalHoldView },
+    },
+    problems: ['not-found'],
+  },
+  {
+    operationId: 'clearLegalHold',
+    method: 'DELETE',
+    path: '/v1/subscribers/{phone}/legal-hold',
+    summary: 'Clear a legal hold: the 36-month expiry is restored from the last interaction',
+    scope: 'dsr.manage',
+    fn: 'subscribers',
+    responses: { 204: { description: 'Cleared, or there was no hold' } },
     problems: ['not-found'],
   },
   {

@@ -13,6 +13,7 @@ import type {
 import type { ApiRequest, RouteAction } from './api-handler';
 import { consentDeps, sendDeps } from './domain-deps';
 import type { SUBSCRIBER_TABLES } from './function-tables';
+import { legalHoldActions } from './legal-hold-api';
 import type { ConsentPorts, SendingPorts } from './ports';
 
 type SubscriberPorts = SendingPorts<(typeof SUBSCRIBER_TABLES)[number]> &
@@ -43,6 +44,7 @@ export function subscriberActions(ports: SubscriberPorts): Record<string, RouteA
     ports.subjectIds.derive(request.caller.tenantId, parsePathPhone(request.pathParameters.phone ?? ''));
 
   return {
+    ...legalHoldActions(ports),
     async createSubscriber(request) {
       const input = request.body as CreateSubscriberRequest;
       const { created, subscriber } = await createSubscriber(deps, request.caller.tenantId, input);

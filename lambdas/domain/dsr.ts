@@ -71,7 +71,10 @@ export interface DsrRecord {
   /** Rejected requests only: why, as told to the data subject (GDPR Art. 12(4)). */
   readonly rejectionReason?: string;
   readonly result?: DsrResult;
-  /** Set only when the request is closed: 5 years after `completedAt` (retention category `dsrRecord`). */
+  /**
+   * Retention category `dsrRecord`: 5 years after `receivedAt` while the request is open (a bound: the deadline
+   * job raises an alarm long before), then 5 years after `completedAt` once it is closed.
+   */
   readonly expiresAt?: number;
 }
 
@@ -214,6 +217,9 @@ export function receiveDsr(input: NewDsr): DsrRecord {
     dueAt: dueAtFor(input.regime, receivedAt).toISOString(),
     verification: { method: input.verification.method, reference: input.verification.reference },
     ...(changes ? { changes } : {}),
+    // Every item carries an expiry (issue 7): 5 years from receipt bounds a request that would never close;
+    // closing it replaces this with 5 years from completion, which is always later.
+    expiresAt: expiresAt('dsrRecord', receivedAt),
   };
 }
 

@@ -26,6 +26,23 @@ export const JOBS = {
     subjectIdKey: true,
     timeoutSeconds: 900,
   },
+  'purge-inactive': {
+    description:
+      'Deletes subscribers inactive for 36 months (MASS policy) with their marketing item and messages, walking ' +
+      'the ByPurgeDay index from its watermark; keeps the consent ledger and suppressions',
+    cron: { minute: '0', hour: '3' },
+    tables: { Subscribers: 'readWrite', MessageLog: 'readWrite', AuditLog: 'readWrite' },
+    subjectIdKey: false,
+    timeoutSeconds: 900,
+  },
+  'retention-sweep': {
+    description:
+      'Counts items still stored more than 3 days past their expiresAt, with bounded queries, and emits the ' +
+      'RetentionOverdueItems metric, which has an alarm',
+    cron: { minute: '0', hour: '4', weekDay: 'MON' },
+    tables: { Subscribers: 'read', AuditLog: 'read' },
+    subjectIdKey: false,
+  },
   'dsr-deadlines': {
     description:
       'Publishes DsrDueSoon and DsrOverdue for open data-subject requests (alarm on overdue) and re-queues ' +

@@ -32,6 +32,7 @@ import {
   OPTOUT_TABLES,
   SUBSCRIBER_TABLES,
 } from '../../lambdas/api/function-tables';
+import { TTL_BACKSTOP_TABLES } from '../../lambdas/api/retention-tables';
 import {
   API_FUNCTIONS,
   ROUTES,
@@ -58,9 +59,11 @@ import { METRICS_NAMESPACE, PlatformFunction } from '../constructs/platform-func
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
 import { QueueWorker } from '../constructs/queue-worker';
 import { requestModelSchema } from '../constructs/request-model';
+import { RetentionJobs } from '../constructs/retention-jobs';
 import { ScheduledJob } from '../constructs/scheduled-job';
 import { SnsSmsDeliveryLogging } from '../constructs/sns-sms-delivery-logging';
 import { TopicQueueConsumer } from '../constructs/topic-queue-consumer';
+import { TtlBackstop } from '../constructs/ttl-backstop';
 
 /** The stage every cell's API is deployed to; resource paths carry the version (`/v1/…`). */
 export const STAGE_NAME = 'prod';
@@ -179,6 +182,10 @@ export class ApiStack extends Stack {
   public readonly dsrOverdueAlarm: Alarm;
   /** The cell's scheduled jobs, one per entry of `lambdas/jobs/registry.ts`. */
   public readonly jobs: Readonly<Record<JobName, ScheduledJob>>;
+  /** Subscribers stream, TTL deletes only → the purge's cascade and audit (DESIGN §4 Purge). */
+  public readonly ttlBackstop: TtlBackstop;
+  /** The purge's continuation queue and the retention sweep's overdue alarm. */
+  public readonly retentionJobs: RetentionJobs;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -315,6 +322,24 @@ export class ApiStack extends Stack {
     });
     this.dsrOverdueAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
     this.dsrOverdueAlarm.addOkAction(new SnsAction(this.alarmTopic));
+
+    this.ttlBackstop = new TtlBackstop(this, 'TtlBackstop', {
+      table: props.tables.Subscribers,
+      queueKey: props.cellKey,
+      logsKey: props.logsKey,
+      alarmTopic: this.alarmTopic,
+      handler: 'ttl-backstop',
+      serviceName: 'optline-ttl-backstop',
+    });
+    for (const id of TTL_BACKSTOP_TABLES)
+      this.ttlBackstop.function.bindTable(props.tables[id], id, 'readWrite');
+    this.retentionJobs = new RetentionJobs(this, 'RetentionJobs', {
+      purge: this.jobs['purge-inactive'],
+      sweep: this.jobs['retention-sweep'],
+      tenants: cell.tenants,
+      queueKey: props.cellKey,
+      alarmTopic: this.alarmTopic,
+    });
 
     // RestApi already outputs the stage URL (ApiEndpoint…).
     new CfnOutput(this, 'TokenUrl', {

@@ -735,10 +735,10 @@ describe('Optline-eu-Api', () => {
 
     it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
-      // One per function (API functions, the delivery-status and inbound-SMS consumers, the DSR worker and the
-      // scheduled jobs), the access, execution and WAF logs, the two SNS SMS delivery-status groups, and the log of
-      // the custom resource that turns them on.
-      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 3 + JOB_NAMES.length + 3 + 2 + 1);
+      // One per function (API functions, the delivery-status and inbound-SMS consumers, the DSR worker, the
+      // scheduled jobs and the TTL backstop), the access, execution and WAF logs, the two SNS SMS delivery-status
+      // groups, and the log of the custom resource that turns them on.
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 3 + JOB_NAMES.length + 1 + 3 + 2 + 1);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -778,6 +778,13 @@ describe('Optline-eu-Api', () => {
           'W3005',
         ],
         [api.getLogicalId(api.inboundSms.function.node.defaultChild as CfnElement)]: [
+          'CKV_AWS_115',
+          'CKV_AWS_116',
+          'CKV_AWS_117',
+          'CKV_AWS_173',
+          'W3005',
+        ],
+        [api.getLogicalId(api.ttlBackstop.function.node.defaultChild as CfnElement)]: [
           'CKV_AWS_115',
           'CKV_AWS_116',
           'CKV_AWS_117',

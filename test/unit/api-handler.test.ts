@@ -33,7 +33,14 @@ describe('createApiHandler', () => {
     calls.push(request.route.operationId);
     return { statusCode: 201, body: { tenant: request.caller.tenantId } };
   };
-  const actions = { createSubscriber: ok, getSubscriber: ok, patchSubscriber: ok, recordInteraction: ok };
+  const actions = {
+    createSubscriber: ok,
+    getSubscriber: ok,
+    patchSubscriber: ok,
+    recordInteraction: ok,
+    setLegalHold: ok,
+    clearLegalHold: ok,
+  };
   const deployed = createApiHandler({
     fn: 'subscribers',
     actions,
@@ -52,6 +59,50 @@ describe('createApiHandler', () => {
     expect(result.statusCode).toBe(201);
     expect(JSON.parse(result.body)).toEqual({ tenant: 'demo' });
     expect(calls).toEqual(['createSubscriber']);
+  });
+
+  it('names the calling app client as the principal, which audited actions record as their actor', async () => {
+    const principals: Array<string | undefined> = [];
+    const handler = createApiHandler({
+      fn: 'subscribers',
+      actions: {
+        ...actions,
+        clearLegalHold: async (request) => {
+          principals.push(request.caller.principal);
+          return { statusCode: 204 };
+        },
+      },
+      logger,
+      callers: cognitoClaimsCaller({ 'client-demo': 'demo' }),
+    });
+
+    const result = await handler(
+      event({
+        httpMethod: 'DELETE',
+        resource: '/v1/subscribers/{phone}/legal-hold',
+        body: null,
+        pathParameters: { phone: '%2B447400123456' },
+        claims: { client_id: 'client-demo', scope: 'optline/dsr.manage' },
+      }),
+    );
+
+    expect(result.statusCode).toBe(204);
+    expect(principals).toEqual(['client:client-demo']);
+  });
+
+  it('refuses the legal-hold routes to a client without the dsr.manage scope', async () => {
+    const result = await deployed(
+      event({
+        httpMethod: 'PUT',
+        resource: '/v1/subscribers/{phone}/legal-hold',
+        body: JSON.stringify({ reason: 'Case 1' }),
+        pathParameters: { phone: '%2B447400123456' },
+        claims: { client_id: 'client-demo', scope: 'optline/subscribers.write' },
+      }),
+    );
+
+    expect(result.statusCode).toBe(403);
+    expect(calls).toEqual([]);
   });
 
   it('answers 401 for an app client that belongs to no tenant', async () => {

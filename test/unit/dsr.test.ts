@@ -92,7 +92,8 @@ describe('DSR deadlines under GDPR (Art. 12(3))', () => {
     // THEN it is open, due a month later, and not extended
     expect(record).toMatchObject({ status: 'received', dueAt: '2026-02-28T09:30:00.000Z' });
     expect(record.extendedUntil).toBeUndefined();
-    expect(record.expiresAt).toBeUndefined();
+    // Open, it is bounded at 5 years from receipt; closing it moves that to 5 years from completion.
+    expect(new Date(record.expiresAt! * 1000).toISOString()).toBe('2031-01-31T09:30:00.000Z');
   });
 });
 
@@ -255,11 +256,11 @@ describe('deadline state', () => {
 });
 
 describe('request lifecycle', () => {
-  it('keeps a completed request 5 years from completion and no expiry before', () => {
-    // GIVEN an open request, which has no TTL
+  it('keeps a completed request 5 years from completion, later than the bound it had while open', () => {
+    // GIVEN an open request, bounded at 5 years from receipt
     const record = startDsr(received('GDPR', '2026-01-31T09:30:00.000Z'));
     expect(record.status).toBe('in_progress');
-    expect(record.expiresAt).toBeUndefined();
+    expect(new Date(record.expiresAt! * 1000).toISOString()).toBe('2031-01-31T09:30:00.000Z');
     // WHEN it completes
     const done = completeDsr(record, { retained: ERASURE_RETAINED }, new Date('2026-02-02T08:00:00.000Z'));
     // THEN it expires 5 years after completion (retention category dsrRecord)

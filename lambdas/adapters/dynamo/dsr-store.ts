@@ -7,6 +7,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '../../domain/audit';
 import type { DsrRecord, DsrStatus } from '../../domain/dsr';
 import type { DsrStore, OpenDsrSummary } from '../../domain/dsr-ports';
+import { isExpired } from '../../domain/retention';
 import { auditKey, subjectPk, tenantPk } from './keys';
 import { KeyedTable, QueryOnlyDb } from './query-only';
 
@@ -49,6 +50,8 @@ export class DynamoDsrStore implements DsrStore {
   constructor(
     db: DynamoDBDocumentClient,
     private readonly names: Tables,
+    /** Reads treat a request past its `expiresAt` as absent, as TTL deletes late. @default the system clock */
+    private readonly clock: () => Date = () => new Date(),
   ) {
     this.db = new QueryOnlyDb(db, { DsrRequests: names.DsrRequests, AuditLog: names.AuditLog });
     this.index = new DynamoOpenDsrIndex(db, names.DsrRequests);
@@ -83,7 +86,7 @@ export class DynamoDsrStore implements DsrStore {
 
   async get(tenantId: string, requestId: string): Promise<DsrRecord | undefined> {
     const item = await this.db.tables.DsrRequests.get(dsrKey(tenantId, requestId));
-    return item ? toRecord(item) : undefined;
+    return item && !isExpired(item, this.clock()) ? toRecord(item) : undefined;
   }
 
   async transition(next: DsrRecord, from: DsrStatus, audit: AuditRecord): Promise<boolean> {
@@ -157,7 +160,8 @@ export class DynamoDsrStore implements DsrStore {
       names: { '#subject': SUBJECT_KEY_ATTRIBUTE },
       values: { ':subject': subjectPk(tenantId, subjectId) },
     });
-    return items.map(toRecord);
+    const now = this.clock();
+    return items.filter((item) => !isExpired(item, now)).map(toRecord);
   }
 
   async forgetExport(tenantId: string, requestId: string): Promise<void> {

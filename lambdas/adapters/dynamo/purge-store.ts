@@ -1,0 +1,162 @@
+/**
+ * DynamoDB implementation of the PurgeStore port: the `ByPurgeDay` index of Subscribers, conditional deletes of
+ * profiles, and the cascade to the marketing item and the MessageLog. It reads by key and index only, so its
+ * cost follows the number of due subscribers, never the size of a table.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { BucketCursor, CascadeCounts, DueSubscriber, PurgeStore } from '../../domain/purge';
+import { isExpired } from '../../domain/retention';
+import { marketingKey, subjectPk, subscriberKey } from './keys';
+
+type Tables = { readonly Subscribers: string; readonly MessageLog: string };
+
+export const PURGE_DAY_INDEX = 'ByPurgeDay';
+
+/** Index entries per page: keys only, so a page stays far below the 1 MB a Query returns at most. */
+const PAGE_SIZE = 200;
+/** BatchWriteItem takes at most 25 requests. */
+const BATCH_WRITE_LIMIT = 25;
+const UNPROCESSED_RETRIES = 8;
+
+const nowSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
+
+/** Still expired and not held: the condition of both the claim and the delete. */
+const DUE = 'expiresAt <= :now AND attribute_not_exists(legalHold)';
+
+/** `T#<tenant>` / `S#<subjectId>` → the subscriber; undefined for any other item (such as `S#<id>#MKT`). */
+export function profileOfKey(pk: unknown, sk: unknown): DueSubscriber | undefined {
+  if (typeof pk !== 'string' || typeof sk !== 'string') return undefined;
+  if (!pk.startsWith('T#') || pk.indexOf('#', 2) !== -1) return undefined;
+  if (!sk.startsWith('S#') || sk.indexOf('#', 2) !== -1) return undefined;
+  return { tenantId: pk.slice(2), subjectId: sk.slice(2) };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class DynamoPurgeStore implements PurgeStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: Tables,
+  ) {}
+
+  async due(
+    day: string,
+    now: Date,
+    cursor?: BucketCursor,
+  ): Promise<{ subscribers: DueSubscriber[]; cursor?: BucketCursor }> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tables.Subscribers,
+        IndexName: PURGE_DAY_INDEX,
+        KeyConditionExpression: 'purgeDay = :day AND expiresAt <= :now',
+        ExpressionAttributeValues: { ':day': day, ':now': nowSeconds(now) },
+        Limit: PAGE_SIZE,
+        ExclusiveStartKey: cursor as Record<string, unknown> | undefined,
+      }),
+    );
+    const subscribers = (page.Items ?? []).flatMap((item) => {
+      const subscriber = profileOfKey(item.pk, item.sk);
+      return subscriber ? [subscriber] : [];
+    });
+    return page.LastEvaluatedKey ? { subscribers, cursor: page.LastEvaluatedKey } : { subscribers };
+  }
+
+  async claim({ tenantId, subjectId }: DueSubscriber, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.Subscribers,
+          Key: subscriberKey(tenantId, subjectId),
+          UpdateExpression: 'SET purgeClaimedAt = :at',
+          ConditionExpression: DUE,
+          ExpressionAttributeValues: { ':at': now.toISOString(), ':now': nowSeconds(now) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async cascade({ tenantId, subjectId }: DueSubscriber): Promise<CascadeCounts> {
+    const { Attributes } = await this.db.send(
+      new DeleteCommand({
+        TableName: this.tables.Subscribers,
+        Key: marketingKey(tenantId, subjectId),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    let messagesDeleted = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      // Keys only, one partition: the subject's own messages.
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.MessageLog,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': subjectPk(tenantId, subjectId) },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const keys = (page.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk }));
+      for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) {
+        await this.deleteAll(this.tables.MessageLog, keys.slice(i, i + BATCH_WRITE_LIMIT));
+      }
+      messagesDeleted += keys.length;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { marketingDeleted: Attributes ? 1 : 0, messagesDeleted };
+  }
+
+  async remove({ tenantId, subjectId }: DueSubscriber, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tables.Subscribers,
+          Key: subscriberKey(tenantId, subjectId),
+          ConditionExpression: DUE,
+          ExpressionAttributeValues: { ':now': nowSeconds(now) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async hasLiveProfile({ tenantId, subjectId }: DueSubscriber, now: Date): Promise<boolean> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tables.Subscribers,
+        Key: subscriberKey(tenantId, subjectId),
+        ConsistentRead: true,
+        ProjectionExpression: 'pk, expiresAt',
+      }),
+    );
+    return Item !== undefined && !isExpired(Item, now);
+  }
+
+  /** One BatchWriteItem of deletes, sending unprocessed keys again with a growing pause. */
+  private async deleteAll(table: string, keys: Array<Record<string, unknown>>): Promise<void> {
+    let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 0; requests.length > 0; attempt += 1) {
+      if (attempt > UNPROCESSED_RETRIES) throw new Error(`BatchWriteItem left ${requests.length} deletes`);
+      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      const { UnprocessedItems } = await this.db.send(
+        new BatchWriteCommand({ RequestItems: { [table]: requests } }),
+      );
+      requests = (UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The TTL backstop (DESIGN §4 Purge), without its Lambda wiring: DynamoDB TTL deletes a subscriber profile the
+ * purge did not reach (it deletes late, but it does delete) → the Subscribers stream → this, which does the same
+ * cascade as the purge (marketing item and MessageLog; ConsentLedger and Suppressions are kept) and audits it.
+ *
+ * The event source mapping lets through only TTL deletes (`eventName` REMOVE by the service principal
+ * `dynamodb.amazonaws.com`); the same test is repeated here so a wider filter could never make a user delete
+ * cascade. The stream is KEYS_ONLY: no profile data reaches the function. Logs carry counts, never keys.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { profileOfKey } from '../adapters/dynamo/purge-store';
+import { audit, type AuditLog } from '../domain/audit';
+import type { PurgeStore } from '../domain/purge';
+
+export const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
+export const TTL_BACKSTOP_ACTOR = 'ttl-backstop';
+export const TTL_CASCADE_ACTION = 'ttl_cascade';
+
+export interface TtlBackstopDeps {
+  readonly store: Pick<PurgeStore, 'cascade' | 'hasLiveProfile'>;
+  readonly audit: AuditLog;
+  readonly clock: () => Date;
+  readonly logger: Pick<Logger, 'info' | 'warn'>;
+}
+
+/** How one record was handled; a record that throws is reported in `batchItemFailures` instead. */
+export type BackstopOutcome = 'cascaded' | 'resubscribed' | 'ignored';
+
+/** A stream record of a delete made by DynamoDB TTL itself (not by optline or anyone else). */
+export const isTtlDelete = (record: DynamoDBRecord): boolean =>
+  record.eventName === 'REMOVE' &&
+  record.userIdentity?.type === 'Service' &&
+  record.userIdentity?.principalId === TTL_PRINCIPAL;
+
+interface Counts {
+  profiles: number;
+  resubscribed: number;
+  marketingDeleted: number;
+  messagesDeleted: number;
+}
+
+export function ttlBackstopHandler(
+  deps: TtlBackstopDeps,
+): (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse> {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+  return async (event, context) => {
+    const now = deps.clock();
+    const byTenant = new Map<string, Counts>();
+    const countsOf = (tenantId: string): Counts => {
+      let counts = byTenant.get(tenantId);
+      if (!counts)
+        byTenant.set(
+          tenantId,
+          (counts = { profiles: 0, resubscribed: 0, marketingDeleted: 0, messagesDeleted: 0 }),
+        );
+      return counts;
+    };
+
+    const processRecord = async (record: DynamoDBRecord): Promise<BackstopOutcome> => {
+      if (!isTtlDelete(record)) return 'ignored';
+      const keys = unmarshall((record.dynamodb?.Keys ?? {}) as Record<string, AttributeValue>);
+      const subscriber = profileOfKey(keys.pk, keys.sk);
+      // The marketing item has a TTL of its own; only a profile's deletion cascades.
+      if (!subscriber) return 'ignored';
+      const counts = countsOf(subscriber.tenantId);
+      // Subscribed again since TTL removed the old profile: the messages now belong to the new one.
+      if (await deps.store.hasLiveProfile(subscriber, now)) {
+        counts.resubscribed += 1;
+        return 'resubscribed';
+      }
+      const cascaded = await deps.store.cascade(subscriber);
+      counts.profiles += 1;
+      counts.marketingDeleted += cascaded.marketingDeleted;
+      counts.messagesDeleted += cascaded.messagesDeleted;
+      return 'cascaded';
+    };
+
+    const response = await processPartialResponse(
+      event,
+      processRecord,
+      processor,
+      context === undefined ? {} : { context },
+    );
+    for (const [tenantId, counts] of byTenant) {
+      await audit(
+        deps.audit,
+        {
+          tenantId,
+          actor: TTL_BACKSTOP_ACTOR,
+          action: TTL_CASCADE_ACTION,
+          outcome: response.batchItemFailures.length === 0 ? 'completed' : 'partial',
+          counts: { ...counts },
+        },
+        now,
+      );
+    }
+    deps.logger.info('TTL deletes cascaded', {
+      records: event.Records.length,
+      failed: response.batchItemFailures.length,
+      tenants: byTenant.size,
+    });
+    return response;
+  };
+}

@@ -1,0 +1,423 @@
+/**
+ * Every table write leaves its item with an `expiresAt` (DESIGN §2), except a subscriber under legal hold and a
+ * standing opt-out suppression.
+ *
+ * How: every write path of lambdas/ runs against DynamoDB Local through a document client that records each
+ * write command and, once it has run, reads back every item it put or updated and checks it. Two guards keep the
+ * check honest as the code grows:
+ * - every `new PutCommand(` / `UpdateCommand(` / `TransactWriteCommand(` / `BatchWriteCommand(` in lambdas/, and
+ *   every write through the generic query-only table layer (`.put(`, `.update(`, `.transactWrite(` in the modules
+ *   built on it), must have been reached by the scenario (matched by the calling line in the stack), so a new write
+ *   path fails this test until the scenario below exercises it;
+ * - at the end, every item of every table is read (tests may scan): writes made through libraries, such as the
+ *   Powertools idempotency records, are checked too.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  type BatchWriteCommandInput,
+  type PutCommandInput,
+  type TransactWriteCommandInput,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBRecord } from 'aws-lambda';
+import { DynamoAuditLog } from '../../lambdas/adapters/dynamo/audit-log';
+import { DynamoOpenDsrIndex } from '../../lambdas/adapters/dynamo/dsr-store';
+import { DynamoMessageStatusStore } from '../../lambdas/adapters/dynamo/message-status-store';
+import { DynamoPurgeStore } from '../../lambdas/adapters/dynamo/purge-store';
+import { DynamoPurgeWatermark } from '../../lambdas/adapters/dynamo/purge-watermark';
+import { DynamoRetentionSweepStore } from '../../lambdas/adapters/dynamo/retention-sweep-store';
+import { LocalSubjectIdDeriver } from '../../lambdas/adapters/local-subject-id';
+import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
+import { RecordingMetrics } from '../../lambdas/adapters/powertools-metrics';
+import { OutboxSender } from '../../lambdas/adapters/sms/outbox-sender';
+import type { ApiRequest, RouteAction } from '../../lambdas/api/api-handler';
+import { dsrActions } from '../../lambdas/api/dsr-api';
+import { dsrWorkerDeps, dsrWorkerHandler } from '../../lambdas/api/dsr-worker';
+import { inboundDeps } from '../../lambdas/api/inbound-sms';
+import { messageActions } from '../../lambdas/api/messages-api';
+import { optOutActions } from '../../lambdas/api/optouts-api';
+import { ROUTES, SCOPES } from '../../lambdas/api/routes';
+import { subscriberActions } from '../../lambdas/api/subscribers-api';
+import { ttlBackstopHandler } from '../../lambdas/api/ttl-backstop';
+import { processInbound } from '../../lambdas/domain/inbound';
+import { purgeDayOf } from '../../lambdas/domain/retention';
+import { dsrDeadlinesJob } from '../../lambdas/jobs/dsr-deadlines';
+import { purgeInactiveJob } from '../../lambdas/jobs/purge-inactive';
+import { retentionSweepJob } from '../../lambdas/jobs/retention-sweep';
+import type { TableId } from '../../lambdas/shared/env';
+import { logger } from '../../lambdas/shared/powertools';
+import { TABLE_IDS } from '../../lib/stacks/data-stack';
+import { LocalDsrQueue, LocalExportStore } from '../../local/dsr';
+import { ensureTables, localClient } from '../../local/dynamodb-local';
+import { localTableDefinitions } from '../../local/table-definitions';
+import { LOCAL_TENANTS, tenantItem } from '../../local/tenants';
+
+const ROOT = join(__dirname, '..', '..');
+const WRITE_COMMAND = /new (PutCommand|UpdateCommand|TransactWriteCommand|BatchWriteCommand)\(/;
+/** No retention period is longer than 10 years (tenant accounts); a bigger value is milliseconds by mistake. */
+const LONGEST_SECONDS = (10 * 366 + 1) * 86_400;
+
+type Key = Record<string, unknown>;
+interface Written {
+  readonly table: string;
+  readonly key: Key;
+}
+interface Violation {
+  readonly table: string;
+  readonly sk: unknown;
+  readonly problem: string;
+  readonly site: string;
+}
+
+const prefix = `exp${randomUUID().slice(0, 6)}_`;
+const tables = Object.fromEntries(TABLE_IDS.map((id) => [id, `${prefix}${id}`])) as Record<TableId, string>;
+const tableIdOf = (name: string): TableId => name.slice(prefix.length) as TableId;
+const keyAttributes: Partial<Record<TableId, readonly string[]>> = {
+  Tenants: ['tenantId'],
+  Idempotency: ['id'],
+};
+const keyOf = (table: string, item: Key): Key =>
+  Object.fromEntries((keyAttributes[tableIdOf(table)] ?? ['pk', 'sk']).map((name) => [name, item[name]]));
+
+/** The items a write command puts or updates (deletes and condition checks leave nothing to check). */
+function writtenBy(name: string, input: unknown): Written[] {
+  switch (name) {
+    case 'PutCommand': {
+      const { TableName, Item } = input as PutCommandInput;
+      return [{ table: TableName!, key: keyOf(TableName!, Item!) }];
+    }
+    case 'UpdateCommand': {
+      const { TableName, Key: key } = input as UpdateCommandInput;
+      return [{ table: TableName!, key: key! }];
+    }
+    case 'TransactWriteCommand':
+      return ((input as TransactWriteCommandInput).TransactItems ?? []).flatMap((item) => {
+        if (item.Put)
+          return [{ table: item.Put.TableName!, key: keyOf(item.Put.TableName!, item.Put.Item!) }];
+        if (item.Update) return [{ table: item.Update.TableName!, key: item.Update.Key! }];
+        return [];
+      });
+    case 'BatchWriteCommand':
+      return Object.entries((input as BatchWriteCommandInput).RequestItems ?? {}).flatMap(
+        ([table, requests]) =>
+          requests.flatMap((r) => (r.PutRequest ? [{ table, key: keyOf(table, r.PutRequest.Item!) }] : [])),
+      );
+    default:
+      return [];
+  }
+}
+
+/** Why an item breaks the rule, or undefined when it keeps it. */
+function expiryProblem(table: string, item: Key, now: Date): string | undefined {
+  const id = tableIdOf(table);
+  const sk = String(item.sk ?? '');
+  // A standing opt-out is kept while it stands (CTIA/FCC); other Suppressions items expire like the rest.
+  if (id === 'Suppressions' && /^S#/.test(sk)) return undefined;
+  const isProfile = id === 'Subscribers' && /^S#[^#]+$/.test(sk);
+  if (isProfile && item.legalHold !== undefined) {
+    return item.expiresAt === undefined && item.purgeDay === undefined
+      ? undefined
+      : 'a held subscriber keeps expiresAt or purgeDay';
+  }
+  if (typeof item.expiresAt !== 'number') return 'no numeric expiresAt';
+  if (item.expiresAt > now.getTime() / 1000 + LONGEST_SECONDS) return 'expiresAt is not in epoch seconds';
+  if (isProfile && item.purgeDay !== purgeDayOf(item.expiresAt))
+    return 'purgeDay is not the day of expiresAt';
+  return undefined;
+}
+
+/** The `lambdas/` frames of a stack, as `path:line`. */
+const lambdaFrames = (stack: string): string[] =>
+  [...stack.matchAll(/\(?([^\s()]+\/lambdas\/[^\s():]+\.ts):(\d+):\d+\)?/g)].map(
+    ([, file, line]) => `${relative(ROOT, file!)}:${line}`,
+  );
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** The generic table layer (KeyedTable, QueryOnlyDb): its callers are the write paths, not its own methods. */
+const GENERIC_LAYER = join('lambdas', 'adapters', 'dynamo', 'query-only.ts');
+/** A write through that layer, in a module built on it. */
+const LAYER_WRITE = /\.(put|update|transactWrite)\(/;
+
+/**
+ * Every write in lambdas/, as `path:line`: each `new …Command(` that writes, except inside the generic layer,
+ * and each call of the layer's write methods in the modules that import it.
+ */
+const writeSites = (): string[] =>
+  sourceFiles(join(ROOT, 'lambdas')).flatMap((file) => {
+    const path = relative(ROOT, file);
+    if (path === GENERIC_LAYER) return [];
+    const text = readFileSync(file, 'utf8');
+    const onLayer = /from '\.\/query-only'/.test(text);
+    return text
+      .split('\n')
+      .flatMap((line, i) =>
+        WRITE_COMMAND.test(line) || (onLayer && LAYER_WRITE.test(line)) ? [`${path}:${i + 1}`] : [],
+      );
+  });
+
+describe('expiresAt on every write', () => {
+  const dynamo = localClient(process.env.OPTLINE_DYNAMODB_ENDPOINT!);
+  const plain = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  let now = new Date('2026-03-02T10:00:00.000Z');
+  const reachedLines = new Set<string>();
+  const writtenTables = new Set<TableId>();
+  const violations: Violation[] = [];
+
+  /** The document client every store gets: it runs each command, then checks what a write left behind. */
+  const recording = new Proxy(plain, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return async (command: { constructor: { name: string }; input: unknown }) => {
+        const name = command.constructor.name;
+        const written = writtenBy(name, command.input);
+        const frames =
+          written.length > 0 || /Write|Put|Update/.test(name) ? lambdaFrames(new Error().stack ?? '') : [];
+        for (const frame of frames) reachedLines.add(frame);
+        try {
+          return await (target.send as (c: unknown) => Promise<unknown>)(command);
+        } finally {
+          for (const { table, key } of written) {
+            writtenTables.add(tableIdOf(table));
+            const { Item } = await plain.send(
+              new GetCommand({ TableName: table, Key: key, ConsistentRead: true }),
+            );
+            const problem = Item && expiryProblem(table, Item, now);
+            if (problem)
+              violations.push({ table: tableIdOf(table), sk: Item.sk, problem, site: frames[0] ?? '?' });
+          }
+        }
+      };
+    },
+  });
+
+  const outbox = new OutboxSender({ clock: () => now });
+  const ports = {
+    dynamo,
+    db: recording,
+    tables,
+    subjectIds: new LocalSubjectIdDeriver('expiry-test-key'),
+    clock: () => now,
+    sender: outbox,
+    providerOptOuts: new InMemoryProviderOptOutList(() => now),
+  };
+  const request = (operationId: string, body?: unknown, params: Record<string, string> = {}): ApiRequest => ({
+    route: ROUTES.find((r) => r.operationId === operationId)!,
+    caller: { tenantId: 'demo', scopes: [...SCOPES], principal: 'local:demo' },
+    pathParameters: params,
+    headers: { 'idempotency-key': randomUUID() },
+    body,
+    requestId: randomUUID(),
+  });
+  const call = async (
+    actions: Record<string, RouteAction>,
+    operationId: string,
+    ...args: Parameters<typeof request> extends [string, ...infer R] ? R : never
+  ) => {
+    const result = await actions[operationId]!(request(operationId, ...args));
+    expect({ operationId, status: result.statusCode }).toEqual({ operationId, status: expect.any(Number) });
+    expect(result.statusCode).toBeLessThan(300);
+    return result;
+  };
+
+  beforeAll(async () => {
+    await ensureTables(process.env.OPTLINE_DYNAMODB_ENDPOINT!, localTableDefinitions('eu', prefix));
+    for (const tenant of LOCAL_TENANTS) {
+      await plain.send(new PutCommand({ TableName: tables.Tenants, Item: tenantItem(tenant) }));
+    }
+  });
+  afterAll(() => {
+    plain.destroy();
+  });
+
+  it('holds on every write path of the API, inbound SMS, delivery status, DSR work, the purge, the backstop and the sweep', async () => {
+    const subscribers = subscriberActions(ports);
+    const messaging = messageActions(ports);
+    messaging.idempotencyConfig.registerLambdaContext({ getRemainingTimeInMillis: () => 10_000 } as Context);
+    const optouts = optOutActions(ports);
+    const inbound = inboundDeps(ports);
+    const phone = (n: number) => `+4474001${String(n).padStart(5, '0')}`;
+    const path = (n: number) => ({ phone: encodeURIComponent(phone(n)) });
+    const consent = { source: 'api', noticeVersion: 'v1' };
+
+    // Subscribers: create, change, interact, hold, interact while held, release (also with a past expiry).
+    await call(subscribers, 'createSubscriber', { phone: phone(1), consent, topics: ['offers'] });
+    await call(subscribers, 'patchSubscriber', { locale: 'fr-FR' }, path(1));
+    await call(subscribers, 'recordInteraction', { type: 'click' }, path(1));
+    await call(subscribers, 'setLegalHold', { reason: 'Case 1' }, path(1));
+    now = new Date('2026-03-02T11:00:00.000Z');
+    await call(subscribers, 'recordInteraction', { type: 'click' }, path(1));
+    await call(subscribers, 'clearLegalHold', undefined, path(1));
+    await call(subscribers, 'createSubscriber', {
+      phone: phone(2),
+      consent: { ...consent, capturedAt: '2023-03-10T00:00:00Z' },
+    });
+    await call(subscribers, 'setLegalHold', { reason: 'Case 2' }, path(2));
+    await call(messaging.actions, 'sendMessage', { to: phone(2), body: 'Held', category: 'transactional' });
+    await call(subscribers, 'createSubscriber', { phone: phone(3), consent, doubleOptIn: true });
+
+    // Messages, opt-outs, inbound keywords (STOP, START twice, YES for a double opt-in) and a delivery receipt.
+    const sent = await call(messaging.actions, 'sendMessage', {
+      to: phone(1),
+      body: 'Your order shipped',
+      category: 'transactional',
+    });
+    await call(optouts, 'recordOptOut', { phone: phone(1), scope: 'offers' });
+    await call(optouts, 'recordOptOut', { phone: phone(4) });
+    for (const [n, body] of [
+      [1, 'STOP'],
+      [1, 'START'],
+      // A second removal from the provider list within 30 days is refused, and recorded for a retry.
+      [1, 'STOP'],
+      [1, 'START'],
+      [3, 'YES'],
+      [1, 'HELP'],
+    ] as const) {
+      await processInbound(inbound, {
+        messageId: randomUUID(),
+        tenantId: 'demo',
+        from: phone(n),
+        body,
+        at: now,
+      });
+    }
+    const status = new DynamoMessageStatusStore(recording, tables.MessageLog);
+    const messageId = (sent.body as { messageId: string }).messageId;
+    expect(
+      await status.applyDelivery(
+        { messageId, tenantId: 'demo', status: 'delivered', at: now, providerStatus: 'TEXT_DELIVERED' },
+        now,
+      ),
+    ).toBe('updated');
+
+    // Data-subject requests of every type, worked by the DSR worker, one extended, and the deadline job.
+    await call(subscribers, 'createSubscriber', { phone: phone(5), consent, topics: ['offers'] });
+    await call(messaging.actions, 'sendMessage', { to: phone(5), body: 'Hello', category: 'transactional' });
+    const exportFiles = new LocalExportStore({ baseUrl: () => 'http://127.0.0.1', clock: () => now });
+    const dsrQueue = new LocalDsrQueue(
+      dsrWorkerHandler(dsrWorkerDeps({ ...ports, exports: exportFiles }), logger),
+    );
+    const dsr = dsrActions({ ...ports, queue: dsrQueue, exports: exportFiles, regime: 'GDPR' });
+    const verification = { method: 'sms_otp', reference: 'otp-1' };
+    // One request whose enqueue is lost stays open, so it can be extended.
+    const lost = dsrActions({
+      ...ports,
+      queue: { enqueue: async () => undefined },
+      exports: exportFiles,
+      regime: 'GDPR',
+    });
+    const open = await call(lost, 'createDsr', { type: 'access', phone: phone(5), verification });
+    await call(
+      dsr,
+      'extendDsr',
+      { reason: 'Large export' },
+      { id: (open.body as { requestId: string }).requestId },
+    );
+    for (const type of ['access', 'portability', 'rectification', 'restriction', 'objection', 'erasure']) {
+      const opened = await call(dsr, 'createDsr', {
+        type,
+        phone: phone(5),
+        verification,
+        ...(type === 'rectification' ? { changes: { locale: 'de-DE' } } : {}),
+      });
+      expect(opened.statusCode).toBe(202);
+      await dsrQueue.idle();
+    }
+    expect(dsrQueue.deadLetters).toEqual([]);
+    await dsrDeadlinesJob({
+      dsrs: new DynamoOpenDsrIndex(recording, tables.DsrRequests),
+      queue: dsrQueue,
+      metrics: new RecordingMetrics(),
+    })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
+    await dsrQueue.idle();
+
+    // The hold on phone(2) is released long after its 36 months: the watermark is moved back for it.
+    now = new Date('2026-04-02T10:00:00.000Z');
+    await call(subscribers, 'clearLegalHold', undefined, path(2));
+
+    // Retention: the purge (claim, cascade, delete, watermark, summary), the TTL backstop and the sweep.
+    const store = new DynamoPurgeStore(recording, tables);
+    const audit = new DynamoAuditLog(recording, tables.AuditLog);
+    const purged = await purgeInactiveJob({
+      store,
+      watermark: new DynamoPurgeWatermark(recording, tables),
+      audit,
+    })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
+    expect(purged).toMatchObject({ purged: 1, messagesDeleted: 1 });
+    // TTL removes phone(3)'s profile, then its stream record arrives.
+    const gone = await ports.subjectIds.derive('demo', phone(3));
+    await plain.send(
+      new DeleteCommand({ TableName: tables.Subscribers, Key: { pk: 'T#demo', sk: `S#${gone}` } }),
+    );
+    const keys = marshall({ pk: 'T#demo', sk: `S#${gone}` }) as NonNullable<
+      DynamoDBRecord['dynamodb']
+    >['Keys'];
+    const backstop = await ttlBackstopHandler({
+      store,
+      audit,
+      clock: () => now,
+      logger: { info: () => undefined, warn: () => undefined },
+    })({
+      Records: [
+        {
+          eventName: 'REMOVE',
+          userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+          dynamodb: { Keys: keys, SequenceNumber: '1' },
+        },
+      ],
+    });
+    expect(backstop.batchItemFailures).toEqual([]);
+    await retentionSweepJob({
+      store: new DynamoRetentionSweepStore(recording, tables),
+      metrics: new RecordingMetrics(),
+      tenants: ['demo'],
+    })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
+
+    // THEN no write left an item without expiresAt…
+    expect(violations).toEqual([]);
+    // …the scenario wrote to every table the platform writes…
+    expect([...writtenTables].sort()).toEqual(
+      ['AuditLog', 'ConsentLedger', 'DsrRequests', 'MessageLog', 'Subscribers', 'Suppressions'].sort(),
+    );
+    // …and reached every write command in lambdas/ (a new one must be added to this scenario).
+    const unreached = writeSites().filter((site) => {
+      const [file, line] = site.split(':') as [string, string];
+      return ![0, 1, 2].some((back) => reachedLines.has(`${file}:${Number(line) - back}`));
+    }, 60_000);
+    expect(unreached).toEqual([]);
+  });
+
+  it('leaves no item without expiresAt in any table once every path has run, library writes included', async () => {
+    const offenders: Array<{ table: TableId; sk: unknown; problem: string }> = [];
+    for (const id of TABLE_IDS) {
+      let startKey: Key | undefined;
+      do {
+        const page = await plain.send(
+          new ScanCommand({ TableName: tables[id], ConsistentRead: true, ExclusiveStartKey: startKey }),
+        );
+        for (const item of page.Items ?? []) {
+          // Tenant settings are configuration seeded outside lambdas/, which never writes the Tenants table.
+          if (id === 'Tenants') continue;
+          const problem = expiryProblem(tables[id], item, now);
+          if (problem) offenders.push({ table: id, sk: item.sk ?? item.id, problem });
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
+    expect(offenders).toEqual([]);
+    expect(writtenTables.has('Tenants')).toBe(false);
+  });
+});
