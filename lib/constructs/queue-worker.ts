@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,6 +7,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
+import { alarmOnDeadLetters, encryptedDeadLetterQueue } from './dead-letters';
 import { PlatformFunction } from './platform-function';
 
 export interface QueueWorkerProps {
@@ -58,12 +58,7 @@ export class QueueWorker extends Construct {
     super(scope, id);
     const timeout = props.timeout ?? Duration.minutes(2);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: props.queueKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = encryptedDeadLetterQueue(this, props.queueKey);
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: props.queueKey,
@@ -89,16 +84,10 @@ export class QueueWorker extends Construct {
       }),
     );
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `Messages for ${props.serviceName} failed ${maxReceiveCount} times and wait in the dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+    this.deadLetterAlarm = alarmOnDeadLetters(this, this.deadLetterQueue, {
+      description: `Messages for ${props.serviceName} failed ${maxReceiveCount} times and wait in the dead-letter queue`,
+      alarmTopic: props.alarmTopic,
     });
-    this.deadLetterAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
-    this.deadLetterAlarm.addOkAction(new SnsAction(props.alarmTopic));
 
     const cfn = this.function.node.defaultChild as CfnFunction;
     acknowledgeFindings(

@@ -1,16 +1,16 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Role, ServicePrincipal, type CfnPolicy, type Policy } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { JobSpec } from '../../lambdas/jobs/registry';
 import { acknowledgeFindings, nagText } from './acknowledge';
+import { alarmOnDeadLetters, encryptedDeadLetterQueue } from './dead-letters';
 import { PlatformFunction } from './platform-function';
 
 export interface ScheduledJobProps {
@@ -40,12 +40,7 @@ export class ScheduledJob extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
     const { name, spec } = props;
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: props.queueKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = encryptedDeadLetterQueue(this, props.queueKey);
     this.function = new PlatformFunction(this, 'Function', {
       handler: name,
       serviceName: `optline-${name}`,
@@ -78,16 +73,11 @@ export class ScheduledJob extends Construct {
       }),
     });
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `A run of the ${name} job failed after its retries and waits in the dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+    this.deadLetterAlarm = alarmOnDeadLetters(this, this.deadLetterQueue, {
+      description: `A run of the ${name} job failed after its retries and waits in the dead-letter queue`,
+      alarmTopic: props.alarmTopic,
+      period: Duration.minutes(5),
     });
-    this.deadLetterAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
-    this.deadLetterAlarm.addOkAction(new SnsAction(props.alarmTopic));
 
     const schedulerPolicy = (schedulerRole.node.findChild('DefaultPolicy') as Policy).node
       .defaultChild as CfnPolicy;

@@ -1,14 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption, type CfnQueue } from 'aws-cdk-lib/aws-sqs';
+import type { CfnQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
+import { alarmOnDeadLetters, encryptedDeadLetterQueue } from './dead-letters';
 import { PlatformFunction } from './platform-function';
 
 /** The principal DynamoDB TTL deletes as; stream records of its deletes carry it in `userIdentity`. */
@@ -49,12 +49,7 @@ export class TtlBackstop extends Construct {
 
   constructor(scope: Construct, id: string, props: TtlBackstopProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: props.queueKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = encryptedDeadLetterQueue(this, props.queueKey);
     acknowledgeFindings(
       this.deadLetterQueue.node.defaultChild as CfnQueue,
       "This queue is itself the dead-letter destination: it is the stream event source mapping's on-failure " +
@@ -90,16 +85,11 @@ export class TtlBackstop extends Construct {
       }),
     );
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `TTL deletes that ${props.serviceName} could not cascade wait in its dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+    this.deadLetterAlarm = alarmOnDeadLetters(this, this.deadLetterQueue, {
+      description: `TTL deletes that ${props.serviceName} could not cascade wait in its dead-letter queue`,
+      alarmTopic: props.alarmTopic,
+      period: Duration.minutes(5),
     });
-    this.deadLetterAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
-    this.deadLetterAlarm.addOkAction(new SnsAction(props.alarmTopic));
 
     const cfn = this.function.node.defaultChild as CfnFunction;
     acknowledgeFindings(
