@@ -178,6 +178,18 @@ export class ConsentContentionError extends ServiceUnavailableError {
 /** A ledger entry's sort key, which is also what the subject's consent head holds: time, then event id. */
 export const ledgerSortKey = (at: string, eventId: string): string => `${at}#${eventId}`;
 
+/** The opt-out stands, but the provider list could not be told yet: the caller retries, which mirrors it again. */
+export class ProviderMirrorPendingError extends ServiceUnavailableError {
+  override readonly name = 'ProviderMirrorPendingError';
+  constructor(cause: unknown) {
+    super(5, {
+      detail:
+        'The opt-out is recorded and already honoured; copying it to the SMS provider failed. Retry in a few seconds.',
+      cause,
+    });
+  }
+}
+
 /** The instant of the next event: now, or just after the head when clocks disagree, so the ledger stays ordered. */
 export function nextEventInstant(now: Date, head: string | undefined): Date {
   const headAt = head === undefined ? Number.NEGATIVE_INFINITY : Date.parse(head.slice(0, head.indexOf('#')));
@@ -276,7 +288,13 @@ export async function recordOptOut(
       confirmationDue: change.causeId !== undefined,
     };
   });
-  if (scope === SCOPE_ALL) await deps.providerOptOuts?.add(e164);
+  if (scope === SCOPE_ALL && deps.providerOptOuts) {
+    try {
+      await deps.providerOptOuts.add(e164);
+    } catch (error) {
+      throw new ProviderMirrorPendingError(error);
+    }
+  }
   return result;
 }
 

@@ -213,7 +213,11 @@ describe('recordOptOut', () => {
         { e164: '+447400123456', source: 'api' },
         NOW,
       ),
-    ).rejects.toThrow('ThrottlingException');
+    ).rejects.toMatchObject({
+      name: 'ProviderMirrorPendingError',
+      status: 503,
+      headers: { 'retry-after': '5' },
+    });
     expect(calls.optOut).toHaveLength(1);
   });
 });
