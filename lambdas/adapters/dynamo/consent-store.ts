@@ -18,11 +18,10 @@ import {
 import { isExpired } from '../../domain/retention';
 import type { ConsentEvent } from '../../domain/subscribers';
 import { failedConditions, ledgerPut, moveHead, type TransactItems } from './consent-head';
+import { nowSeconds } from './expressions';
 import { consentStateKey, marketingKey, subscriberKey, suppressionKey, tenantPk } from './keys';
 
 type Tables = { readonly Subscribers: string; readonly ConsentLedger: string; readonly Suppressions: string };
-
-const nowSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
 
 export class DynamoConsentStore implements ConsentStore {
   constructor(

@@ -4,11 +4,10 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import type { HoldOutcome, LegalHoldStore } from '../../domain/legal-hold';
 import { isExpired } from '../../domain/retention';
 import type { LegalHold, SubscriberRecord } from '../../domain/subscribers';
+import { nowSeconds } from './expressions';
 import { subscriberKey } from './keys';
 
 type Tables = { readonly Subscribers: string };
-
-const nowSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
 
 /** Attempts at a release when concurrent interactions keep moving `lastInteractionAt` under it. */
 const RELEASE_ATTEMPTS = 3;

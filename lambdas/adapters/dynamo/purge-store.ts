@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { BucketCursor, CascadeCounts, DueSubscriber, PurgeStore } from '../../domain/purge';
 import { isExpired } from '../../domain/retention';
+import { nowSeconds } from './expressions';
 import { marketingKey, subjectPk, subscriberKey } from './keys';
 
 type Tables = { readonly Subscribers: string; readonly MessageLog: string };
@@ -25,8 +26,6 @@ const PAGE_SIZE = 200;
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_WRITE_LIMIT = 25;
 const UNPROCESSED_RETRIES = 8;
-
-const nowSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
 
 /** Still expired and not held: the condition of both the claim and the delete. */
 const DUE = 'expiresAt <= :now AND attribute_not_exists(legalHold)';

@@ -14,6 +14,7 @@ import type {
 } from '../../domain/export-document';
 import { isExpired } from '../../domain/retention';
 import type { SubscriberRecord } from '../../domain/subscribers';
+import { LIVE, nowSeconds, setFields } from './expressions';
 import { marketingKey, subjectPk, subscriberKey, tenantPk } from './keys';
 import { QueryOnlyDb, type KeyedTable } from './query-only';
 
@@ -25,10 +26,6 @@ type Tables = {
 };
 
 type Item = Record<string, unknown>;
-
-const nowSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
-/** A live item: present and not past its TTL (held items have no TTL). */
-const LIVE = 'attribute_exists(pk) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)';
 
 const withoutKeys = ({ pk: _pk, sk: _sk, ...rest }: Item): Item => rest;
 
@@ -116,15 +113,12 @@ export class DynamoSubjectDataStore implements SubjectDataStore {
   private async setOnLive(tenantId: string, subjectId: string, changes: Item, now: Date): Promise<boolean> {
     const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
     if (fields.length === 0) return (await this.profile(tenantId, subjectId, now)) !== undefined;
+    const set = setFields(fields);
     try {
       await this.tables.Subscribers.update(subscriberKey(tenantId, subjectId), {
-        UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+        ...set,
         ConditionExpression: LIVE,
-        ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
-        ExpressionAttributeValues: {
-          ':now': nowSeconds(now),
-          ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
-        },
+        ExpressionAttributeValues: { ':now': nowSeconds(now), ...set.ExpressionAttributeValues },
       });
       return true;
     } catch (error) {

@@ -18,14 +18,10 @@ import {
 } from '../../domain/subscribers';
 import type { PatchSubscriberRequest } from '../../shared/schemas';
 import { failedConditions, headUnchanged, ledgerPut, moveHead, type TransactItems } from './consent-head';
+import { LIVE, nowSeconds, setFields } from './expressions';
 import { subscriberKey, suppressionKey } from './keys';
 
 type Tables = { readonly Subscribers: string; readonly ConsentLedger: string; readonly Suppressions: string };
-
-const nowSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
-
-/** A live item: present and not past its TTL (held items have no TTL). */
-const LIVE = 'attribute_exists(pk) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)';
 
 function toRecord(item: Record<string, unknown>): SubscriberRecord {
   // Keys and storage-only attributes stay behind; everything else is the record.
@@ -101,18 +97,15 @@ export class DynamoSubscriberStore implements SubscriberStore {
     now: Date,
   ): Promise<SubscriberRecord | undefined> {
     const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
+    const set = setFields(fields);
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tables.Subscribers,
           Key: subscriberKey(tenantId, subjectId),
-          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+          ...set,
           ConditionExpression: LIVE,
-          ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
-          ExpressionAttributeValues: {
-            ':now': nowSeconds(now),
-            ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
-          },
+          ExpressionAttributeValues: { ':now': nowSeconds(now), ...set.ExpressionAttributeValues },
           ReturnValues: 'ALL_NEW',
         }),
       );
