@@ -3,13 +3,14 @@
  * module-init times, and synth seconds. `--quick` runs the structural checks only, for CI, and fails when one
  * regresses. Results go to bench/results.json and are printed as a table.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildSync } from 'esbuild';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { bundleHandler, handlerNames } from './bundle';
+import { BUNDLE_TARGET_KB, bundleBudgetProblem } from './bundle-budget';
 import { measureDsrExportUnits } from './dsr-export-units';
 import { measurePurgeUnits } from './purge-units';
 import { measureSendUnits } from './send-units';
@@ -30,43 +31,35 @@ interface Row {
   readonly unit: string;
 }
 
-/** Every handler bundled as `PlatformFunction` bundles it: minified, AWS SDK included, CommonJS for Node 22. */
-function bundleSizes(): Row[] {
+/** Every handler's bundle size against its budget, and (full run) its module-init time. */
+function bundleSizes(failures: string[]): Row[] {
   const out = mkdtempSync(join(tmpdir(), 'optline-bundles-'));
-  const handlers = readdirSync(join(root, 'lambdas', 'handlers'))
-    .filter(
-      (file) =>
-        file.endsWith('.ts') &&
-        !['api-entry.ts', 'invocation.ts', 'lambda-ports.ts', 'job-entry.ts'].includes(file),
-    )
-    .map((file) => file.replace(/\.ts$/, ''));
   const rows: Row[] = [];
-  for (const handler of [...handlers, 'empty']) {
+  for (const handler of [...handlerNames(), 'empty']) {
     const outfile = join(out, `${handler}.js`);
-    buildSync({
-      ...(handler === 'empty'
-        ? { stdin: { contents: 'exports.handler = async () => ({});', loader: 'js' } }
-        : { entryPoints: [join(root, 'lambdas', 'handlers', `${handler}.ts`)] }),
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      outfile,
-      logLevel: 'silent',
-    });
+    bundleHandler(handler, outfile);
+    const sizeKb = Math.round(statSync(outfile).size / 102.4) / 10;
     rows.push({
       figure: `bundle ${handler}`,
-      value: Math.round(statSync(outfile).size / 102.4) / 10,
+      value: sizeKb,
+      ...(handler === 'empty' ? {} : { baseline: BUNDLE_TARGET_KB }),
       unit: 'KB',
     });
-    if (!quick) rows.push({ figure: `module-init ${handler}`, value: moduleInitMs(outfile), unit: 'ms' });
+    const overBudget = handler === 'empty' ? undefined : bundleBudgetProblem(handler, sizeKb);
+    if (overBudget) failures.push(overBudget);
+    // The temporary directory has no node_modules above it: a bundle that needs a module it left out fails here.
+    const init = moduleInitMs(outfile, quick ? 1 : 5);
+    if (typeof init === 'string') failures.push(`bundle ${handler} does not load on its own: ${init}`);
+    else if (!quick) rows.push({ figure: `module-init ${handler}`, value: init, unit: 'ms' });
   }
   return rows;
 }
 
-/** Median time to load a bundle in a fresh Node process, over five runs (environment as a Lambda cold start). */
-function moduleInitMs(bundle: string): number {
+/**
+ * Median time to load a bundle in a fresh Node process (environment as a Lambda cold start), or why it could
+ * not be loaded or exports no handler.
+ */
+function moduleInitMs(bundle: string, runs: number): number | string {
   const env = {
     ...process.env,
     AWS_REGION: 'eu-west-1',
@@ -94,12 +87,19 @@ function moduleInitMs(bundle: string): number {
       ].map((t) => [`TABLE_${t}`, 'bench']),
     ),
   };
-  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const runs = Array.from({ length: 5 }, () =>
-    Number(execFileSync(process.execPath, ['-e', script], { env }).toString()),
-  );
-  runs.sort((a, b) => a - b);
-  return Math.round(runs[2]! * 10) / 10;
+  const script =
+    `const t=process.hrtime.bigint();const m=require(${JSON.stringify(bundle)});` +
+    `if(typeof m.handler!=='function')throw new Error('no handler export');` +
+    `console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+  const times: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const result = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+    if (result.status !== 0)
+      return (result.stderr.split('\n').find((line) => /Error/.test(line)) ?? '').trim();
+    times.push(Number(result.stdout));
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(runs / 2)]! * 10) / 10;
 }
 
 function synthSeconds(): Row {
@@ -207,7 +207,7 @@ async function main(): Promise<void> {
   } finally {
     await ddb.stop();
   }
-  rows.push(...bundleSizes());
+  rows.push(...bundleSizes(failures));
   if (!quick) rows.push(synthSeconds());
 
   const results = { quick, measuredAt: new Date().toISOString(), node: process.version, rows, failures };

@@ -31,6 +31,7 @@ import {
 } from '../../lambdas/shared/env';
 import { acknowledgeFindings, nagText, wildcardFindings } from './acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
+import { HANDLER_MAIN_FIELDS, HANDLER_TARGET, LAZY_SDK_MODULES } from './handler-bundling';
 
 /** Where the Lambda entry points live: `lambdas/handlers/<handler>.ts`. */
 export const HANDLERS_DIR = join(__dirname, '..', '..', 'lambdas', 'handlers');
@@ -90,7 +91,8 @@ const XRAY_REASON =
  * The one Lambda function construct of optline (after Powertools' `FunctionWithLogGroup`). It holds every
  * function default:
  * - Node.js 22 on arm64, with X-Ray active tracing;
- * - bundled by the local esbuild (never Docker): minified, AWS SDK included, source maps on;
+ * - bundled by the local esbuild (never Docker): minified, AWS SDK included, source maps on, ES module builds
+ *   preferred for tree-shaking (`handler-bundling.ts`);
  * - its own log group: KMS-encrypted, kept for the service-log period of the retention module;
  * - its own role, which can write only to that log group (no AWS managed policy);
  * - the Powertools service name and metrics namespace.
@@ -147,8 +149,10 @@ export class PlatformFunction extends NodejsFunction {
         sourcesContent: false,
         bundleAwsSDK: true,
         forceDockerBundling: false,
-        target: 'node22',
+        target: HANDLER_TARGET,
         format: OutputFormat.CJS,
+        mainFields: [...HANDLER_MAIN_FIELDS],
+        externalModules: [...LAZY_SDK_MODULES],
       },
     });
     this.executionRole = role;
