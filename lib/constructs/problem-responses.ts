@@ -16,6 +16,11 @@ interface GatewayProblem {
    * embedded in a JSON string.
    */
   readonly detail: string;
+  /**
+   * The `errors` member.
+   * @default - empty
+   */
+  readonly errors?: ReadonlyArray<{ readonly field: string; readonly message: string }>;
   /** @default - none beyond Content-Type */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -29,12 +34,17 @@ const catalog = (slug: ProblemSlug) => ({ slug, ...PROBLEM_CATALOG[slug] });
  */
 export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   {
+    // Not $context.error.validationErrorString: templates are plain substitution, without escaping, and the
+    // validator's text quotes property names and echoes refused values, so it would break the JSON and could
+    // reflect a phone number. The handler's own validation, with field-level errors, covers what this omits.
     id: 'BadRequestBody',
     type: ResponseType.BAD_REQUEST_BODY,
     problem: catalog('invalid-input'),
-    detail: '$context.error.validationErrorString',
+    detail: 'The request body does not match the schema of this operation in the OpenAPI document.',
+    errors: [{ field: 'body', message: 'does not match the schema of this operation' }],
   },
   {
+    // The validator checks only required path parameters, whose names are ours and appear without quotes.
     id: 'BadRequestParameters',
     type: ResponseType.BAD_REQUEST_PARAMETERS,
     problem: catalog('invalid-input'),
@@ -105,20 +115,24 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
 ];
 
 /** The body template: a problem document whose `detail` API Gateway fills in. */
-export function problemTemplate(problem: GatewayProblem['problem'], detail: string): string {
+export function problemTemplate(
+  problem: GatewayProblem['problem'],
+  detail: string,
+  errors: GatewayProblem['errors'] = [],
+): string {
   // JSON.stringify escapes the fixed members; `$context…` placeholders pass through it unchanged.
   return JSON.stringify({
     type: `${PROBLEM_TYPE_PREFIX}${problem.slug}`,
     title: problem.title,
     status: problem.status,
     detail,
-    errors: [],
+    errors,
   });
 }
 
 /** Makes every API Gateway-generated error of `api` an `application/problem+json` problem document. */
 export function addProblemGatewayResponses(api: RestApiBase): void {
-  for (const { id, type, problem, detail, headers } of GATEWAY_PROBLEMS) {
+  for (const { id, type, problem, detail, errors, headers } of GATEWAY_PROBLEMS) {
     api.addGatewayResponse(id, {
       type,
       statusCode: String(problem.status),
@@ -129,7 +143,7 @@ export function addProblemGatewayResponses(api: RestApiBase): void {
           `'${value}'`,
         ]),
       ),
-      templates: { 'application/json': problemTemplate(problem, detail) },
+      templates: { 'application/json': problemTemplate(problem, detail, errors) },
     });
   }
 }

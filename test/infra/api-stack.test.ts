@@ -953,8 +953,26 @@ describe('Optline-eu-Api', () => {
           title: expect.any(String),
           status: Number(response.Properties.StatusCode),
           detail: expect.any(String),
-          errors: [],
+          errors: expect.any(Array),
         });
+      }
+    });
+
+    it('stay valid JSON whatever API Gateway substitutes, and never echo a refused body', () => {
+      // GIVEN what the validator reports for a refused body and for a missing path parameter
+      const refusedBody =
+        '[ECMA 262 regex "^\\+[1-9]\\d{6,14}$" does not match input string "+447400123456", ' +
+        'object has missing required properties (["consent"])]';
+      const missingParameter = 'Missing required request parameters: [phone]';
+      for (const response of responses) {
+        // WHEN API Gateway substitutes it, as plain text, into the template
+        const rendered = response.Properties.ResponseTemplates['application/json'].replaceAll(
+          '$context.error.validationErrorString',
+          response.Properties.ResponseType === 'BAD_REQUEST_BODY' ? refusedBody : missingParameter,
+        );
+        // THEN the body still parses and carries no part of the refused input
+        expect(() => JSON.parse(rendered)).not.toThrow();
+        expect(rendered).not.toContain('447400123456');
       }
     });
 
@@ -973,8 +991,10 @@ describe('Optline-eu-Api', () => {
       expect(body(type)).toMatchObject({ type: `urn:optline:problem:${slug}`, status });
     });
 
-    it('put the validation error of a refused body or parameter into detail', () => {
-      expect(body('BAD_REQUEST_BODY').detail).toBe('$context.error.validationErrorString');
+    it('name the body as the invalid field of a refused body, and the missing parameter of a refused path', () => {
+      expect(body('BAD_REQUEST_BODY').errors).toEqual([
+        { field: 'body', message: 'does not match the schema of this operation' },
+      ]);
       expect(body('BAD_REQUEST_PARAMETERS').detail).toBe('$context.error.validationErrorString');
     });
 
