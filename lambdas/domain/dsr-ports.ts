@@ -38,8 +38,13 @@ export interface DsrStore {
   extend(next: DsrRecord, audit: AuditRecord): Promise<boolean>;
   /** Every request of the subject (the `BySubject` index), oldest first. */
   bySubject(tenantId: string, subjectId: string): Promise<DsrRecord[]>;
-  /** Drops the export key of a request whose export file was deleted, so no URL is issued for it again. */
-  forgetExport(tenantId: string, requestId: string): Promise<void>;
+  /**
+   * Erases what an earlier request of an erased subject still holds about them: the export key of its deleted
+   * export file (so no URL is issued for it again) and its rectification changes. The request itself stays, as
+   * the controller's record of what was asked and done (retention category `dsrRecord`). No-op when it holds
+   * neither.
+   */
+  forgetContents(earlier: DsrRecord): Promise<void>;
   /**
    * Open requests of one status across the cell (the `ByStatusDue` index), optionally only those whose
    * original deadline is at or before `dueBy`.

@@ -247,7 +247,11 @@ async function carryOut(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
     case 'erasure':
       return erase(deps, record);
     case 'rectification':
-      return (await deps.subjects.rectify(record.tenantId, record.subjectId, record.changes!, deps.clock()))
+      // An erasure carried out while this request waited has erased its changes too.
+      if (!record.changes) {
+        return { rejection: "The data subject's data was erased before this rectification was carried out." };
+      }
+      return (await deps.subjects.rectify(record.tenantId, record.subjectId, record.changes, deps.clock()))
         ? { result: { retained: [], counts: { profilesUpdated: 1 } } }
         : { rejection: 'There is no subscriber profile of this data subject to rectify.' };
     case 'restriction':
@@ -297,9 +301,10 @@ async function exportData(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done>
 }
 
 /**
- * Erasure (DESIGN §2): deletes the profile, the marketing item, the message log and earlier export files;
- * keeps the consent ledger and the suppression entries (and the per-subject consent state beside them), and
- * reports each kept category with its reason. Under legal hold the profile and messages are kept too.
+ * Erasure (DESIGN §2): deletes the profile, the marketing item, the message log, earlier export files and the
+ * changes of earlier rectification requests; keeps the consent ledger and the suppression entries (and the
+ * per-subject consent state beside them), and reports each kept category with its reason. Under legal hold the
+ * profile and messages are kept too.
  */
 async function erase(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
   const { tenantId, subjectId, requestId } = record;
@@ -312,12 +317,15 @@ async function erase(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
   const profileDeleted = held ? false : await deps.subjects.deleteProfile(tenantId, subjectId);
   const messagesDeleted = held ? 0 : await deps.subjects.deleteMessages(tenantId, subjectId);
   let exportFilesDeleted = 0;
+  let rectificationsErased = 0;
   for (const earlier of await deps.dsrs.bySubject(tenantId, subjectId)) {
+    if (earlier.requestId === requestId) continue;
     const key = earlier.result?.exportKey;
-    if (earlier.requestId === requestId || !key) continue;
-    await deps.exports.delete(key);
-    await deps.dsrs.forgetExport(tenantId, earlier.requestId);
-    exportFilesDeleted += 1;
+    // The file goes before its key, so a crash in between leaves a key the next delivery deletes again.
+    if (key) await deps.exports.delete(key);
+    await deps.dsrs.forgetContents(earlier);
+    if (key) exportFilesDeleted += 1;
+    if (earlier.changes) rectificationsErased += 1;
   }
   return {
     result: {
@@ -327,6 +335,7 @@ async function erase(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
         marketingItemsDeleted: marketingDeleted ? 1 : 0,
         messagesDeleted,
         exportFilesDeleted,
+        rectificationsErased,
       },
     },
   };

@@ -338,6 +338,12 @@ export const ERASURE_DELETES: readonly ErasedCategory[] = [
     what: 'every MessageLog item of the subject, outbound and inbound, with its body and phone number',
   },
   { category: 'dsrExportFiles', what: 'the export files of earlier access and portability requests' },
+  {
+    category: 'dsrRecord',
+    what:
+      'the changes (locale, time zone, topics) of earlier rectification requests; the requests themselves stay ' +
+      'as the record of what was asked and done',
+  },
 ];
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DsrQueue } from '../../lambdas/domain/dsr-ports';
 import {
   containsMessageBodies,
@@ -272,6 +272,18 @@ describe('access and portability', () => {
   });
 });
 
+/** The request as DsrRequests stores it, read directly. */
+const storedRequest = async (requestId: string) =>
+  (
+    await db.send(
+      new GetCommand({
+        TableName: `${server.tablePrefix}DsrRequests`,
+        Key: { pk: 'T#demo', sk: `R#${requestId}` },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
+
 describe('erasure', () => {
   it('deletes profile, marketing, messages and earlier exports, keeps ledger and suppression, and says why', async () => {
     const { phone, subjectId } = await subscribe();
@@ -310,6 +322,50 @@ describe('erasure', () => {
     expect(snapshot).not.toContain('Secret body 123');
     expect(snapshot).not.toContain(phone);
     expect(snapshot).toContain(`S#${subjectId}#all`);
+  });
+
+  it('erases the changes of an earlier rectification but keeps the request as the record', async () => {
+    // GIVEN a subject whose time zone was rectified
+    const { phone } = await subscribe();
+    const rectification = await dsr('rectification', phone, {
+      changes: { locale: 'fr-FR', timeZone: 'Pacific/Chatham' },
+    });
+    expect(rectification.view.body.status).toBe('completed');
+    expect(await storedRequest(rectification.requestId)).toHaveProperty('changes');
+
+    // WHEN the subject asks for erasure
+    const { view } = await dsr('erasure', phone);
+
+    // THEN the rectification stays completed, without the changes it carried
+    expect(view.body.status).toBe('completed');
+    expect(await storedRequest(rectification.requestId)).toMatchObject({ status: 'completed' });
+    expect(await storedRequest(rectification.requestId)).not.toHaveProperty('changes');
+    expect(JSON.stringify(await server.snapshot())).not.toContain('Pacific/Chatham');
+  });
+
+  it('rejects a rectification that waited through an erasure, without its changes', async () => {
+    // GIVEN a rectification that never reached the queue, then an erasure that did
+    const { phone } = await subscribe();
+    failEnqueues = 1;
+    const accepted = await server.request('POST', '/v1/dsr', {
+      body: { type: 'rectification', phone, verification, changes: { timeZone: 'Pacific/Chatham' } },
+    });
+    expect(accepted.status).toBe(202);
+    await dsr('erasure', phone);
+
+    // WHEN the waiting rectification is re-queued and carried out
+    const path = `/v1/dsr/${accepted.body.requestId}`;
+    now = new Date(START.getTime() + 5 * 60_000);
+    await server.request('GET', path);
+    await server.dsrQueue.idle();
+
+    // THEN it is rejected, and its changes are gone
+    expect((await server.request('GET', path)).body.status).toBe('rejected');
+    const stored = await storedRequest(accepted.body.requestId as string);
+    expect(stored).toMatchObject({
+      rejectionReason: expect.stringMatching(/erased before this rectification/),
+    });
+    expect(stored).not.toHaveProperty('changes');
   });
 
   it('keeps the profile and messages of a subscriber under legal hold, and says why', async () => {

@@ -43,9 +43,10 @@ class MemoryDsrStore implements DsrStore {
   async bySubject(_tenantId: string, subjectId: string) {
     return [...this.records.values()].filter((r) => r.subjectId === subjectId);
   }
-  async forgetExport(_tenantId: string, requestId: string) {
-    const record = this.records.get(requestId)!;
-    this.records.set(requestId, { ...record, result: { retained: record.result!.retained } });
+  async forgetContents(earlier: DsrRecord) {
+    const { changes: _changes, ...record } = this.records.get(earlier.requestId)!;
+    const { exportKey: _key, exportExpiresAt: _expiry, ...result } = record.result ?? { retained: [] };
+    this.records.set(earlier.requestId, record.result ? { ...record, result } : record);
   }
   async openRequests() {
     return [];
@@ -175,12 +176,22 @@ describe('processDsr', () => {
   it('erasure deletes the export files of earlier requests of the subject and forgets their keys', async () => {
     const dsrs = new MemoryDsrStore();
     const earlierId = '0b9c6a52-3f0e-4d7b-9a51-2c8e4f1d7a60';
+    const rectificationId = '5d2e8f14-7a3b-4c69-8e01-b4f7c2a9d3e5';
     dsrs.records.set(
       earlierId,
       record('access', {
         requestId: earlierId,
         status: 'completed',
         result: { exportKey: exportKeyOf('demo', earlierId), retained: [] },
+      }),
+    );
+    dsrs.records.set(
+      rectificationId,
+      record('rectification', {
+        requestId: rectificationId,
+        status: 'completed',
+        changes: { locale: 'fr-FR', timeZone: 'Europe/Paris' },
+        result: { retained: [], counts: { profilesUpdated: 1 } },
       }),
     );
     dsrs.records.set(REQUEST_ID, record('erasure'));
@@ -192,10 +203,38 @@ describe('processDsr', () => {
     await processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID });
 
     expect(exports.delete).toHaveBeenCalledWith(exportKeyOf('demo', earlierId));
+    expect(exports.delete).toHaveBeenCalledTimes(1);
     expect(dsrs.records.get(earlierId)!.result).toEqual({ retained: [] });
+    expect(dsrs.records.get(rectificationId)!.changes).toBeUndefined();
+    expect(dsrs.records.get(rectificationId)!.result).toEqual({
+      retained: [],
+      counts: { profilesUpdated: 1 },
+    });
     expect(dsrs.records.get(REQUEST_ID)!.result).toMatchObject({
       retained: [{ category: 'consentProof' }, { category: 'optOutSuppression' }],
-      counts: { profilesDeleted: 1, messagesDeleted: 4, exportFilesDeleted: 1, marketingItemsDeleted: 0 },
+      counts: {
+        profilesDeleted: 1,
+        messagesDeleted: 4,
+        exportFilesDeleted: 1,
+        marketingItemsDeleted: 0,
+        rectificationsErased: 1,
+      },
+    });
+  });
+
+  it('rejects a rectification whose changes an erasure erased while it waited, and touches no profile', async () => {
+    const dsrs = new MemoryDsrStore();
+    const { changes: _erased, ...waiting } = record('rectification', { changes: { locale: 'de' } });
+    dsrs.records.set(REQUEST_ID, waiting);
+    const rectify = jest.fn(async () => true);
+    const { deps } = workerDeps(dsrs, { rectify });
+
+    await processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID });
+
+    expect(rectify).not.toHaveBeenCalled();
+    expect(dsrs.records.get(REQUEST_ID)).toMatchObject({
+      status: 'rejected',
+      rejectionReason: expect.stringMatching(/erased before this rectification/),
     });
   });
 });

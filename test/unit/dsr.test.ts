@@ -352,10 +352,16 @@ describe('what erasure keeps and deletes (DESIGN §2)', () => {
     expect(suppression!.reason).toContain('Art. 21(3)');
   });
 
-  it('deletes the profile, marketing attributes, message traffic and export files, and nothing it keeps', () => {
+  it('deletes the profile, marketing attributes, message traffic, export files and earlier rectification changes, and nothing it keeps', () => {
     const { deletes, retains } = erasurePlan();
     const deleted = deletes.map((entry) => entry.category);
-    expect(deleted).toEqual(['subscriberProfile', 'marketingAttributes', 'messageTraffic', 'dsrExportFiles']);
+    expect(deleted).toEqual([
+      'subscriberProfile',
+      'marketingAttributes',
+      'messageTraffic',
+      'dsrExportFiles',
+      'dsrRecord',
+    ]);
     expect(deleted.filter((category) => retains.some((kept) => kept.category === category))).toEqual([]);
     expect(deletes).toBe(ERASURE_DELETES);
   });

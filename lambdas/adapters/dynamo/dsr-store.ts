@@ -164,11 +164,17 @@ export class DynamoDsrStore implements DsrStore {
     return items.filter((item) => !isExpired(item, now)).map(toRecord);
   }
 
-  async forgetExport(tenantId: string, requestId: string): Promise<void> {
-    await this.db.tables.DsrRequests.update(dsrKey(tenantId, requestId), {
-      UpdateExpression: 'REMOVE #result.exportKey, #result.exportExpiresAt',
-      ConditionExpression: 'attribute_exists(#result)',
-      ExpressionAttributeNames: { '#result': 'result' },
+  async forgetContents(earlier: DsrRecord): Promise<void> {
+    const paths = [
+      ...(earlier.changes ? ['changes'] : []),
+      ...(earlier.result?.exportKey ? ['#result.exportKey', '#result.exportExpiresAt'] : []),
+    ];
+    if (paths.length === 0) return;
+    await this.db.tables.DsrRequests.update(dsrKey(earlier.tenantId, earlier.requestId), {
+      UpdateExpression: `REMOVE ${paths.join(', ')}`,
+      // Never create an item: a request that expired and was deleted meanwhile has nothing left to forget.
+      ConditionExpression: 'attribute_exists(pk)',
+      ...(earlier.result?.exportKey ? { ExpressionAttributeNames: { '#result': 'result' } } : {}),
     }).catch((error: unknown) => {
       if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
     });
