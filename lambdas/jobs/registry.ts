@@ -22,7 +22,7 @@ export const JOBS = {
       'Imports opt-outs recorded by carriers and providers (SNS and End User Messaging opt-out lists), and ' +
       'retries provider removals after a re-opt-in',
     cron: { minute: '30', hour: '2' },
-    tables: { Subscribers: 'readWrite', ConsentLedger: 'readWrite', Suppressions: 'readWrite' },
+    tables: { Subscribers: 'readWrite', ConsentLedger: 'append', Suppressions: 'readWrite' },
     subjectIdKey: true,
     timeoutSeconds: 900,
   },

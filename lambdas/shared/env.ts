@@ -16,8 +16,17 @@ export type TableId =
 
 export type TableNames = Readonly<Record<TableId, string>>;
 
-/** How much of a table a function may use: data-plane reads, or reads and writes. */
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * How much of a table a function may use: data-plane reads; reads and new items (`append`: PutItem, never
+ * UpdateItem, DeleteItem or BatchWriteItem); or reads and writes.
+ */
+export type TableAccess = 'read' | 'append' | 'readWrite';
+
+/**
+ * The access a function that writes table `id` gets. The consent ledger is append-only (DESIGN §3): no
+ * function may change or delete a consent event, so its proof cannot be rewritten; only TTL removes one.
+ */
+export const writeAccessTo = (id: TableId): TableAccess => (id === 'ConsentLedger' ? 'append' : 'readWrite');
 
 /** `Subscribers` → `TABLE_SUBSCRIBERS`, `ConsentLedger` → `TABLE_CONSENT_LEDGER`. */
 export const tableEnvVar = (id: TableId): string =>

@@ -26,6 +26,7 @@ import {
   SUBJECT_ID_KEY_ENV,
   tableEnvVar,
   TENANT_CLIENTS_ENV,
+  writeAccessTo,
   type TableAccess,
   type TableId,
 } from '../../lambdas/shared/env';
@@ -192,13 +193,21 @@ export class PlatformFunction extends NodejsFunction {
   }
 
   /**
-   * Gives the handler a table: sets `TABLE_<ID>` to its name, and grants data-plane read or read/write access
-   * to the table, its indexes and its KMS key; `dynamodb:Scan` is denied on both.
+   * Gives the handler a table: sets `TABLE_<ID>` to its name, and grants data-plane read, append or read/write
+   * access to the table, its indexes and its KMS key; `dynamodb:Scan` is denied on both. Fails synth when the
+   * access is more than `writeAccessTo(id)` allows.
    */
   public bindTable(table: ITableV2, id: TableId, access: TableAccess): void {
+    if (access === 'readWrite' && writeAccessTo(id) !== 'readWrite') {
+      throw new Error(`The ${id} table allows at most '${writeAccessTo(id)}' access, not 'readWrite'`);
+    }
     this.addEnvironment(tableEnvVar(id), table.tableName);
     const grant = access === 'readWrite' ? 'grantReadWriteData' : 'grantReadData';
     table[grant](this);
+    if (access === 'append') {
+      table.grant(this, 'dynamodb:PutItem');
+      table.encryptionKey?.grant(this, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
+    }
     // Reads are by key or key condition only (DESIGN §4): the grants above include Scan, so it is denied.
     this.addToRolePolicy(
       new PolicyStatement({
@@ -208,13 +217,13 @@ export class PlatformFunction extends NodejsFunction {
       }),
     );
     const stack = Stack.of(this);
-    const source = `${grant} on the ${id} table`;
+    const source = `${grant}${access === 'append' ? ' and PutItem' : ''} on the ${id} table`;
     this.expectedWildcards.push({
       finding: () => `Resource::${nagText(stack.resolve(`${table.tableArn}/index/*`))}`,
       source,
       reason: 'The wildcard covers the indexes of that one table only.',
     });
-    if (access === 'readWrite') {
+    if (access !== 'read') {
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
         this.expectedWildcards.push({
           finding: () => `Action::${action}`,

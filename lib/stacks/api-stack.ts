@@ -48,6 +48,7 @@ import {
   INBOUND_NUMBERS_ENV,
   REGIME_ENV,
   type TableAccess,
+  writeAccessTo,
   type TableId,
 } from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config';
@@ -87,7 +88,9 @@ export const API_FUNCTION_RESOURCES: Readonly<
 > = {
   subscribers: {
     // Tenant settings are only read; MessageLog for the double opt-in request it sends.
-    tables: Object.fromEntries(SUBSCRIBER_TABLES.map((id) => [id, id === 'Tenants' ? 'read' : 'readWrite'])),
+    tables: Object.fromEntries(
+      SUBSCRIBER_TABLES.map((id) => [id, id === 'Tenants' ? 'read' : writeAccessTo(id)]),
+    ),
     subjectIdKey: true,
     sendsSms: 'paced',
     mirrorsOptOuts: true,
@@ -100,7 +103,7 @@ export const API_FUNCTION_RESOURCES: Readonly<
   },
   optouts: {
     // Suppressions and the ledger are written; Subscribers for the marketing item and a confirmed opt-in.
-    tables: Object.fromEntries(OPTOUT_TABLES.map((id) => [id, 'readWrite'])),
+    tables: Object.fromEntries(OPTOUT_TABLES.map((id) => [id, writeAccessTo(id)])),
     subjectIdKey: true,
     mirrorsOptOuts: true,
   },
@@ -266,7 +269,7 @@ export class ApiStack extends Stack {
     });
     const inbound = this.inboundSms.function;
     for (const id of INBOUND_TABLES)
-      inbound.bindTable(props.tables[id], id, id === 'Tenants' ? 'read' : 'readWrite');
+      inbound.bindTable(props.tables[id], id, id === 'Tenants' ? 'read' : writeAccessTo(id));
     inbound.bindSubjectIdKey(props.subjectIdKey);
     // Replies share the origination identities with the messages function: they are paced the same way.
     inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs);
@@ -291,7 +294,8 @@ export class ApiStack extends Stack {
     });
     // The worker reads and changes the subject's data by its keys; it never sees a phone number, so it gets no
     // subject-id key.
-    for (const id of DSR_WORKER_TABLES) this.dsrWorker.function.bindTable(props.tables[id], id, 'readWrite');
+    for (const id of DSR_WORKER_TABLES)
+      this.dsrWorker.function.bindTable(props.tables[id], id, writeAccessTo(id));
     this.dsrWorker.function.bindExportBucket(props.exportBucket, 'write');
     // An objection is an opt-out, mirrored to the provider lists like any other.
     this.dsrWorker.function.bindProviderOptOutList(props.optOutList, 'mirror');

@@ -412,12 +412,16 @@ describe('Optline-eu-Api', () => {
       for (const id of otherTables) expect(names).not.toContain(tableEnvVar(id));
     });
 
-    it('can read and write its read-write tables, and only read its read-only ones', () => {
+    it('can read and write its read-write tables, only append to the consent ledger, and only read its read-only ones', () => {
       for (const id of expected.tables) {
         const actions = actionsOn(imported(data.tables[id].tableArn));
         if (expected.readOnly.includes(id)) {
           expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
           for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
+        } else if (id === 'ConsentLedger') {
+          expect(actions).toEqual(
+            expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']),
+          );
         } else {
           expect(actions).toEqual(
             expect.arrayContaining([
@@ -462,6 +466,24 @@ describe('Optline-eu-Api', () => {
           ...(expected.mirrorsOptOuts ? SNS_OPT_OUT_MIRROR : []),
         ].sort(),
       );
+    });
+  });
+
+  describe('the consent ledger', () => {
+    it('is append-only for every role of the cell: put, never update, delete or batch-write', () => {
+      // GIVEN every statement of the Api stack that names the ledger or its indexes
+      const ledgerArn = JSON.stringify(imported(data.tables.ConsentLedger.tableArn));
+      const onLedger = allStatements(template).filter(
+        (s) => s.Effect === 'Allow' && JSON.stringify(s.Resource).includes(ledgerArn),
+      );
+      const actions = actionsOf(onLedger);
+
+      // THEN new events can be put, and no existing one can be changed or removed
+      expect(actions).toContain('dynamodb:PutItem');
+      for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+        expect(actions).not.toContain(action);
+      }
+      expect(actions.filter((action) => action.endsWith('*') && action.startsWith('dynamodb:'))).toEqual([]);
     });
   });
 

@@ -274,13 +274,18 @@ describe('scheduled jobs of Optline-eu-Api', () => {
       });
     });
 
-    it('can read and write its read-write tables, only read its read-only ones, and touch no other table', () => {
+    it('can read and write its read-write tables, only append to append-only ones, only read its read-only ones, and touch no other table', () => {
       expect(tables.length).toBeGreaterThan(0);
       for (const id of tables) {
         const actions = job.actionsOn(imported(data.tables[id].tableArn));
         expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
         if (spec.tables[id] === 'readWrite') {
           expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
+        } else if (spec.tables[id] === 'append') {
+          expect(actions).toContain('dynamodb:PutItem');
+          for (const change of WRITE_ACTIONS.filter((a) => a !== 'dynamodb:PutItem')) {
+            expect(actions).not.toContain(change);
+          }
         } else {
           for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
         }

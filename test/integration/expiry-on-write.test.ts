@@ -115,6 +115,30 @@ function writtenBy(name: string, input: unknown): Written[] {
   }
 }
 
+/** The DynamoDB actions a write command performs, per table (what IAM checks), deletes included. */
+function actionsOf(name: string, input: unknown): Array<[string, string]> {
+  switch (name) {
+    case 'PutCommand':
+    case 'UpdateCommand':
+    case 'DeleteCommand':
+      return [[(input as { TableName: string }).TableName, name.replace('Command', 'Item')]];
+    case 'TransactWriteCommand':
+      return ((input as TransactWriteCommandInput).TransactItems ?? []).flatMap((item) =>
+        Object.entries(item).map(([kind, op]): [string, string] => [
+          (op as { TableName: string }).TableName,
+          `${kind}Item`,
+        ]),
+      );
+    case 'BatchWriteCommand':
+      return Object.keys((input as BatchWriteCommandInput).RequestItems ?? {}).map((table) => [
+        table,
+        'BatchWriteItem',
+      ]);
+    default:
+      return [];
+  }
+}
+
 /** Why an item breaks the rule, or undefined when it keeps it. */
 function expiryProblem(table: string, item: Key, now: Date): string | undefined {
   const id = tableIdOf(table);
@@ -175,6 +199,7 @@ describe('expiresAt on every write', () => {
   let now = new Date('2026-03-02T10:00:00.000Z');
   const reachedLines = new Set<string>();
   const writtenTables = new Set<TableId>();
+  const actionsByTable = new Map<TableId, Set<string>>();
   const violations: Violation[] = [];
 
   /** The document client every store gets: it runs each command, then checks what a write left behind. */
@@ -184,6 +209,10 @@ describe('expiresAt on every write', () => {
       return async (command: { constructor: { name: string }; input: unknown }) => {
         const name = command.constructor.name;
         const written = writtenBy(name, command.input);
+        for (const [table, action] of actionsOf(name, command.input)) {
+          const id = tableIdOf(table);
+          actionsByTable.set(id, (actionsByTable.get(id) ?? new Set()).add(action));
+        }
         const frames =
           written.length > 0 || /Write|Put|Update/.test(name) ? lambdaFrames(new Error().stack ?? '') : [];
         for (const frame of frames) reachedLines.add(frame);
@@ -392,13 +421,15 @@ describe('expiresAt on every write', () => {
     expect([...writtenTables].sort()).toEqual(
       ['AuditLog', 'ConsentLedger', 'DsrRequests', 'MessageLog', 'Subscribers', 'Suppressions'].sort(),
     );
+    // …only ever put new events into the append-only consent ledger (IAM grants no other write on it)…
+    expect([...(actionsByTable.get('ConsentLedger') ?? [])]).toEqual(['PutItem']);
     // …and reached every write command in lambdas/ (a new one must be added to this scenario).
     const unreached = writeSites().filter((site) => {
       const [file, line] = site.split(':') as [string, string];
       return ![0, 1, 2].some((back) => reachedLines.has(`${file}:${Number(line) - back}`));
-    }, 60_000);
+    });
     expect(unreached).toEqual([]);
-  });
+  }, 60_000);
 
   it('leaves no item without expiresAt in any table once every path has run, library writes included', async () => {
     const offenders: Array<{ table: TableId; sk: unknown; problem: string }> = [];
