@@ -20,8 +20,8 @@ import { expiresAt, purgeDayOf } from '../lambdas/domain/retention';
 import type { TableId } from '../lambdas/shared/env';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { ensureTables, localClient } from '../local/dynamodb-local';
-import { localTableDefinitions } from '../local/table-definitions';
 import { CapacityCounter } from './capacity';
+import { benchTableDefinitions } from './tables';
 
 export interface DsrExportUnits {
   readonly subscribers: number;
@@ -143,7 +143,7 @@ async function writeAll(db: DynamoDBDocumentClient, items: Array<[string, Item]>
 
 export async function measureDsrExportUnits(endpoint: string, subscribers: number): Promise<DsrExportUnits> {
   const prefix = `benchdsr${randomUUID().slice(0, 6)}_`;
-  await ensureTables(endpoint, localTableDefinitions('eu', prefix));
+  await ensureTables(endpoint, benchTableDefinitions(prefix));
   const tables = Object.fromEntries(TABLE_IDS.map((id) => [id, `${prefix}${id}`])) as Record<TableId, string>;
   const seeding = localClient(endpoint);
   const seedDb = DynamoDBDocumentClient.from(seeding, { marshallOptions: { removeUndefinedValues: true } });

@@ -21,7 +21,7 @@ import { purgeInactiveJob } from '../lambdas/jobs/purge-inactive';
 import type { TableId } from '../lambdas/shared/env';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { ensureTables, localClient } from '../local/dynamodb-local';
-import { localTableDefinitions } from '../local/table-definitions';
+import { benchTableDefinitions } from './tables';
 
 export interface PurgeUnits {
   readonly total: number;
@@ -95,7 +95,7 @@ export async function measurePurgeUnits(
   expired: number,
 ): Promise<PurgeUnits> {
   const prefix = `purge${randomUUID().slice(0, 6)}_`;
-  await ensureTables(endpoint, localTableDefinitions('eu', prefix));
+  await ensureTables(endpoint, benchTableDefinitions(prefix));
   const tables = Object.fromEntries(TABLE_IDS.map((id) => [id, `${prefix}${id}`])) as Record<TableId, string>;
   const loader = DynamoDBDocumentClient.from(localClient(endpoint));
   const now = new Date('2029-06-15T03:00:00.000Z');

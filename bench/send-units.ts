@@ -17,9 +17,9 @@ import { subscriberActions } from '../lambdas/api/subscribers-api';
 import type { TableId } from '../lambdas/shared/env';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { ensureTables, localClient } from '../local/dynamodb-local';
-import { localTableDefinitions } from '../local/table-definitions';
 import { LOCAL_TENANTS, tenantItem } from '../local/tenants';
 import { CapacityCounter } from './capacity';
+import { benchTableDefinitions } from './tables';
 
 export interface SendUnits {
   readonly sends: number;
@@ -44,7 +44,7 @@ const request = (operationId: string, body: unknown, headers: Record<string, str
 
 export async function measureSendUnits(endpoint: string, sends: number): Promise<SendUnits> {
   const prefix = `bench${randomUUID().slice(0, 6)}_`;
-  await ensureTables(endpoint, localTableDefinitions('eu', prefix));
+  await ensureTables(endpoint, benchTableDefinitions(prefix));
   const counter = new CapacityCounter();
   const dynamo = localClient(endpoint);
   counter.attach(dynamo);
