@@ -158,8 +158,13 @@ export async function measurePurgeUnits(
       });
     }
   }
+  const seeding = Date.now();
   await writeAll(loader, tables.Subscribers, [...profiles, ...marketing]);
   await writeAll(loader, tables.MessageLog, messages);
+  console.error(
+    `bench: seeded ${profiles.length} subscribers for the purge ` +
+      `(${profiles.length + marketing.length + messages.length} items) in ${(Date.now() - seeding) / 1000} s`,
+  );
 
   const counted = localClient(endpoint);
   const counter = new UnitCounter();
