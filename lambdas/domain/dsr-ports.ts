@@ -41,10 +41,13 @@ export interface DsrStore {
   /**
    * Erases what an earlier request of an erased subject still holds about them: the export key of its deleted
    * export file (so no URL is issued for it again) and its rectification changes. The request itself stays, as
-   * the controller's record of what was asked and done (retention category `dsrRecord`). No-op when it holds
-   * neither.
+   * the controller's record of what was asked and done (retention category `dsrRecord`). No-op when neither
+   * part is asked for.
    */
-  forgetContents(earlier: DsrRecord): Promise<void>;
+  forgetContents(
+    earlier: DsrRecord,
+    parts: { readonly exportKey: boolean; readonly changes: boolean },
+  ): Promise<void>;
   /**
    * Open requests of one status across the cell (the `ByStatusDue` index), optionally only those whose
    * original deadline is at or before `dueBy`.

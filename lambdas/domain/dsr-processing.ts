@@ -304,7 +304,7 @@ async function exportData(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done>
  * Erasure (DESIGN §2): deletes the profile, the marketing item, the message log, earlier export files and the
  * changes of earlier rectification requests; keeps the consent ledger and the suppression entries (and the
  * per-subject consent state beside them), and reports each kept category with its reason. Under legal hold the
- * profile and messages are kept too.
+ * profile, its rectification changes and the messages are kept too.
  */
 async function erase(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
   const { tenantId, subjectId, requestId } = record;
@@ -321,11 +321,13 @@ async function erase(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
   for (const earlier of await deps.dsrs.bySubject(tenantId, subjectId)) {
     if (earlier.requestId === requestId) continue;
     const key = earlier.result?.exportKey;
+    // A held profile stays, and so do the changes made or still to be made to it.
+    const changes = !held && earlier.changes !== undefined;
     // The file goes before its key, so a crash in between leaves a key the next delivery deletes again.
     if (key) await deps.exports.delete(key);
-    await deps.dsrs.forgetContents(earlier);
+    await deps.dsrs.forgetContents(earlier, { exportKey: key !== undefined, changes });
     if (key) exportFilesDeleted += 1;
-    if (earlier.changes) rectificationsErased += 1;
+    if (changes) rectificationsErased += 1;
   }
   return {
     result: {

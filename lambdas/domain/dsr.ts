@@ -323,9 +323,10 @@ export const ERASURE_RETAINED: readonly RetainedCategory[] = [
 ];
 
 /**
- * What an erasure deletes: all of the subject's data outside `ERASURE_RETAINED`. The request's own DsrRequests
- * record and the AuditLog counts are the controller's record of the erasure (retention categories `dsrRecord`
- * and `auditEvents`); they hold no phone number and no message content.
+ * What an erasure deletes: all of the subject's data outside `ERASURE_RETAINED`. The DsrRequests records
+ * themselves (the request's own and the earlier ones, stripped of their changes) and the AuditLog counts are the
+ * controller's record of the erasure (retention categories `dsrRecord` and `auditEvents`); they hold no phone
+ * number and no message content.
  */
 export const ERASURE_DELETES: readonly ErasedCategory[] = [
   {

@@ -43,10 +43,16 @@ class MemoryDsrStore implements DsrStore {
   async bySubject(_tenantId: string, subjectId: string) {
     return [...this.records.values()].filter((r) => r.subjectId === subjectId);
   }
-  async forgetContents(earlier: DsrRecord) {
-    const { changes: _changes, ...record } = this.records.get(earlier.requestId)!;
-    const { exportKey: _key, exportExpiresAt: _expiry, ...result } = record.result ?? { retained: [] };
-    this.records.set(earlier.requestId, record.result ? { ...record, result } : record);
+  async forgetContents(earlier: DsrRecord, parts: { exportKey: boolean; changes: boolean }) {
+    const { changes, ...record } = this.records.get(earlier.requestId)!;
+    const { exportKey, exportExpiresAt, ...result } = record.result ?? { retained: [] };
+    this.records.set(earlier.requestId, {
+      ...record,
+      ...(parts.changes ? {} : { changes }),
+      ...(record.result
+        ? { result: parts.exportKey ? result : { ...result, exportKey, exportExpiresAt } }
+        : {}),
+    });
   }
   async openRequests() {
     return [];
@@ -220,6 +226,30 @@ describe('processDsr', () => {
         rectificationsErased: 1,
       },
     });
+  });
+
+  it('keeps the rectification changes of a subject under legal hold, whose profile the erasure keeps', async () => {
+    const dsrs = new MemoryDsrStore();
+    const rectificationId = '5d2e8f14-7a3b-4c69-8e01-b4f7c2a9d3e5';
+    dsrs.records.set(rectificationId, record('rectification', { requestId: rectificationId }));
+    dsrs.records.set(REQUEST_ID, record('erasure'));
+    const { deps } = workerDeps(dsrs, {
+      profile: async () => ({
+        tenantId: 'demo',
+        subjectId: 'subject-1',
+        phone: '+447400123456',
+        status: 'active',
+        topics: [],
+        createdAt: NOW.toISOString(),
+        lastInteractionAt: NOW.toISOString(),
+        legalHold: { reason: 'Litigation', heldBy: 'legal', since: NOW.toISOString() },
+      }),
+    });
+
+    await processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID });
+
+    expect(dsrs.records.get(rectificationId)!.changes).toEqual({ locale: 'de' });
+    expect(dsrs.records.get(REQUEST_ID)!.result).toMatchObject({ counts: { rectificationsErased: 0 } });
   });
 
   it('rejects a rectification whose changes an erasure erased while it waited, and touches no profile', async () => {

@@ -164,17 +164,21 @@ export class DynamoDsrStore implements DsrStore {
     return items.filter((item) => !isExpired(item, now)).map(toRecord);
   }
 
-  async forgetContents(earlier: DsrRecord): Promise<void> {
+  async forgetContents(
+    earlier: DsrRecord,
+    parts: { readonly exportKey: boolean; readonly changes: boolean },
+  ): Promise<void> {
+    const exportKey = parts.exportKey && earlier.result?.exportKey !== undefined;
     const paths = [
-      ...(earlier.changes ? ['changes'] : []),
-      ...(earlier.result?.exportKey ? ['#result.exportKey', '#result.exportExpiresAt'] : []),
+      ...(parts.changes && earlier.changes ? ['changes'] : []),
+      ...(exportKey ? ['#result.exportKey', '#result.exportExpiresAt'] : []),
     ];
     if (paths.length === 0) return;
     await this.db.tables.DsrRequests.update(dsrKey(earlier.tenantId, earlier.requestId), {
       UpdateExpression: `REMOVE ${paths.join(', ')}`,
       // Never create an item: a request that expired and was deleted meanwhile has nothing left to forget.
       ConditionExpression: 'attribute_exists(pk)',
-      ...(earlier.result?.exportKey ? { ExpressionAttributeNames: { '#result': 'result' } } : {}),
+      ...(exportKey ? { ExpressionAttributeNames: { '#result': 'result' } } : {}),
     }).catch((error: unknown) => {
       if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
     });
