@@ -11,21 +11,22 @@
 export const BUNDLE_TARGET_KB = 600;
 
 /**
- * Handlers above the target, each with the ceiling it may not pass (its size when the ceiling was set,
- * rounded up to the next 10 KB). Lower a ceiling when its bundle shrinks; raise one only with a reason.
+ * Handlers above the target, each with the ceiling it may not pass: its size when the ceiling was set, rounded
+ * up to the next 10 KB, plus 10 KB for dependency patch releases. Lower a ceiling when its bundle shrinks;
+ * raise one only with a reason.
  */
 export const OVER_TARGET_CEILINGS_KB: Readonly<Record<string, number>> = {
-  messages: 940,
-  dsr: 930,
-  'dsr-worker': 930,
-  subscribers: 930,
-  'inbound-sms': 920,
-  optouts: 780,
-  'optout-reconcile': 770,
+  messages: 950,
+  dsr: 940,
+  'dsr-worker': 940,
+  subscribers: 940,
+  'inbound-sms': 930,
+  optouts: 790,
+  'optout-reconcile': 780,
 };
 
 /** How far under its ceiling a bundle may fall before the ceiling is stale and must be lowered. */
-const STALE_MARGIN_KB = 20;
+const STALE_MARGIN_KB = 30;
 
 /** Why a bundle of `sizeKb` breaks its budget, or `undefined` when it keeps it. */
 export function bundleBudgetProblem(handler: string, sizeKb: number): string | undefined {

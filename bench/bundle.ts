@@ -5,9 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
-import { HANDLER_MAIN_FIELDS, HANDLER_TARGET, LAZY_SDK_MODULES } from '../lib/constructs/handler-bundling';
-
-const HANDLERS_DIR = join(__dirname, '..', 'lambdas', 'handlers');
+import { HANDLER_BUNDLING, HANDLERS_DIR } from '../lib/constructs/handler-bundling';
 
 /** Files in lambdas/handlers that are shared by entry points rather than entry points themselves. */
 const NOT_ENTRY_POINTS = new Set(['api-entry.ts', 'invocation.ts', 'lambda-ports.ts', 'job-entry.ts']);
@@ -26,12 +24,12 @@ export function bundleHandler(handler: string, outfile: string): Metafile {
       ? { stdin: { contents: 'exports.handler = async () => ({});', loader: 'js' } }
       : { entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)] }),
     bundle: true,
-    minify: true,
     platform: 'node',
-    target: HANDLER_TARGET,
-    format: 'cjs',
-    mainFields: [...HANDLER_MAIN_FIELDS],
-    external: [...LAZY_SDK_MODULES],
+    minify: HANDLER_BUNDLING.minify,
+    target: HANDLER_BUNDLING.target,
+    format: HANDLER_BUNDLING.format,
+    mainFields: [...HANDLER_BUNDLING.mainFields],
+    external: [...HANDLER_BUNDLING.externalModules],
     outfile,
     metafile: true,
     logLevel: 'silent',

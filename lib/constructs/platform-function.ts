@@ -32,10 +32,7 @@ import {
 } from '../../lambdas/shared/env';
 import { acknowledgeFindings, nagText, wildcardFindings } from './acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
-import { HANDLER_MAIN_FIELDS, HANDLER_TARGET, LAZY_SDK_MODULES } from './handler-bundling';
-
-/** Where the Lambda entry points live: `lambdas/handlers/<handler>.ts`. */
-export const HANDLERS_DIR = join(__dirname, '..', '..', 'lambdas', 'handlers');
+import { HANDLER_BUNDLING, HANDLERS_DIR } from './handler-bundling';
 
 /** The key prefix of DSR export files in the export bucket (`lambdas/domain/dsr-processing.ts`). */
 export const EXPORT_PREFIX = 'dsr/';
@@ -145,15 +142,15 @@ export class PlatformFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
-        minify: true,
+        minify: HANDLER_BUNDLING.minify,
         sourceMap: true,
         sourcesContent: false,
         bundleAwsSDK: true,
         forceDockerBundling: false,
-        target: HANDLER_TARGET,
+        target: HANDLER_BUNDLING.target,
         format: OutputFormat.CJS,
-        mainFields: [...HANDLER_MAIN_FIELDS],
-        externalModules: [...LAZY_SDK_MODULES],
+        mainFields: [...HANDLER_BUNDLING.mainFields],
+        externalModules: [...HANDLER_BUNDLING.externalModules],
       },
     });
     this.executionRole = role;

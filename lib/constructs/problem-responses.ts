@@ -36,7 +36,8 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   {
     // Not $context.error.validationErrorString: templates are plain substitution, without escaping, and the
     // validator's text quotes property names and echoes refused values, so it would break the JSON and could
-    // reflect a phone number. The handler's own validation, with field-level errors, covers what this omits.
+    // reflect a phone number. The price: a body API Gateway refuses gets no field-level errors; the OpenAPI
+    // document says what the schema expects.
     id: 'BadRequestBody',
     type: ResponseType.BAD_REQUEST_BODY,
     problem: catalog('invalid-input'),

@@ -69,6 +69,9 @@ import { TtlBackstop } from '../constructs/ttl-backstop';
 /** The stage every cell's API is deployed to; resource paths carry the version (`/v1/…`). */
 export const STAGE_NAME = 'prod';
 
+/** What a function using table `id` gets: tenant settings are only read; the rest as `writeAccessTo` allows. */
+const accessTo = (id: TableId): TableAccess => (id === 'Tenants' ? 'read' : writeAccessTo(id));
+
 /** What each API function may use, taken from the route modules' own table lists rather than restated. */
 export const API_FUNCTION_RESOURCES: Readonly<
   Record<
@@ -88,28 +91,26 @@ export const API_FUNCTION_RESOURCES: Readonly<
 > = {
   subscribers: {
     // Tenant settings are only read; MessageLog for the double opt-in request it sends.
-    tables: Object.fromEntries(
-      SUBSCRIBER_TABLES.map((id) => [id, id === 'Tenants' ? 'read' : writeAccessTo(id)]),
-    ),
+    tables: Object.fromEntries(SUBSCRIBER_TABLES.map((id) => [id, accessTo(id)])),
     subjectIdKey: true,
     sendsSms: 'paced',
     mirrorsOptOuts: true,
   },
   messages: {
     // Tenant settings are only read; everything else the send path writes.
-    tables: Object.fromEntries(MESSAGE_TABLES.map((id) => [id, id === 'Tenants' ? 'read' : 'readWrite'])),
+    tables: Object.fromEntries(MESSAGE_TABLES.map((id) => [id, accessTo(id)])),
     subjectIdKey: true,
     sendsSms: 'reserved',
   },
   optouts: {
     // Suppressions and the ledger are written; Subscribers for the marketing item and a confirmed opt-in.
-    tables: Object.fromEntries(OPTOUT_TABLES.map((id) => [id, writeAccessTo(id)])),
+    tables: Object.fromEntries(OPTOUT_TABLES.map((id) => [id, accessTo(id)])),
     subjectIdKey: true,
     mirrorsOptOuts: true,
   },
   dsr: {
     // Requests are written and updated; each change writes its AuditLog entry in the same transaction.
-    tables: Object.fromEntries(DSR_API_TABLES.map((id) => [id, 'readWrite'])),
+    tables: Object.fromEntries(DSR_API_TABLES.map((id) => [id, accessTo(id)])),
     subjectIdKey: true,
   },
 };
@@ -256,7 +257,7 @@ export class ApiStack extends Stack {
       serviceName: 'optline-delivery-status',
       alarmTopic: this.alarmTopic,
     });
-    this.deliveryStatus.function.bindTable(props.tables.MessageLog, 'MessageLog', 'readWrite');
+    this.deliveryStatus.function.bindTable(props.tables.MessageLog, 'MessageLog', accessTo('MessageLog'));
     new SnsSmsDeliveryLogging(this, 'SnsSmsDeliveryLogging', { logsKey: props.logsKey });
 
     this.inboundSms = new TopicQueueConsumer(this, 'InboundSms', {
@@ -268,8 +269,7 @@ export class ApiStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     const inbound = this.inboundSms.function;
-    for (const id of INBOUND_TABLES)
-      inbound.bindTable(props.tables[id], id, id === 'Tenants' ? 'read' : writeAccessTo(id));
+    for (const id of INBOUND_TABLES) inbound.bindTable(props.tables[id], id, accessTo(id));
     inbound.bindSubjectIdKey(props.subjectIdKey);
     // Replies share the origination identities with the messages function: they are paced the same way.
     inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs);
@@ -294,8 +294,7 @@ export class ApiStack extends Stack {
     });
     // The worker reads and changes the subject's data by its keys; it never sees a phone number, so it gets no
     // subject-id key.
-    for (const id of DSR_WORKER_TABLES)
-      this.dsrWorker.function.bindTable(props.tables[id], id, writeAccessTo(id));
+    for (const id of DSR_WORKER_TABLES) this.dsrWorker.function.bindTable(props.tables[id], id, accessTo(id));
     this.dsrWorker.function.bindExportBucket(props.exportBucket, 'write');
     // An objection is an opt-out, mirrored to the provider lists like any other.
     this.dsrWorker.function.bindProviderOptOutList(props.optOutList, 'mirror');
@@ -336,7 +335,7 @@ export class ApiStack extends Stack {
       serviceName: 'optline-ttl-backstop',
     });
     for (const id of TTL_BACKSTOP_TABLES)
-      this.ttlBackstop.function.bindTable(props.tables[id], id, 'readWrite');
+      this.ttlBackstop.function.bindTable(props.tables[id], id, accessTo(id));
     this.retentionJobs = new RetentionJobs(this, 'RetentionJobs', {
       purge: this.jobs['purge-inactive'],
       sweep: this.jobs['retention-sweep'],

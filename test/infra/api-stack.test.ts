@@ -9,7 +9,7 @@ import {
 } from '../../lambdas/api/function-tables';
 import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
 import { JOB_NAMES, type JobName } from '../../lambdas/jobs/registry';
-import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
+import { tableEnvVar, writeAccessTo, type TableId } from '../../lambdas/shared/env';
 import { DEFAULT_API_LIMITS, DEFAULT_CELLS, type CellConfig } from '../../lib/config';
 import type { PlatformFunction } from '../../lib/constructs/platform-function';
 import { requestModelSchema } from '../../lib/constructs/request-model';
@@ -418,7 +418,7 @@ describe('Optline-eu-Api', () => {
         if (expected.readOnly.includes(id)) {
           expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
           for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
-        } else if (id === 'ConsentLedger') {
+        } else if (writeAccessTo(id) === 'append') {
           expect(actions).toEqual(
             expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']),
           );
@@ -484,6 +484,17 @@ describe('Optline-eu-Api', () => {
         expect(actions).not.toContain(action);
       }
       expect(actions.filter((action) => action.endsWith('*') && action.startsWith('dynamodb:'))).toEqual([]);
+    });
+
+    it('is not reached by a write granted on a wildcard resource either', () => {
+      const changes = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:*'];
+      const wildcardWrites = allStatements(template).filter(
+        (s) =>
+          s.Effect === 'Allow' &&
+          actionsOf([s]).some((action) => changes.includes(action)) &&
+          /"\*"|table\/\*"/.test(JSON.stringify(s.Resource)),
+      );
+      expect(wildcardWrites).toEqual([]);
     });
   });
 
