@@ -3,8 +3,9 @@
  *
  * The target is 600 KB per handler. The handlers that parse phone numbers are above it: each carries
  * libphonenumber-js with its full metadata (190 KB), the traced, bundled AWS SDK (about 300 KB with the X-Ray
- * SDK) and zod (90 KB) before any code of its own (docs/bundles.md). Until they meet the target, each is
- * held at its size today, so it cannot grow unnoticed; every other handler, and any new one, must meet it.
+ * SDK) and zod (90 KB) before any code of its own; the DSR worker carries the S3 client instead of the parser
+ * (docs/bundles.md). Until they meet the target, each is held at its size today, so it cannot grow unnoticed;
+ * every other handler, and any new one, must meet it.
  */
 
 /** Minified bundle size every handler should stay under. */
@@ -18,7 +19,7 @@ export const BUNDLE_TARGET_KB = 600;
 export const OVER_TARGET_CEILINGS_KB: Readonly<Record<string, number>> = {
   messages: 950,
   dsr: 940,
-  'dsr-worker': 940,
+  'dsr-worker': 750,
   subscribers: 940,
   'inbound-sms': 930,
   optouts: 790,

@@ -1,6 +1,6 @@
 /** Route actions of the opt-out routes: record an opt-out idempotently, and read a number's suppression state. */
 import { recordOptOut } from '../domain/consent';
-import { parsePathPhone } from '../domain/phone';
+import { normalizeE164, parsePathPhone } from '../domain/phone';
 import type { OptOutRecorded, OptOutRequest, OptOutStatus } from '../shared/schemas';
 import type { RouteAction } from './api-handler';
 import { consentDeps } from './domain-deps';
@@ -16,13 +16,16 @@ export function optOutActions(ports: OptOutPorts): Record<string, RouteAction> {
   return {
     async recordOptOut(request) {
       const { phone, scope } = request.body as OptOutRequest;
+      const tenantId = request.caller.tenantId;
+      const e164 = normalizeE164(phone);
+      const subjectId = await ports.subjectIds.derive(tenantId, e164);
       // An opt-out needs no subscriber: a number can be suppressed before it was ever subscribed. It is mirrored
       // to the provider opt-out list after it is recorded; if that fails the client gets 503 and its retry,
       // which finds the opt-out already standing, mirrors it again.
       const { since } = await recordOptOut(
         deps,
-        request.caller.tenantId,
-        { e164: phone, scope, source: 'api' },
+        tenantId,
+        { subjectId, e164, scope, source: 'api' },
         ports.clock(),
       );
       const body: OptOutRecorded = { suppressed: true, since };

@@ -10,7 +10,6 @@
 import { ServiceUnavailableError } from '../shared/problem';
 import type { ConsentSource } from '../shared/schemas';
 import { newEventId } from './event-id';
-import { normalizeE164 } from './phone';
 import { expiresAt } from './retention';
 import type { SubjectIdDeriver } from './subject-id';
 import type { ConsentEvent } from './subscribers';
@@ -130,10 +129,15 @@ export interface ConsentDeps {
   readonly newLedgerId?: () => string;
 }
 
-/** Who the change is about: a phone number (normalised here) or an already derived subject id with its number. */
-export type ConsentSubject =
-  | { readonly e164: string; readonly subjectId?: undefined }
-  | { readonly subjectId: string; readonly e164: string };
+/**
+ * Who the change is about: the subject id the caller derived, and the E.164 number it derived it from (for the
+ * provider lists). Callers parse numbers themselves, so code that only ever knows a subject id, such as the DSR
+ * worker, carries no phone-number parser.
+ */
+export interface ConsentSubject {
+  readonly subjectId: string;
+  readonly e164: string;
+}
 
 export type ConsentChange = ConsentSubject & {
   /** `all` or a topic. @default 'all' */
@@ -143,8 +147,6 @@ export type ConsentChange = ConsentSubject & {
   readonly evidence?: ConsentEvent['evidence'];
   /** The inbound message that carried the change. @default - none */
   readonly causeId?: string;
-  /** Field name for errors about the number. @default 'phone' */
-  readonly field?: string;
 };
 
 export interface OptOutResult {
@@ -196,16 +198,6 @@ export function nextEventInstant(now: Date, head: string | undefined): Date {
   return now.getTime() > headAt ? now : new Date(headAt + 1);
 }
 
-async function subjectOf(
-  deps: ConsentDeps,
-  tenantId: string,
-  change: ConsentChange,
-): Promise<[string, string]> {
-  if (change.subjectId !== undefined) return [change.subjectId, change.e164];
-  const e164 = normalizeE164(change.e164, { field: change.field ?? 'phone' });
-  return [await deps.subjectIds.derive(tenantId, e164), e164];
-}
-
 function ledgerEvent(
   deps: ConsentDeps,
   tenantId: string,
@@ -248,7 +240,7 @@ export async function recordOptOut(
   change: ConsentChange,
   now: Date,
 ): Promise<OptOutResult> {
-  const [subjectId, e164] = await subjectOf(deps, tenantId, change);
+  const { subjectId, e164 } = change;
   const scope = change.scope ?? SCOPE_ALL;
   const result = await untilCurrent(async (): Promise<OptOutResult | 'stale'> => {
     const state = await deps.consent.state(tenantId, subjectId, now);
@@ -314,7 +306,7 @@ export async function recordOptIn(
     readonly confirm?: boolean;
   } = {},
 ): Promise<OptInResult> {
-  const [subjectId, e164] = await subjectOf(deps, tenantId, change);
+  const { subjectId, e164 } = change;
   const scope = change.scope ?? SCOPE_ALL;
   const result = await untilCurrent(
     async (): Promise<(OptInResult & { changes?: OptInChanges }) | 'stale'> => {

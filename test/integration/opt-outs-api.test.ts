@@ -140,6 +140,32 @@ describe('POST /v1/opt-outs and GET /v1/opt-outs/{phone}', () => {
     expect(unknown.body).toEqual({ suppressed: false, scopes: [] });
   });
 
+  it('accepts the number in a common written format and suppresses its E.164 form', async () => {
+    // GIVEN a number written with spaces, as a form would send it
+    const phone = randomPhone();
+    const written = `${phone.slice(0, 3)} ${phone.slice(3, 7)} ${phone.slice(7)}`;
+
+    // WHEN it is opted out
+    const recorded = await optOut({ phone: written });
+
+    // THEN the E.164 number is the one suppressed
+    expect(recorded.status).toBe(200);
+    expect((await optOutState(phone)).body).toMatchObject({ suppressed: true, scopes: ['all'] });
+  });
+
+  it('refuses a number that is not valid for its country with 400 naming the phone field, and stores nothing', async () => {
+    const before = JSON.stringify(await server.snapshot());
+
+    const refused = await optOut({ phone: '+44 12' });
+
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      type: 'urn:optline:problem:invalid-input',
+      errors: [expect.objectContaining({ field: 'phone' })],
+    });
+    expect(JSON.stringify(await server.snapshot())).toBe(before);
+  });
+
   it('keeps tenants apart: an opt-out at one tenant does not suppress the number at another', async () => {
     const { phone } = await subscribe();
     await optOut({ phone });

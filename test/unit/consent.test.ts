@@ -96,13 +96,13 @@ function providerList(removal: ProviderRemoval = { removed: true }, addFails = f
 }
 
 describe('recordOptOut', () => {
-  it('normalises the number, defaults to scope all, and keeps the proof for five years without the number', async () => {
+  it('defaults to scope all, and keeps the proof for five years without the number', async () => {
     const { deps, calls, derived } = recordingStore();
 
     const result = await recordOptOut(
       deps,
       'demo',
-      { e164: '+44 7400 123456', source: 'keyword', evidence: { keyword: 'STOP' } },
+      { subjectId: 'subject-1', e164: '+447400123456', source: 'keyword', evidence: { keyword: 'STOP' } },
       NOW,
     );
 
@@ -113,7 +113,8 @@ describe('recordOptOut', () => {
       scope: 'all',
       confirmationDue: false,
     });
-    expect(derived).toEqual(['demo:+447400123456']);
+    // The caller derived the subject id; the ledger code derives none.
+    expect(derived).toEqual([]);
     const [[suppression, event]] = calls.optOut as [[Suppression, ConsentEvent, undefined]];
     expect(suppression).toEqual({
       tenantId: 'demo',
@@ -196,8 +197,13 @@ describe('recordOptOut', () => {
     const { deps } = recordingStore();
     const withList = { ...deps, providerOptOuts: provider.list };
 
-    await recordOptOut(withList, 'demo', { e164: '+447400123456', source: 'api' }, NOW);
-    await recordOptOut(withList, 'demo', { e164: '+447400654321', source: 'api', scope: 'offers' }, NOW);
+    await recordOptOut(withList, 'demo', { subjectId: 's-1', e164: '+447400123456', source: 'api' }, NOW);
+    await recordOptOut(
+      withList,
+      'demo',
+      { subjectId: 's-2', e164: '+447400654321', source: 'api', scope: 'offers' },
+      NOW,
+    );
 
     expect(provider.added).toEqual(['+447400123456']);
   });
@@ -210,7 +216,7 @@ describe('recordOptOut', () => {
       recordOptOut(
         { ...deps, providerOptOuts: provider.list },
         'demo',
-        { e164: '+447400123456', source: 'api' },
+        { subjectId: 's-1', e164: '+447400123456', source: 'api' },
         NOW,
       ),
     ).rejects.toMatchObject({
