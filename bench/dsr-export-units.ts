@@ -7,7 +7,7 @@
  * category of the subject, write the export (to memory here), complete the request, and the two audit entries.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDsrStore } from '../lambdas/adapters/dynamo/dsr-store';
 import { queryOnly } from '../lambdas/adapters/dynamo/query-only';
 import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
@@ -20,7 +20,7 @@ import { expiresAt, purgeDayOf } from '../lambdas/domain/retention';
 import type { TableId } from '../lambdas/shared/env';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { ensureTables, localClient } from '../local/dynamodb-local';
-import { CapacityCounter } from './capacity';
+import { CapacityCounter, seedItems } from './capacity';
 import { benchTableDefinitions } from './tables';
 
 export interface DsrExportUnits {
@@ -35,8 +35,6 @@ export interface DsrExportUnits {
 
 const TENANT = 'demo';
 const NOW = new Date('2026-11-24T12:00:00Z');
-/** Parallel BatchWriteItem calls while seeding. */
-const SEED_CONCURRENCY = 8;
 
 type Item = Record<string, unknown>;
 
@@ -123,24 +121,6 @@ function subscriberItems(
   return items;
 }
 
-async function writeAll(db: DynamoDBDocumentClient, items: Array<[string, Item]>): Promise<void> {
-  const batches: Array<Array<[string, Item]>> = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      let request: Record<string, Array<{ PutRequest: { Item: Item } }>> = {};
-      for (const [table, item] of batch) (request[table] ??= []).push({ PutRequest: { Item: item } });
-      while (Object.keys(request).length > 0) {
-        const { UnprocessedItems } = await db.send(new BatchWriteCommand({ RequestItems: request }));
-        request = (UnprocessedItems ?? {}) as typeof request;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
-}
-
 export async function measureDsrExportUnits(endpoint: string, subscribers: number): Promise<DsrExportUnits> {
   const prefix = `benchdsr${randomUUID().slice(0, 6)}_`;
   await ensureTables(endpoint, benchTableDefinitions(prefix));
@@ -163,7 +143,7 @@ export async function measureDsrExportUnits(endpoint: string, subscribers: numbe
     ...subscriberItems(subjectId, 1, tables).filter(([table]) => table !== tables.Subscribers),
     ...subscriberItems(subjectId, 2, tables).filter(([table]) => table !== tables.Subscribers),
   );
-  await writeAll(seedDb, [...others, ...own]);
+  await seedItems(seedDb, [...others, ...own]);
   const seedSeconds = Math.round((Date.now() - started) / 100) / 10;
   console.error(
     `bench: seeded ${subscribers} subscribers (${others.length + own.length} items) in ${seedSeconds} s`,

@@ -11,8 +11,7 @@
  *   without the index, and it grows with N.
  */
 import { randomUUID } from 'node:crypto';
-import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../lambdas/adapters/dynamo/audit-log';
 import { DynamoPurgeStore } from '../lambdas/adapters/dynamo/purge-store';
 import { DynamoPurgeWatermark } from '../lambdas/adapters/dynamo/purge-watermark';
@@ -21,6 +20,7 @@ import { purgeInactiveJob } from '../lambdas/jobs/purge-inactive';
 import type { TableId } from '../lambdas/shared/env';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { ensureTables, localClient } from '../local/dynamodb-local';
+import { CapacityCounter, seedItems } from './capacity';
 import { benchTableDefinitions } from './tables';
 
 export interface PurgeUnits {
@@ -36,58 +36,7 @@ export interface PurgeUnits {
   readonly seconds: number;
 }
 
-const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand']);
-
-/** Read and write units of every command sent through a client, told apart by the command. */
-class UnitCounter {
-  reads = 0;
-  writes = 0;
-
-  attach(client: DynamoDBClient): void {
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
-        const result = await next(args);
-        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
-          .ConsumedCapacity;
-        const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce(
-          (sum, entry) => sum + (entry.CapacityUnits ?? 0),
-          0,
-        );
-        if (READS.has(context.commandName ?? '')) this.reads += units;
-        else this.writes += units;
-        return result;
-      },
-      { step: 'initialize', name: 'optlinePurgeUnitCounter' },
-    );
-  }
-
-  reset(): void {
-    this.reads = 0;
-    this.writes = 0;
-  }
-}
-
 const DAY_MS = 86_400_000;
-
-async function writeAll(db: DynamoDBDocumentClient, table: string, items: Record<string, unknown>[]) {
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  // A few batches at a time: DynamoDB Local is the bottleneck, not the client.
-  for (let i = 0; i < batches.length; i += 32) {
-    await Promise.all(
-      batches.slice(i, i + 32).map(async (batch) => {
-        let requests: unknown[] = batch.map((Item) => ({ PutRequest: { Item } }));
-        while (requests.length > 0) {
-          const { UnprocessedItems } = await db.send(
-            new BatchWriteCommand({ RequestItems: { [table]: requests as never } }),
-          );
-          requests = UnprocessedItems?.[table] ?? [];
-        }
-      }),
-    );
-  }
-}
 
 export async function measurePurgeUnits(
   endpoint: string,
@@ -159,15 +108,17 @@ export async function measurePurgeUnits(
     }
   }
   const seeding = Date.now();
-  await writeAll(loader, tables.Subscribers, [...profiles, ...marketing]);
-  await writeAll(loader, tables.MessageLog, messages);
+  await seedItems(loader, [
+    ...[...profiles, ...marketing].map((item) => [tables.Subscribers, item] as const),
+    ...messages.map((item) => [tables.MessageLog, item] as const),
+  ]);
   console.error(
     `bench: seeded ${profiles.length} subscribers for the purge ` +
       `(${profiles.length + marketing.length + messages.length} items) in ${(Date.now() - seeding) / 1000} s`,
   );
 
   const counted = localClient(endpoint);
-  const counter = new UnitCounter();
+  const counter = new CapacityCounter();
   counter.attach(counted);
   const db = DynamoDBDocumentClient.from(counted, { marshallOptions: { removeUndefinedValues: true } });
 
