@@ -13,7 +13,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { profileOfKey } from '../adapters/dynamo/purge-store';
-import { audit, type AuditLog } from '../domain/audit';
+import { CountsByTenant, type AuditLog } from '../domain/audit';
 import type { PurgeStore } from '../domain/purge';
 
 export const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
@@ -50,16 +50,12 @@ export function ttlBackstopHandler(
 
   return async (event, context) => {
     const now = deps.clock();
-    const byTenant = new Map<string, Counts>();
-    const countsOf = (tenantId: string): Counts => {
-      let counts = byTenant.get(tenantId);
-      if (!counts)
-        byTenant.set(
-          tenantId,
-          (counts = { profiles: 0, resubscribed: 0, marketingDeleted: 0, messagesDeleted: 0 }),
-        );
-      return counts;
-    };
+    const byTenant = new CountsByTenant<Counts>(() => ({
+      profiles: 0,
+      resubscribed: 0,
+      marketingDeleted: 0,
+      messagesDeleted: 0,
+    }));
 
     const processRecord = async (record: DynamoDBRecord): Promise<BackstopOutcome> => {
       if (!isTtlDelete(record)) return 'ignored';
@@ -67,7 +63,7 @@ export function ttlBackstopHandler(
       const subscriber = profileOfKey(keys.pk, keys.sk);
       // The marketing item has a TTL of its own; only a profile's deletion cascades.
       if (!subscriber) return 'ignored';
-      const counts = countsOf(subscriber.tenantId);
+      const counts = byTenant.of(subscriber.tenantId);
       // Subscribed again since TTL removed the old profile: the messages now belong to the new one.
       if (await deps.store.hasLiveProfile(subscriber, now)) {
         counts.resubscribed += 1;
@@ -86,23 +82,19 @@ export function ttlBackstopHandler(
       processor,
       context === undefined ? {} : { context },
     );
-    for (const [tenantId, counts] of byTenant) {
-      await audit(
-        deps.audit,
-        {
-          tenantId,
-          actor: TTL_BACKSTOP_ACTOR,
-          action: TTL_CASCADE_ACTION,
-          outcome: response.batchItemFailures.length === 0 ? 'completed' : 'partial',
-          counts: { ...counts },
-        },
-        now,
-      );
-    }
+    await byTenant.audit(
+      deps.audit,
+      {
+        actor: TTL_BACKSTOP_ACTOR,
+        action: TTL_CASCADE_ACTION,
+        outcome: response.batchItemFailures.length === 0 ? 'completed' : 'partial',
+      },
+      now,
+    );
     deps.logger.info('TTL deletes cascaded', {
       records: event.Records.length,
       failed: response.batchItemFailures.length,
-      tenants: byTenant.size,
+      tenants: byTenant.tenants,
     });
     return response;
   };

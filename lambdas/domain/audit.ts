@@ -44,3 +44,42 @@ export async function audit(log: AuditLog, entry: AuditEntry, now: Date): Promis
   await log.append(record);
   return record;
 }
+
+/**
+ * Counts kept per tenant during a run, for one count-only summary entry per tenant: the AuditLog is partitioned
+ * by tenant, so a cell-wide run writes one entry into each tenant's day.
+ */
+export class CountsByTenant<C extends { [K in keyof C]: number }> {
+  private readonly byTenant = new Map<string, C>();
+
+  constructor(private readonly empty: () => C) {}
+
+  /** The tenant's counts, created empty on first use. */
+  of(tenantId: string): C {
+    let counts = this.byTenant.get(tenantId);
+    if (!counts) this.byTenant.set(tenantId, (counts = this.empty()));
+    return counts;
+  }
+
+  get tenants(): number {
+    return this.byTenant.size;
+  }
+
+  /** Every tenant's counts added up. */
+  total(): C {
+    const sum = this.empty();
+    for (const counts of this.byTenant.values()) {
+      for (const key of Object.keys(sum) as Array<keyof C>) {
+        sum[key] = (sum[key] + counts[key]) as C[keyof C];
+      }
+    }
+    return sum;
+  }
+
+  /** Appends one summary entry, with that tenant's counts, for each tenant counted. */
+  async audit(log: AuditLog, entry: Omit<AuditEntry, 'tenantId' | 'counts'>, now: Date): Promise<void> {
+    for (const [tenantId, counts] of this.byTenant) {
+      await audit(log, { ...entry, tenantId, counts: { ...counts } }, now);
+    }
+  }
+}

@@ -16,7 +16,7 @@ import { DynamoAuditLog } from '../adapters/dynamo/audit-log';
 import { DynamoPurgeStore } from '../adapters/dynamo/purge-store';
 import { DynamoPurgeWatermark } from '../adapters/dynamo/purge-watermark';
 import type { Ports } from '../api/ports';
-import { audit, type AuditLog } from '../domain/audit';
+import { CountsByTenant, type AuditLog } from '../domain/audit';
 import {
   bucketComplete,
   bucketsToWalk,
@@ -87,14 +87,9 @@ export function purgeInactiveJob(deps: PurgeInactiveDeps): Job {
   const concurrency = deps.concurrency ?? 16;
 
   return async ({ now, remainingMs }) => {
-    const byTenant = new Map<string, TenantCounts>();
-    const countsOf = (tenantId: string): TenantCounts => {
-      let counts = byTenant.get(tenantId);
-      if (!counts) byTenant.set(tenantId, (counts = emptyCounts()));
-      return counts;
-    };
+    const byTenant = new CountsByTenant(emptyCounts);
     const purgeOne = async (subscriber: DueSubscriber): Promise<void> => {
-      const counts = countsOf(subscriber.tenantId);
+      const counts = byTenant.of(subscriber.tenantId);
       // Live again (a later interaction the index has not caught up with), held, or already gone.
       if (!(await deps.store.claim(subscriber, now))) {
         counts.skipped += 1;
@@ -138,32 +133,24 @@ export function purgeInactiveJob(deps: PurgeInactiveDeps): Job {
       failed = false;
     } finally {
       // Also after a failure: what was deleted is accounted for.
-      for (const [tenantId, counts] of byTenant) {
-        await audit(
-          deps.audit,
-          {
-            tenantId,
-            actor: PURGE_ACTOR,
-            action: PURGE_SUMMARY_ACTION,
-            outcome: failed ? 'failed' : done ? 'completed' : 'continues',
-            counts: { ...counts },
-          },
-          now,
-        );
-      }
+      await byTenant.audit(
+        deps.audit,
+        {
+          actor: PURGE_ACTOR,
+          action: PURGE_SUMMARY_ACTION,
+          outcome: failed ? 'failed' : done ? 'completed' : 'continues',
+        },
+        now,
+      );
     }
 
-    const total = [...byTenant.values()].reduce((sum, counts) => {
-      for (const key of Object.keys(sum) as Array<keyof TenantCounts>) sum[key] += counts[key];
-      return sum;
-    }, emptyCounts());
     const summary: JobSummary = {
       done,
       throughDay: watermark ?? 'none',
       days,
       due,
-      ...total,
-      tenants: byTenant.size,
+      ...byTenant.total(),
+      tenants: byTenant.tenants,
     };
     return summary;
   };
