@@ -66,10 +66,6 @@ const WRITE_COMMAND = /new (PutCommand|UpdateCommand|TransactWriteCommand|BatchW
 const LONGEST_SECONDS = (10 * 366 + 1) * 86_400;
 
 type Key = Record<string, unknown>;
-interface Written {
-  readonly table: string;
-  readonly key: Key;
-}
 interface Violation {
   readonly table: string;
   readonly sk: unknown;
@@ -87,53 +83,49 @@ const keyAttributes: Partial<Record<TableId, readonly string[]>> = {
 const keyOf = (table: string, item: Key): Key =>
   Object.fromEntries((keyAttributes[tableIdOf(table)] ?? ['pk', 'sk']).map((name) => [name, item[name]]));
 
-/** The items a write command puts or updates (deletes and condition checks leave nothing to check). */
-function writtenBy(name: string, input: unknown): Written[] {
+/** One item-level operation of a write command: the DynamoDB action IAM checks, and the item's key when it writes one. */
+interface Operation {
+  readonly table: string;
+  readonly action: string;
+  /** The key of the item a put or an update leaves behind; deletes and condition checks leave nothing to check. */
+  readonly key?: Key;
+}
+
+/** The operations of a write command, one per item (IAM checks a BatchWriteItem as one action). */
+function operationsOf(name: string, input: unknown): Operation[] {
   switch (name) {
     case 'PutCommand': {
       const { TableName, Item } = input as PutCommandInput;
-      return [{ table: TableName!, key: keyOf(TableName!, Item!) }];
+      return [{ table: TableName!, action: 'PutItem', key: keyOf(TableName!, Item!) }];
     }
     case 'UpdateCommand': {
       const { TableName, Key: key } = input as UpdateCommandInput;
-      return [{ table: TableName!, key: key! }];
+      return [{ table: TableName!, action: 'UpdateItem', key: key! }];
     }
+    case 'DeleteCommand':
+      return [{ table: (input as { TableName: string }).TableName, action: 'DeleteItem' }];
     case 'TransactWriteCommand':
-      return ((input as TransactWriteCommandInput).TransactItems ?? []).flatMap((item) => {
-        if (item.Put)
-          return [{ table: item.Put.TableName!, key: keyOf(item.Put.TableName!, item.Put.Item!) }];
-        if (item.Update) return [{ table: item.Update.TableName!, key: item.Update.Key! }];
+      return ((input as TransactWriteCommandInput).TransactItems ?? []).flatMap((item): Operation[] => {
+        if (item.Put) {
+          const { TableName, Item } = item.Put;
+          return [{ table: TableName!, action: 'PutItem', key: keyOf(TableName!, Item!) }];
+        }
+        if (item.Update)
+          return [{ table: item.Update.TableName!, action: 'UpdateItem', key: item.Update.Key! }];
+        if (item.Delete) return [{ table: item.Delete.TableName!, action: 'DeleteItem' }];
+        if (item.ConditionCheck)
+          return [{ table: item.ConditionCheck.TableName!, action: 'ConditionCheckItem' }];
         return [];
       });
     case 'BatchWriteCommand':
       return Object.entries((input as BatchWriteCommandInput).RequestItems ?? {}).flatMap(
         ([table, requests]) =>
-          requests.flatMap((r) => (r.PutRequest ? [{ table, key: keyOf(table, r.PutRequest.Item!) }] : [])),
+          requests.map((r) => ({
+            table,
+            action: 'BatchWriteItem',
+            ...(r.PutRequest ? { key: keyOf(table, r.PutRequest.Item!) } : {}),
+          })),
       );
-    default:
-      return [];
-  }
-}
-
-/** The DynamoDB actions a write command performs, per table (what IAM checks), deletes included. */
-function actionsOf(name: string, input: unknown): Array<[string, string]> {
-  switch (name) {
-    case 'PutCommand':
-    case 'UpdateCommand':
-    case 'DeleteCommand':
-      return [[(input as { TableName: string }).TableName, name.replace('Command', 'Item')]];
-    case 'TransactWriteCommand':
-      return ((input as TransactWriteCommandInput).TransactItems ?? []).flatMap((item) =>
-        Object.entries(item).map(([kind, op]): [string, string] => [
-          (op as { TableName: string }).TableName,
-          `${kind}Item`,
-        ]),
-      );
-    case 'BatchWriteCommand':
-      return Object.keys((input as BatchWriteCommandInput).RequestItems ?? {}).map((table) => [
-        table,
-        'BatchWriteItem',
-      ]);
     default:
       return [];
   }
@@ -208,11 +200,12 @@ describe('expiresAt on every write', () => {
       if (property !== 'send') return Reflect.get(target, property, receiver);
       return async (command: { constructor: { name: string }; input: unknown }) => {
         const name = command.constructor.name;
-        const written = writtenBy(name, command.input);
-        for (const [table, action] of actionsOf(name, command.input)) {
+        const operations = operationsOf(name, command.input);
+        for (const { table, action } of operations) {
           const id = tableIdOf(table);
           actionsByTable.set(id, (actionsByTable.get(id) ?? new Set()).add(action));
         }
+        const written = operations.flatMap(({ table, key }) => (key ? [{ table, key }] : []));
         const frames =
           written.length > 0 || /Write|Put|Update/.test(name) ? lambdaFrames(new Error().stack ?? '') : [];
         for (const frame of frames) reachedLines.add(frame);
