@@ -2,8 +2,8 @@
  * Size budget of the handler bundles, checked by `npm run bench -- --quick` in CI.
  *
  * The target is 600 KB per handler. The handlers that parse phone numbers are above it: each carries
- * libphonenumber-js with its full metadata (190 KB), the traced, bundled AWS SDK (about 300 KB with the X-Ray
- * SDK) and zod (90 KB) before any code of its own; the DSR worker carries the S3 client instead of the parser
+ * libphonenumber-js with its full metadata (190 KB), the traced, bundled AWS SDK (about 310 KB with the X-Ray
+ * SDK) and zod (33 KB) before any code of its own; the DSR worker carries the S3 client instead of the parser
  * (docs/bundles.md). Until they meet the target, each is held at its size today, so it cannot grow unnoticed;
  * every other handler, and any new one, must meet it.
  */
@@ -17,13 +17,13 @@ export const BUNDLE_TARGET_KB = 600;
  * raise one only with a reason.
  */
 export const OVER_TARGET_CEILINGS_KB: Readonly<Record<string, number>> = {
-  messages: 950,
-  dsr: 940,
-  'dsr-worker': 750,
-  subscribers: 940,
-  'inbound-sms': 930,
-  optouts: 790,
-  'optout-reconcile': 780,
+  messages: 890,
+  dsr: 880,
+  'dsr-worker': 690,
+  subscribers: 880,
+  'inbound-sms': 870,
+  optouts: 730,
+  'optout-reconcile': 720,
 };
 
 /** How far under its ceiling a bundle may fall before the ceiling is stale and must be lowered. */

@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import * as z from 'zod';
 import { queryOnly } from '../lambdas/adapters/dynamo/query-only';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
 import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
@@ -50,6 +49,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../lambdas/shared/problem';
 import { phoneInBody } from '../lambdas/shared/schemas';
+import * as z from '../lambdas/shared/zod';
 import { CELLS_CONTEXT_KEY, cellsFromContext } from '../lib/config';
 import { newOptlineApp } from '../lib/optline-app';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
@@ -131,19 +131,17 @@ function persistedOutbox(
 }
 
 /** Body of `POST /_local/inbound`: an SMS as the provider would deliver it, to the `demo` tenant by default. */
-export const localInboundRequest = z
-  .object({
-    from: phoneInBody,
-    body: z.string().max(1600),
-    tenant: z.enum(LOCAL_TENANTS.map((t) => t.tenantId) as [string, ...string[]]).optional(),
-  })
-  .strict();
+export const localInboundRequest = z.strictObject({
+  from: phoneInBody,
+  body: z.string().check(z.maxLength(1600)),
+  tenant: z.optional(z.enum(LOCAL_TENANTS.map((t) => t.tenantId) as [string, ...string[]])),
+});
 
 /** Body of `POST /_local/jobs/<name>`: the clock to run the job at. */
-export const localJobRequest = z.object({ now: z.iso.datetime({ offset: true }).optional() }).strict();
+export const localJobRequest = z.strictObject({ now: z.optional(z.iso.datetime({ offset: true })) });
 
 /** Parses a local-route body as the API handler would: JSON only, within the size limit, then zod. */
-function parseLocalBody<T>(req: IncomingMessage, text: string, schema: z.ZodType<T>): T {
+function parseLocalBody<T>(req: IncomingMessage, text: string, schema: z.ZodMiniType<T>): T {
   const mediaType = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (text === '') throw new InvalidInputError([{ field: '(body)', message: 'a JSON body is required' }]);
   if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError();

@@ -9,7 +9,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
 import {
   ForbiddenError,
   fromZodError,
@@ -22,6 +21,7 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from '../shared/problem';
+import type * as z from '../shared/zod';
 import type { Caller, CallerResolver } from './callers';
 import { ROUTES, type ApiFunction, type RouteSpec } from './routes';
 
@@ -98,7 +98,7 @@ function parseBody(route: RouteSpec, event: APIGatewayProxyEvent, headers: Recor
   } catch {
     throw new InvalidInputError([{ field: '(body)', message: 'is not valid JSON' }]);
   }
-  const parsed = (route.body as z.ZodType).safeParse(json);
+  const parsed = (route.body as z.ZodMiniType).safeParse(json);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;
 }

@@ -7,13 +7,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { DynamoConsentStore } from '../adapters/dynamo/consent-store';
 import { DynamoDsrStore } from '../adapters/dynamo/dsr-store';
 import { DynamoSubjectDataStore } from '../adapters/dynamo/subject-data-store';
 import type { ProviderOptOutList } from '../domain/consent';
 import type { ExportStore } from '../domain/dsr-ports';
 import { processDsr, type DsrWorkerDeps, type DsrWorkOutcome } from '../domain/dsr-processing';
+import * as z from '../shared/zod';
 import type { DSR_WORKER_TABLES } from './function-tables';
 import type { Ports } from './ports';
 
@@ -35,9 +35,10 @@ export function dsrWorkerDeps(ports: DsrWorkerPorts): DsrWorkerDeps {
 }
 
 /** The queue message: ids only. */
-export const dsrWorkMessage = z
-  .object({ tenantId: z.string().min(1).max(64), requestId: z.string().uuid() })
-  .strict();
+export const dsrWorkMessage = z.strictObject({
+  tenantId: z.string().check(z.minLength(1), z.maxLength(64)),
+  requestId: z.uuid(),
+});
 
 export function dsrRecordProcessor(
   deps: DsrWorkerDeps,

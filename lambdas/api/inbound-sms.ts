@@ -5,9 +5,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store';
 import { processInbound, type InboundDeps, type InboundOutcome } from '../domain/inbound';
+import * as z from '../shared/zod';
 import { consentDeps, sendDeps } from './domain-deps';
 import type { INBOUND_TABLES } from './function-tables';
 import type { ConsentPorts, SendingPorts } from './ports';
@@ -28,7 +28,7 @@ const inboundRecord = z.object({
   originationNumber: z.string(),
   destinationNumber: z.string(),
   messageBody: z.string(),
-  inboundMessageId: z.string().min(1).optional(),
+  inboundMessageId: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface InboundSmsDeps {

@@ -2,14 +2,14 @@
  * The OpenAPI 3.1 document of the HTTP API, generated from the route table and the same zod schemas that
  * validate requests, so the description cannot drift from the behaviour.
  */
-import * as z from 'zod';
 import { PROBLEM_CATALOG, PROBLEM_CONTENT_TYPE, type ProblemSlug } from '../shared/problem';
 import { problemBody } from '../shared/schemas';
+import * as z from '../shared/zod';
 import { COMMON_PROBLEMS, RESOURCE_SERVER_ID, ROUTES, SCOPES, type RouteSpec } from './routes';
 
 type JsonObject = Record<string, unknown>;
 
-const jsonSchema = (schema: z.ZodType): JsonObject => {
+const jsonSchema = (schema: z.ZodMiniType): JsonObject => {
   // io: 'input' describes what a client sends (optional fields stay optional).
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
     target: 'draft-2020-12',

@@ -2,7 +2,6 @@
  * The route table of the HTTP API. It is data, with no handler code, so that the CDK stack (API Gateway
  * resources, scopes and request models), the OpenAPI document and the local server all read the same list.
  */
-import type { z } from 'zod';
 import {
   createDsrRequest,
   dsrAccepted,
@@ -25,6 +24,7 @@ import {
   subscriberCreated,
   subscriberProfile,
 } from '../shared/schemas';
+import type * as z from '../shared/zod';
 
 /** OAuth scopes of the Cognito resource server; a token carries them as `optline/<scope>`. */
 export const SCOPES = ['subscribers.write', 'messages.send', 'optouts.write', 'dsr.manage'] as const;
@@ -40,7 +40,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface RouteResponse {
   readonly description: string;
   /** @default - no body */
-  readonly body?: z.ZodType;
+  readonly body?: z.ZodMiniType;
 }
 
 export interface RouteSpec {
@@ -52,7 +52,7 @@ export interface RouteSpec {
   readonly scope: Scope;
   readonly fn: ApiFunction;
   /** @default - the route takes no body */
-  readonly body?: z.ZodType;
+  readonly body?: z.ZodMiniType;
   /** Required request headers, documented and checked by the handler. @default - none */
   readonly headers?: readonly string[];
   /** Success responses by status code. */

@@ -14,8 +14,8 @@
  * not about a message optline sent and is ignored. The parsed update keeps ids, a status, a time and the event
  * type only: the phone numbers and the free-text description in the event are dropped here.
  */
-import * as z from 'zod';
 import type { MessageStatus } from '../shared/schemas';
+import * as z from '../shared/zod';
 
 /** What one delivery event says about one of our messages. */
 export interface DeliveryUpdate {
@@ -84,14 +84,14 @@ export const isFinalStatus = (status: MessageStatus): boolean =>
   STATUS_RANK[status] === Math.max(...Object.values(STATUS_RANK));
 
 // Our ids: UUID message ids and tenant ids such as `demo`. No `#`, so a tenant id cannot forge a key prefix.
-const ourId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/);
+const ourId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/));
 
 /** The fields optline reads; zod drops every other one (the phone numbers among them). */
 const smsEvent = z.object({
-  eventType: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/),
+  eventType: z.string().check(z.regex(/^[A-Z][A-Z0-9_]{0,63}$/)),
   // Unix time in milliseconds; the bound keeps `new Date` valid.
-  eventTimestamp: z.number().int().min(0).max(8.64e15),
-  isFinal: z.boolean().optional(),
+  eventTimestamp: z.int().check(z.gte(0), z.lte(8.64e15)),
+  isFinal: z.optional(z.boolean()),
   context: z.object({ tenantId: ourId, messageId: ourId }),
 });
 

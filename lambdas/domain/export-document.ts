@@ -7,9 +7,9 @@
  * (`pk`, `sk`), TTL internals (`purgeDay`, `expiresAt` seconds) and HMAC material never reach the document
  * even when a caller hands over raw items.
  */
-import * as z from 'zod';
 import { DSR_STATUSES, DSR_TYPES, VERIFICATION_METHODS } from '../shared/dsr-schemas';
 import { CONSENT_SOURCES, MESSAGE_STATUSES, SUBSCRIBER_STATUSES } from '../shared/schemas';
+import * as z from '../shared/zod';
 import type { DsrRecord } from './dsr';
 import type { MessageRecord } from './messages';
 import { describePeriod, RETENTION, type RetentionCategoryId } from './retention';
@@ -45,134 +45,125 @@ export type ExportSection = keyof typeof EXPORT_SECTIONS;
 
 const RETENTION_CATEGORY_IDS = Object.keys(RETENTION) as [RetentionCategoryId, ...RetentionCategoryId[]];
 
-const isoInstant = z.iso.datetime().describe('UTC instant, ISO 8601 with milliseconds and Z');
+const isoInstant = z.iso.datetime().check(z.describe('UTC instant, ISO 8601 with milliseconds and Z'));
 
-const retainedSchema = z.object({ category: z.enum(RETENTION_CATEGORY_IDS), reason: z.string() }).strict();
+const retainedSchema = z.strictObject({ category: z.enum(RETENTION_CATEGORY_IDS), reason: z.string() });
 
-const retentionEntrySchema = z
-  .object({
-    category: z.enum(RETENTION_CATEGORY_IDS).describe('Retention category id (docs/retention.md)'),
-    keptFor: z.string().describe('The period in words, such as "36 months"'),
-    period: z
-      .object({ count: z.number().int().positive(), unit: z.enum(['hours', 'days', 'months', 'years']) })
-      .strict()
-      .nullable()
-      .describe('The period; null when kept without a TTL while its reason stands'),
-    countedFrom: z.string(),
-    legalBasis: z.string(),
-    source: z.string(),
-  })
-  .strict();
+const retentionEntrySchema = z.strictObject({
+  category: z.enum(RETENTION_CATEGORY_IDS).check(z.describe('Retention category id (docs/retention.md)')),
+  keptFor: z.string().check(z.describe('The period in words, such as "36 months"')),
+  period: z
+    .nullable(
+      z.strictObject({
+        count: z.int().check(z.positive()),
+        unit: z.enum(['hours', 'days', 'months', 'years']),
+      }),
+    )
+    .check(z.describe('The period; null when kept without a TTL while its reason stands')),
+  countedFrom: z.string(),
+  legalBasis: z.string(),
+  source: z.string(),
+});
 
-export const exportDocumentSchema = z
-  .object({
-    schemaVersion: z.literal(EXPORT_SCHEMA_VERSION),
-    generatedAt: isoInstant,
-    requestId: z.string().min(1).describe('The access or portability request this document answers'),
-    controller: z
-      .object({ tenantId: z.string().min(1).describe('The tenant: the data controller') })
-      .strict(),
-    subject: z
-      .object({ subjectId: z.string().min(1).describe('Pseudonymous subject id (the API subscriberId)') })
-      .strict(),
-    profile: z
-      .object({
-        phone: z.string().describe('E.164'),
-        status: z.enum(SUBSCRIBER_STATUSES),
-        topics: z.array(z.string()),
-        locale: z.string().optional(),
-        timeZone: z.string().optional(),
-        createdAt: isoInstant,
-        lastInteractionAt: isoInstant,
-        scheduledDeletionAt: isoInstant
-          .optional()
-          .describe(
+export const exportDocumentSchema = z.strictObject({
+  schemaVersion: z.literal(EXPORT_SCHEMA_VERSION),
+  generatedAt: isoInstant,
+  requestId: z
+    .string()
+    .check(z.minLength(1), z.describe('The access or portability request this document answers')),
+  controller: z.strictObject({
+    tenantId: z.string().check(z.minLength(1), z.describe('The tenant: the data controller')),
+  }),
+  subject: z.strictObject({
+    subjectId: z.string().check(z.minLength(1), z.describe('Pseudonymous subject id (the API subscriberId)')),
+  }),
+  profile: z.nullable(
+    z.strictObject({
+      phone: z.string().check(z.describe('E.164')),
+      status: z.enum(SUBSCRIBER_STATUSES),
+      topics: z.array(z.string()),
+      locale: z.optional(z.string()),
+      timeZone: z.optional(z.string()),
+      createdAt: isoInstant,
+      lastInteractionAt: isoInstant,
+      scheduledDeletionAt: z
+        .optional(isoInstant)
+        .check(
+          z.describe(
             'When the profile is deleted unless the subscriber interacts again; absent under legal hold',
           ),
-        legalHold: z.object({ reason: z.string(), since: isoInstant }).strict().optional(),
-      })
-      .strict()
-      .nullable(),
-    marketingAttributes: z.record(z.string(), z.unknown()).nullable(),
-    consentLedger: z.array(
-      z
-        .object({
-          eventId: z.string(),
-          type: z.enum(['opt_in', 'opt_in_confirmed', 'opt_out', 're_opt_in']),
-          at: isoInstant,
-          channel: z.literal('sms'),
-          source: z.enum(CONSENT_SOURCES),
-          scope: z.string().describe('`all` or a topic'),
-          evidence: z
-            .object({
-              noticeVersion: z.string().optional(),
-              ip: z.string().optional(),
-              userAgent: z.string().optional(),
-              keyword: z.string().optional(),
-            })
-            .strict(),
-        })
-        .strict(),
-    ),
-    suppressions: z.array(z.object({ scope: z.string(), since: isoInstant, source: z.string() }).strict()),
-    messages: z.array(
-      z
-        .object({
-          messageId: z.string(),
-          direction: z.enum(['outbound', 'inbound']),
-          category: z.enum(MESSAGE_CATEGORIES),
-          topic: z.string().optional(),
-          phone: z.string().describe('The subject’s number the message went to or came from (E.164)'),
-          body: z.string(),
-          channel: z.enum(CHANNELS),
-          status: z.enum([...MESSAGE_STATUSES, 'received']),
-          failureCode: z.string().optional(),
-          providerMessageId: z.string().optional(),
-          segments: z.number().int().nonnegative(),
-          createdAt: isoInstant,
-          updatedAt: isoInstant,
-        })
-        .strict(),
-    ),
-    dsrRequests: z.array(
-      z
-        .object({
-          requestId: z.string(),
-          type: z.enum(DSR_TYPES),
-          status: z.enum(DSR_STATUSES),
-          regime: z.enum(['GDPR', 'CCPA']),
-          receivedAt: isoInstant,
-          dueAt: isoInstant,
-          extendedUntil: isoInstant.optional(),
-          extensionReason: z.string().optional(),
-          verificationMethod: z.enum(VERIFICATION_METHODS),
-          changes: z
-            .object({
-              locale: z.string().optional(),
-              timeZone: z.string().optional(),
-              topics: z.array(z.string()).optional(),
-            })
-            .strict()
-            .optional(),
-          completedAt: isoInstant.optional(),
-          rejectionReason: z.string().optional(),
-          retained: z.array(retainedSchema).optional(),
-        })
-        .strict(),
-    ),
-    retention: z
-      .object({
-        profile: retentionEntrySchema,
-        marketingAttributes: retentionEntrySchema,
-        consentLedger: retentionEntrySchema,
-        suppressions: retentionEntrySchema,
-        messages: retentionEntrySchema,
-        dsrRequests: retentionEntrySchema,
-        exportFile: retentionEntrySchema,
-      })
-      .strict(),
-  })
-  .strict();
+        ),
+      legalHold: z.optional(z.strictObject({ reason: z.string(), since: isoInstant })),
+    }),
+  ),
+  marketingAttributes: z.nullable(z.record(z.string(), z.unknown())),
+  consentLedger: z.array(
+    z.strictObject({
+      eventId: z.string(),
+      type: z.enum(['opt_in', 'opt_in_confirmed', 'opt_out', 're_opt_in']),
+      at: isoInstant,
+      channel: z.literal('sms'),
+      source: z.enum(CONSENT_SOURCES),
+      scope: z.string().check(z.describe('`all` or a topic')),
+      evidence: z.strictObject({
+        noticeVersion: z.optional(z.string()),
+        ip: z.optional(z.string()),
+        userAgent: z.optional(z.string()),
+        keyword: z.optional(z.string()),
+      }),
+    }),
+  ),
+  suppressions: z.array(z.strictObject({ scope: z.string(), since: isoInstant, source: z.string() })),
+  messages: z.array(
+    z.strictObject({
+      messageId: z.string(),
+      direction: z.enum(['outbound', 'inbound']),
+      category: z.enum(MESSAGE_CATEGORIES),
+      topic: z.optional(z.string()),
+      phone: z.string().check(z.describe('The subject’s number the message went to or came from (E.164)')),
+      body: z.string(),
+      channel: z.enum(CHANNELS),
+      status: z.enum([...MESSAGE_STATUSES, 'received']),
+      failureCode: z.optional(z.string()),
+      providerMessageId: z.optional(z.string()),
+      segments: z.int().check(z.nonnegative()),
+      createdAt: isoInstant,
+      updatedAt: isoInstant,
+    }),
+  ),
+  dsrRequests: z.array(
+    z.strictObject({
+      requestId: z.string(),
+      type: z.enum(DSR_TYPES),
+      status: z.enum(DSR_STATUSES),
+      regime: z.enum(['GDPR', 'CCPA']),
+      receivedAt: isoInstant,
+      dueAt: isoInstant,
+      extendedUntil: z.optional(isoInstant),
+      extensionReason: z.optional(z.string()),
+      verificationMethod: z.enum(VERIFICATION_METHODS),
+      changes: z.optional(
+        z.strictObject({
+          locale: z.optional(z.string()),
+          timeZone: z.optional(z.string()),
+          topics: z.optional(z.array(z.string())),
+        }),
+      ),
+      completedAt: z.optional(isoInstant),
+      rejectionReason: z.optional(z.string()),
+      retained: z.optional(z.array(retainedSchema)),
+    }),
+  ),
+  retention: z.strictObject({
+    profile: retentionEntrySchema,
+    marketingAttributes: retentionEntrySchema,
+    consentLedger: retentionEntrySchema,
+    suppressions: retentionEntrySchema,
+    messages: retentionEntrySchema,
+    dsrRequests: retentionEntrySchema,
+    exportFile: retentionEntrySchema,
+  }),
+});
 
 export type ExportDocument = z.infer<typeof exportDocumentSchema>;
 

@@ -6,9 +6,9 @@
  * Refinements that JSON Schema cannot express (a known time zone, `changes` only with `rectification`) are
  * checked by the handler, which parses the same schema again.
  */
-import * as z from 'zod';
 import { RETENTION, type RetentionCategoryId } from '../domain/retention';
-import { isoDateTime, locale, phoneInBody, timeZone, topics } from './schemas';
+import { isoDateTime, patchSubscriberRequest, phoneInBody } from './schemas';
+import * as z from './zod';
 
 /** What a data subject may ask for: GDPR Art. 15-18 and 20-21; CCPA §1798.100-§1798.125. */
 export const DSR_TYPES = [
@@ -31,115 +31,111 @@ export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 
 const RETENTION_CATEGORY_IDS = Object.keys(RETENTION) as [RetentionCategoryId, ...RetentionCategoryId[]];
 
-// The same field schemas as the subscriber routes, so a rectification accepts exactly what
-// PATCH /v1/subscribers/{phone} accepts.
-
 /**
- * The corrections a rectification applies to the profile. The phone number cannot be rectified: it is what
- * identifies the subject, so a new number is a new subscription.
+ * The corrections a rectification applies to the profile: exactly what PATCH /v1/subscribers/{phone} accepts.
+ * The phone number cannot be rectified: it is what identifies the subject, so a new number is a new
+ * subscription.
  */
-export const rectificationChanges = z
-  .object({ locale: locale.optional(), timeZone: timeZone.optional(), topics: topics.optional() })
-  .strict()
-  .refine(
-    (changes) => Object.keys(changes).length > 0,
-    'must change at least one of locale, timeZone, topics',
-  )
-  .describe('Corrections to the profile; required when type is rectification and refused otherwise');
+export const rectificationChanges = patchSubscriberRequest.check(
+  z.describe('Corrections to the profile; required when type is rectification and refused otherwise'),
+);
 
 export const dsrVerification = z
-  .object({
-    method: z.enum(VERIFICATION_METHODS).describe('How the requester proved to be the data subject'),
+  .strictObject({
+    method: z.enum(VERIFICATION_METHODS).check(z.describe('How the requester proved to be the data subject')),
     reference: z
       .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .describe(
-        'Where the tenant keeps the proof, such as a ticket or OTP id; never a copy of an identity document',
+      .check(
+        z.trim(),
+        z.minLength(1),
+        z.maxLength(200),
+        z.describe(
+          'Where the tenant keeps the proof, such as a ticket or OTP id; never a copy of an identity document',
+        ),
       ),
   })
-  .strict()
-  .describe('Evidence that the tenant verified the identity of the requester');
+  .check(z.describe('Evidence that the tenant verified the identity of the requester'));
 
 /** `POST /v1/dsr`. */
 export const createDsrRequest = z
-  .object({
-    type: z.enum(DSR_TYPES).describe('The right exercised'),
+  .strictObject({
+    type: z.enum(DSR_TYPES).check(z.describe('The right exercised')),
     phone: phoneInBody,
     verification: dsrVerification,
-    changes: rectificationChanges.optional(),
+    changes: z.optional(rectificationChanges),
   })
-  .strict()
-  .superRefine((body, ctx) => {
-    if (body.type === 'rectification' && body.changes === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['changes'], message: 'is required when type is rectification' });
-    }
-    if (body.type !== 'rectification' && body.changes !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['changes'],
-        message: 'is allowed only when type is rectification',
-      });
-    }
-  });
+  .check(
+    z.superRefine((body, ctx) => {
+      if (body.type === 'rectification' && body.changes === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['changes'],
+          message: 'is required when type is rectification',
+        });
+      }
+      if (body.type !== 'rectification' && body.changes !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['changes'],
+          message: 'is allowed only when type is rectification',
+        });
+      }
+    }),
+  );
 
 /** `POST /v1/dsr/{id}/extend`. */
-export const extendDsrRequest = z
-  .object({
-    reason: z
-      .string()
-      .trim()
-      .min(1)
-      .max(500)
-      .describe('Why more time is needed; it is told to the data subject (GDPR Art. 12(3))'),
-  })
-  .strict();
+export const extendDsrRequest = z.strictObject({
+  reason: z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1),
+      z.maxLength(500),
+      z.describe('Why more time is needed; it is told to the data subject (GDPR Art. 12(3))'),
+    ),
+});
 
 /** 202 of `POST /v1/dsr`. */
-export const dsrAccepted = z
-  .object({
-    requestId: z.string().describe('Id of the request, for GET /v1/dsr/{id}'),
-    status: z.enum(DSR_STATUSES),
-    dueAt: isoDateTime.describe('Deadline set by the regime: GDPR one calendar month, CCPA 45 days'),
-  })
-  .strict();
+export const dsrAccepted = z.strictObject({
+  requestId: z.string().check(z.describe('Id of the request, for GET /v1/dsr/{id}')),
+  status: z.enum(DSR_STATUSES),
+  dueAt: isoDateTime.check(z.describe('Deadline set by the regime: GDPR one calendar month, CCPA 45 days')),
+});
 
-export const retainedCategory = z
-  .object({
-    category: z.enum(RETENTION_CATEGORY_IDS).describe('Retention category id (docs/retention.md)'),
-    reason: z.string().describe('Why this data is kept despite the request, with its legal basis'),
-  })
-  .strict();
+export const retainedCategory = z.strictObject({
+  category: z.enum(RETENTION_CATEGORY_IDS).check(z.describe('Retention category id (docs/retention.md)')),
+  reason: z.string().check(z.describe('Why this data is kept despite the request, with its legal basis')),
+});
 
 /** 200 of `GET /v1/dsr/{id}`. */
-export const dsrStatusView = z
-  .object({
-    status: z.enum(DSR_STATUSES),
-    dueAt: isoDateTime.describe('The original deadline'),
-    extendedUntil: isoDateTime.optional().describe('The extended deadline, present once extended'),
-    completedAt: isoDateTime.optional().describe('When the request was completed or rejected'),
-    result: z
-      .object({
+export const dsrStatusView = z.strictObject({
+  status: z.enum(DSR_STATUSES),
+  dueAt: isoDateTime.check(z.describe('The original deadline')),
+  extendedUntil: z.optional(isoDateTime).check(z.describe('The extended deadline, present once extended')),
+  completedAt: z.optional(isoDateTime).check(z.describe('When the request was completed or rejected')),
+  result: z
+    .optional(
+      z.strictObject({
         downloadUrl: z
-          .url()
-          .optional()
-          .describe('Access and portability: a presigned URL of the export, issued afresh on each GET'),
-        expiresAt: isoDateTime
-          .optional()
-          .describe('When downloadUrl stops working (15 minutes at most); GET again for a new one'),
-        retained: z.array(retainedCategory).describe('Erasure: what was kept and why; empty for other types'),
-      })
-      .strict()
-      .optional()
-      .describe('Present once completed'),
-  })
-  .strict();
+          .optional(z.url())
+          .check(
+            z.describe('Access and portability: a presigned URL of the export, issued afresh on each GET'),
+          ),
+        expiresAt: z
+          .optional(isoDateTime)
+          .check(z.describe('When downloadUrl stops working (15 minutes at most); GET again for a new one')),
+        retained: z
+          .array(retainedCategory)
+          .check(z.describe('Erasure: what was kept and why; empty for other types')),
+      }),
+    )
+    .check(z.describe('Present once completed')),
+});
 
 /** 200 of `POST /v1/dsr/{id}/extend`. */
-export const dsrExtended = z
-  .object({ extendedUntil: isoDateTime.describe('The new deadline; a request is extended at most once') })
-  .strict();
+export const dsrExtended = z.strictObject({
+  extendedUntil: isoDateTime.check(z.describe('The new deadline; a request is extended at most once')),
+});
 
 export type RectificationChanges = z.infer<typeof rectificationChanges>;
 export type DsrVerification = z.infer<typeof dsrVerification>;

@@ -2,33 +2,35 @@
  * The request body of `PUT /v1/subscribers/{phone}/legal-hold` (DESIGN §5). Like `schemas.ts`, the schema
  * validates requests in the handler, becomes the API Gateway request model and is part of the OpenAPI document.
  */
-import * as z from 'zod';
 import { isoDateTime } from './schemas';
+import * as z from './zod';
 
-export const legalHoldRequest = z
-  .object({
-    reason: z
-      .string()
-      .trim()
-      .min(1)
-      .max(500)
-      .describe(
+export const legalHoldRequest = z.strictObject({
+  reason: z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1),
+      z.maxLength(500),
+      z.describe(
         'Why the data must be kept, such as a case reference; stored with the profile, never logged or audited',
       ),
-  })
-  .strict();
+    ),
+});
 
 export type LegalHoldRequest = z.infer<typeof legalHoldRequest>;
 
 /** The body of a 200 to `PUT …/legal-hold`: the hold as it now stands. */
 export const legalHoldView = z.object({
-  subscriberId: z.string().describe('Pseudonymous subject id'),
+  subscriberId: z.string().check(z.describe('Pseudonymous subject id')),
   legalHold: z.object({
     reason: z.string(),
-    heldBy: z.string().describe('The API client that placed the hold'),
+    heldBy: z.string().check(z.describe('The API client that placed the hold')),
     since: isoDateTime,
   }),
-  expiresAt: z.null().describe('Always null: a held profile has no expiry and is skipped by every purge'),
+  expiresAt: z
+    .null()
+    .check(z.describe('Always null: a held profile has no expiry and is skipped by every purge')),
 });
 
 export type LegalHoldView = z.infer<typeof legalHoldView>;

@@ -5,7 +5,7 @@
  * Anything that is not a `ProblemError` becomes a generic 500 whose body never carries the original
  * message or stack, because those can hold personal data or internals.
  */
-import * as z from 'zod';
+import * as z from './zod';
 
 /** The media type of every error body. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

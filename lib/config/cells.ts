@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lambdas/shared/zod';
 import { REGIMES, REGION_PATTERN, REGIONS_BY_REGIME, regionFitsRegime, type Regime } from './regimes';
 
 /** One cell: a complete, independent deployment in a single residency region. */
@@ -62,81 +62,86 @@ const RESERVED_IN_DOMAIN_PREFIX = ['aws', 'amazon', 'cognito'];
 /** The cdk.json / `--context` key that replaces the default cells. */
 export const CELLS_CONTEXT_KEY = 'optline:cells';
 
-const positiveInt = z.number().int('must be a whole number').positive('must be positive');
+const positiveInt = z.number().check(z.int('must be a whole number'), z.positive('must be positive'));
 
-const apiLimitsSchema = z
-  .object({
-    rateLimit: positiveInt,
-    burstLimit: positiveInt,
-    // WAF rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
-    perIpLimit: positiveInt.min(10, 'must be at least 10 (the WAF minimum)').max(2_000_000_000),
-  })
-  .strict();
+const apiLimitsSchema = z.strictObject({
+  rateLimit: positiveInt,
+  burstLimit: positiveInt,
+  // WAF rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
+  perIpLimit: positiveInt.check(z.gte(10, 'must be at least 10 (the WAF minimum)'), z.lte(2_000_000_000)),
+});
 
 const tenantsSchema = z
   .array(
     z
       .string()
-      .regex(TENANT_ID_PATTERN, 'must be 2-32 lowercase letters, digits or dashes, starting with a letter'),
+      .check(
+        z.regex(
+          TENANT_ID_PATTERN,
+          'must be 2-32 lowercase letters, digits or dashes, starting with a letter',
+        ),
+      ),
     { error: () => 'must list the tenant ids of the cell, such as ["demo"]' },
   )
-  .min(1, 'must list at least one tenant id')
-  .superRefine((tenants, ctx) => {
-    const seen = new Set<string>();
-    tenants.forEach((tenant, index) => {
-      if (seen.has(tenant))
-        ctx.addIssue({ code: 'custom', path: [index], message: `duplicate tenant "${tenant}"` });
-      seen.add(tenant);
-    });
-  });
+  .check(
+    z.minLength(1, 'must list at least one tenant id'),
+    z.superRefine((tenants, ctx) => {
+      const seen = new Set<string>();
+      tenants.forEach((tenant, index) => {
+        if (seen.has(tenant))
+          ctx.addIssue({ code: 'custom', path: [index], message: `duplicate tenant "${tenant}"` });
+        seen.add(tenant);
+      });
+    }),
+  );
 
 const cellSchema = z
-  .object({
-    name: z
-      .string()
-      .regex(/^[a-z][a-z0-9]{0,11}$/, 'must be 1-12 lowercase letters or digits, starting with a letter')
-      .refine(
+  .strictObject({
+    name: z.string().check(
+      z.regex(/^[a-z][a-z0-9]{0,11}$/, 'must be 1-12 lowercase letters or digits, starting with a letter'),
+      z.refine(
         (name) => !RESERVED_IN_DOMAIN_PREFIX.some((word) => name.includes(word)),
         `must not contain ${RESERVED_IN_DOMAIN_PREFIX.join(', ')} (Cognito refuses them in the domain prefix)`,
       ),
-    region: z.string().regex(REGION_PATTERN, 'must be an AWS region name such as eu-west-1'),
+    ),
+    region: z.string().check(z.regex(REGION_PATTERN, 'must be an AWS region name such as eu-west-1')),
     regime: z.enum(REGIMES, { error: () => `must be one of ${REGIMES.join(', ')}` }),
     tenants: tenantsSchema,
-    apiLimits: apiLimitsSchema.optional(),
-    smsMps: z.number().positive('must be positive').max(1000, 'must be at most 1000').optional(),
-    inboundNumbers: z.record(z.string(), z.string()).optional(),
+    apiLimits: z.optional(apiLimitsSchema),
+    smsMps: z.optional(z.number().check(z.positive('must be positive'), z.lte(1000, 'must be at most 1000'))),
+    inboundNumbers: z.optional(z.record(z.string(), z.string())),
   })
-  .strict()
-  .superRefine((cell, ctx) => {
-    for (const [number, tenant] of Object.entries(cell.inboundNumbers ?? {})) {
-      if (!/^\+[1-9]\d{6,14}$/.test(number)) {
+  .check(
+    z.superRefine((cell, ctx) => {
+      for (const [number, tenant] of Object.entries(cell.inboundNumbers ?? {})) {
+        if (!/^\+[1-9]\d{6,14}$/.test(number)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['inboundNumbers', number],
+            message: 'must be an E.164 number such as +447400123456',
+          });
+        }
+        if (!cell.tenants.includes(tenant)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['inboundNumbers', number],
+            message: `names tenant "${tenant}", which is not one of the cell's tenants`,
+          });
+        }
+      }
+      if (!regionFitsRegime(cell.region, cell.regime)) {
         ctx.addIssue({
           code: 'custom',
-          path: ['inboundNumbers', number],
-          message: 'must be an E.164 number such as +447400123456',
+          path: ['region'],
+          message: `${cell.region} is outside the ${cell.regime} residency regions (${REGIONS_BY_REGIME[cell.regime].join(', ')})`,
         });
       }
-      if (!cell.tenants.includes(tenant)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['inboundNumbers', number],
-          message: `names tenant "${tenant}", which is not one of the cell's tenants`,
-        });
-      }
-    }
-    if (!regionFitsRegime(cell.region, cell.regime)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['region'],
-        message: `${cell.region} is outside the ${cell.regime} residency regions (${REGIONS_BY_REGIME[cell.regime].join(', ')})`,
-      });
-    }
-  });
+    }),
+  );
 
-const cellsSchema = z
-  .array(cellSchema)
-  .min(1, 'at least one cell is required')
-  .superRefine((cells, ctx) => {
+const cellsSchema = z.array(cellSchema).check(
+  z.minLength(1, 'at least one cell is required'),
+  z.superRefine((cells, ctx) => {
     for (const key of ['name', 'region'] as const) {
       const seen = new Set<string>();
       cells.forEach((cell, index) => {
@@ -146,7 +151,8 @@ const cellsSchema = z
         seen.add(cell[key]);
       });
     }
-  });
+  }),
+);
 
 export class CellConfigError extends Error {
   override readonly name = 'CellConfigError';

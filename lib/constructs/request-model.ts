@@ -1,5 +1,5 @@
 import type { JsonSchema } from 'aws-cdk-lib/aws-apigateway';
-import * as z from 'zod';
+import * as z from '../../lambdas/shared/zod';
 
 type SchemaNode = Record<string, unknown>;
 
@@ -50,6 +50,6 @@ function withoutFormats(schema: unknown): unknown {
  * API Gateway's check is a first gate: refinements that JSON Schema cannot express (a known time zone, a
  * non-empty patch) are left to the handler, which validates the same zod schema again.
  */
-export function requestModelSchema(schema: z.ZodType): JsonSchema {
+export function requestModelSchema(schema: z.ZodMiniType): JsonSchema {
   return withoutFormats(z.toJSONSchema(schema, { target: 'draft-04', io: 'input' })) as JsonSchema;
 }

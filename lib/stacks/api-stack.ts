@@ -22,7 +22,6 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { z } from 'zod';
 import { pacingFor } from '../../lambdas/adapters/sms/paced-sender';
 import {
   DSR_API_TABLES,
@@ -51,6 +50,7 @@ import {
   writeAccessTo,
   type TableId,
 } from '../../lambdas/shared/env';
+import type * as z from '../../lambdas/shared/zod';
 import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
@@ -421,7 +421,7 @@ export class ApiStack extends Stack {
     }
   }
 
-  private requestModel(route: RouteSpec, body: z.ZodType): Model {
+  private requestModel(route: RouteSpec, body: z.ZodMiniType): Model {
     const name = `${pascal(route.operationId)}Request`;
     return this.api.addModel(`${name}Model`, {
       modelName: name,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from '../../lambdas/shared/zod';
 
 /** Thrown when there is no cloud assembly to report on; main turns it into a hint to synthesize first. */
 export class AssemblyNotFoundError extends Error {
@@ -12,36 +12,40 @@ export class AssemblyNotFoundError extends Error {
 
 const resourceSchema = z.object({
   Type: z.string(),
-  Properties: z.record(z.string(), z.unknown()).optional(),
-  Metadata: z.record(z.string(), z.unknown()).optional(),
-  DeletionPolicy: z.string().optional(),
+  Properties: z.optional(z.record(z.string(), z.unknown())),
+  Metadata: z.optional(z.record(z.string(), z.unknown())),
+  DeletionPolicy: z.optional(z.string()),
 });
 
 const templateSchema = z.object({
-  Resources: z.record(z.string(), resourceSchema).default({}),
-  Outputs: z
-    .record(z.string(), z.object({ Value: z.unknown(), Export: z.object({ Name: z.unknown() }).optional() }))
-    .optional(),
+  Resources: z._default(z.record(z.string(), resourceSchema), {}),
+  Outputs: z.optional(
+    z.record(
+      z.string(),
+      z.object({ Value: z.unknown(), Export: z.optional(z.object({ Name: z.unknown() })) }),
+    ),
+  ),
 });
 
-const metadataEntrySchema = z.object({ type: z.string(), data: z.unknown().optional() });
+const metadataEntrySchema = z.object({ type: z.string(), data: z.optional(z.unknown()) });
 const stackMetadataSchema = z.record(z.string(), z.array(metadataEntrySchema));
 
 const manifestSchema = z.object({
-  artifacts: z
-    .record(
+  artifacts: z._default(
+    z.record(
       z.string(),
       z.object({
         type: z.string(),
-        environment: z.string().optional(),
-        properties: z
-          .object({ templateFile: z.string().optional(), stackName: z.string().optional() })
-          .optional(),
-        metadata: stackMetadataSchema.optional(),
-        additionalMetadataFile: z.string().optional(),
+        environment: z.optional(z.string()),
+        properties: z.optional(
+          z.object({ templateFile: z.optional(z.string()), stackName: z.optional(z.string()) }),
+        ),
+        metadata: z.optional(stackMetadataSchema),
+        additionalMetadataFile: z.optional(z.string()),
       }),
-    )
-    .default({}),
+    ),
+    {},
+  ),
 });
 
 export type TemplateResource = z.infer<typeof resourceSchema>;

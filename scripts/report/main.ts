@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { format, resolveConfig } from 'prettier';
-import * as z from 'zod';
+import * as z from '../../lambdas/shared/zod';
 import { parseReportArgs, USAGE, type ReportOptions } from './args';
 import { AssemblyNotFoundError, readAssembly, readOptionalJson } from './assembly';
 import { collectReport, type ScannerInputs } from './collect';

@@ -1,6 +1,5 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as z from 'zod';
 import {
   DSR_API_TABLES,
   MESSAGE_TABLES,
@@ -10,6 +9,7 @@ import {
 import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
 import { JOB_NAMES, type JobName } from '../../lambdas/jobs/registry';
 import { tableEnvVar, writeAccessTo, type TableId } from '../../lambdas/shared/env';
+import * as z from '../../lambdas/shared/zod';
 import { DEFAULT_API_LIMITS, DEFAULT_CELLS, type CellConfig } from '../../lib/config';
 import type { PlatformFunction } from '../../lib/constructs/platform-function';
 import { requestModelSchema } from '../../lib/constructs/request-model';
@@ -322,7 +322,7 @@ describe('Optline-eu-Api', () => {
 
   describe('request models', () => {
     it('drop format keywords but keep the patterns that check the same thing, and keep user field names', () => {
-      const schema = requestModelSchema(z.object({ format: z.string(), at: z.iso.datetime() }).strict()) as {
+      const schema = requestModelSchema(z.strictObject({ format: z.string(), at: z.iso.datetime() })) as {
         properties: Record<string, Record<string, unknown>>;
       };
       expect(schema.properties.format).toEqual({ type: 'string' });

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import * as z from 'zod';
 import {
   applyRectification,
   applyRestriction,
@@ -32,6 +31,7 @@ import {
   extendDsrRequest,
 } from '../../lambdas/shared/dsr-schemas';
 import { InvalidInputError, ProblemError, toProblemResponse } from '../../lambdas/shared/problem';
+import * as z from '../../lambdas/shared/zod';
 import type { Regime } from '../../lib/config/regimes';
 
 const DAY = 86_400_000;

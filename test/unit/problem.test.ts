@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   AgeRestrictionError,
   ConflictError,
@@ -16,6 +15,7 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from '../../lambdas/shared/problem';
+import * as z from '../../lambdas/shared/zod';
 
 const bodyOf = (response: { body: string }): Record<string, unknown> =>
   JSON.parse(response.body) as Record<string, unknown>;
@@ -130,7 +130,7 @@ describe('fromZodError', () => {
   const schema = z.object({
     phone: z.string(),
     consent: z.object({ source: z.enum(['api', 'web_form']) }),
-    topics: z.array(z.string()).optional(),
+    topics: z.optional(z.array(z.string())),
   });
 
   it('gives one errors[] entry per issue with the dotted path as the field', () => {

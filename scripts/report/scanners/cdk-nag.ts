@@ -1,21 +1,24 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { sortedBy } from '../cfn';
 import type { NagSummary } from '../model';
 
 const constructSchema = z.object({ constructPath: z.string() });
 const violationSchema = z.object({
   ruleName: z.string(),
-  violatingConstructs: z.array(constructSchema).default([]),
+  violatingConstructs: z._default(z.array(constructSchema), []),
 });
 const reportSchema = z.object({
   pluginReports: z.array(
     z.object({
       pluginName: z.string(),
       conclusion: z.string(),
-      violations: z.array(violationSchema).default([]),
-      suppressedViolations: z
-        .array(violationSchema.extend({ acknowledgedId: z.string(), acknowledgedAt: z.string().optional() }))
-        .default([]),
+      violations: z._default(z.array(violationSchema), []),
+      suppressedViolations: z._default(
+        z.array(
+          z.extend(violationSchema, { acknowledgedId: z.string(), acknowledgedAt: z.optional(z.string()) }),
+        ),
+        [],
+      ),
     }),
   ),
 });

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { sortedBy } from '../cfn';
 import type { CfnLintSummary } from '../model';
 
@@ -7,7 +7,7 @@ const matchSchema = z.object({
   Filename: z.string(),
   Level: z.string(),
   Message: z.string(),
-  Location: z.object({ Path: z.array(z.union([z.string(), z.number()])).optional() }).optional(),
+  Location: z.optional(z.object({ Path: z.optional(z.array(z.union([z.string(), z.number()]))) })),
   Rule: z.object({ Id: z.string() }),
 });
 

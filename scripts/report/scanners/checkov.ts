@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { sortedBy } from '../cfn';
 import type { CheckovSummary } from '../model';
 
@@ -7,26 +7,28 @@ const summarySchema = z.object({
   passed: z.number(),
   failed: z.number(),
   skipped: z.number(),
-  parsing_errors: z.number().default(0),
-  resource_count: z.number().default(0),
+  parsing_errors: z._default(z.number(), 0),
+  resource_count: z._default(z.number(), 0),
 });
 
 const runSchema = z.object({
-  check_type: z.string().optional(),
-  results: z
-    .object({
-      failed_checks: z
-        .array(
+  check_type: z.optional(z.string()),
+  results: z._default(
+    z.object({
+      failed_checks: z._default(
+        z.array(
           z.object({
             check_id: z.string(),
-            check_name: z.string().default(''),
-            resource: z.string().default(''),
-            file_path: z.string().default(''),
+            check_name: z._default(z.string(), ''),
+            resource: z._default(z.string(), ''),
+            file_path: z._default(z.string(), ''),
           }),
-        )
-        .default([]),
-    })
-    .default({ failed_checks: [] }),
+        ),
+        [],
+      ),
+    }),
+    { failed_checks: [] },
+  ),
   summary: summarySchema,
 });
 
@@ -38,7 +40,15 @@ export function summariseCheckov(json: unknown): CheckovSummary {
   const bare = summarySchema.safeParse(json);
   const runs = bare.success
     ? [{ summary: bare.data, results: { failed_checks: [] } }]
-    : z.union([runSchema.transform((run) => [run]), z.array(runSchema)]).parse(json);
+    : z
+        .union([
+          z.pipe(
+            runSchema,
+            z.transform((run) => [run]),
+          ),
+          z.array(runSchema),
+        ])
+        .parse(json);
   const total = (pick: (summary: z.infer<typeof summarySchema>) => number) =>
     runs.reduce((sum, run) => sum + pick(run.summary), 0);
   return {
