@@ -1,40 +1,127 @@
 /**
- * The tables each API function uses. The handlers read exactly these names from the environment, and the
- * Api stack binds exactly these tables: one list, so grants and code cannot drift apart. Kept free of
- * handler imports, so the CDK app can read it without loading SDK clients.
+ * The tables each function uses, and exactly which writes it may make on each. The handlers read these tables'
+ * names from the environment, the Api stack grants exactly these writes (beside reads), and an integration test
+ * runs every write path and checks that each function makes exactly the writes listed for it: one declaration,
+ * so grants and code cannot drift apart. Kept free of handler imports, so the CDK app can read it without
+ * loading SDK clients.
+ *
+ * Deletes are granted only where DESIGN §2 deletes: the purge, the TTL backstop and erasure remove profiles and
+ * messages; an opt-out removes the marketing item; an opt-in or a new subscription clears a suppression.
  */
-/** Tenants and MessageLog: a double opt-in subscribe sends the "reply YES" SMS. AuditLog: legal holds. */
-export const SUBSCRIBER_TABLES = [
-  'Tenants',
-  'Subscribers',
-  'ConsentLedger',
-  'Suppressions',
-  'MessageLog',
-  'AuditLog',
-] as const;
-export const MESSAGE_TABLES = [
-  'Tenants',
-  'Subscribers',
-  'Suppressions',
-  'MessageLog',
-  'Idempotency',
-] as const;
-export const OPTOUT_TABLES = ['Subscribers', 'ConsentLedger', 'Suppressions'] as const;
-export const INBOUND_TABLES = [
-  'Tenants',
-  'Subscribers',
-  'ConsentLedger',
-  'Suppressions',
-  'MessageLog',
-] as const;
+import { JOBS, type JobName } from '../jobs/registry';
+import type { TableAccess, TableId } from '../shared/env';
+
+/** One function's tables and what it may do with each. */
+export type FunctionTables = Readonly<Partial<Record<TableId, TableAccess>>>;
+
+/** The tables of a declaration, typed, for the entry point that reads their names. */
+const tablesOf = <T extends FunctionTables>(access: T): Array<keyof T & TableId> =>
+  Object.keys(access) as Array<keyof T & TableId>;
+
+export const SUBSCRIBER_ACCESS = {
+  Tenants: 'read',
+  // Create; change, record interactions, place and release legal holds.
+  Subscribers: ['PutItem', 'UpdateItem'],
+  ConsentLedger: ['PutItem'],
+  // The consent head; a new subscription clears the suppression of its scope.
+  Suppressions: ['UpdateItem', 'DeleteItem'],
+  // The double opt-in "reply YES" SMS.
+  MessageLog: ['PutItem'],
+  // Legal-hold audit entries; releasing an old hold moves the purge watermark back.
+  AuditLog: ['PutItem', 'UpdateItem'],
+} as const satisfies FunctionTables;
+export const SUBSCRIBER_TABLES = tablesOf(SUBSCRIBER_ACCESS);
+
+export const MESSAGE_ACCESS = {
+  Tenants: 'read',
+  // Consent, suppression and restriction are only read: sending is not an interaction.
+  Subscribers: 'read',
+  Suppressions: 'read',
+  MessageLog: ['PutItem'],
+  // Powertools idempotency: claim, complete, and delete the claim when the send fails.
+  Idempotency: ['PutItem', 'UpdateItem', 'DeleteItem'],
+} as const satisfies FunctionTables;
+export const MESSAGE_TABLES = tablesOf(MESSAGE_ACCESS);
+
+/** An opt-out: the suppression and its consent head, the ledger event, and (for `all`) the marketing item. */
+export const OPTOUT_ACCESS = {
+  Subscribers: ['DeleteItem'],
+  ConsentLedger: ['PutItem'],
+  Suppressions: ['PutItem', 'UpdateItem'],
+} as const satisfies FunctionTables;
+export const OPTOUT_TABLES = tablesOf(OPTOUT_ACCESS);
+
+export const INBOUND_ACCESS = {
+  Tenants: 'read',
+  // A reply is an interaction; YES confirms a double opt-in; STOP removes the marketing item.
+  Subscribers: ['UpdateItem', 'DeleteItem'],
+  ConsentLedger: ['PutItem'],
+  // STOP suppresses, START clears, the confirmation is marked sent.
+  Suppressions: ['PutItem', 'UpdateItem', 'DeleteItem'],
+  // Confirmation and HELP replies.
+  MessageLog: ['PutItem'],
+} as const satisfies FunctionTables;
+export const INBOUND_TABLES = tablesOf(INBOUND_ACCESS);
+
 /** The DSR routes: the requests themselves, and the audit entry written with each change. */
-export const DSR_API_TABLES = ['DsrRequests', 'AuditLog'] as const;
+export const DSR_API_ACCESS = {
+  DsrRequests: ['PutItem', 'UpdateItem'],
+  AuditLog: ['PutItem'],
+} as const satisfies FunctionTables;
+export const DSR_API_TABLES = tablesOf(DSR_API_ACCESS);
+
 /** The DSR worker reaches every table that holds the subject's data, by the subject's keys only. */
-export const DSR_WORKER_TABLES = [
-  'Subscribers',
-  'ConsentLedger',
-  'Suppressions',
-  'MessageLog',
-  'DsrRequests',
-  'AuditLog',
-] as const;
+export const DSR_WORKER_ACCESS = {
+  // Erasure deletes the profile and marketing item; restriction and rectification change the profile.
+  Subscribers: ['UpdateItem', 'DeleteItem'],
+  // An objection is an opt-out.
+  ConsentLedger: ['PutItem'],
+  Suppressions: ['PutItem', 'UpdateItem'],
+  // Erasure deletes the subject's messages in batches.
+  MessageLog: ['BatchWriteItem'],
+  DsrRequests: ['UpdateItem'],
+  AuditLog: ['PutItem'],
+} as const satisfies FunctionTables;
+export const DSR_WORKER_TABLES = tablesOf(DSR_WORKER_ACCESS);
+
+/** Delivery receipts move a message's status forward. */
+export const DELIVERY_STATUS_ACCESS = { MessageLog: ['UpdateItem'] } as const satisfies FunctionTables;
+export const DELIVERY_STATUS_TABLES = tablesOf(DELIVERY_STATUS_ACCESS);
+
+/** After a TTL deletion: the marketing item and the messages go too, with a count-only audit summary. */
+export const TTL_BACKSTOP_ACCESS = {
+  Subscribers: ['DeleteItem'],
+  MessageLog: ['BatchWriteItem'],
+  AuditLog: ['PutItem'],
+} as const satisfies FunctionTables;
+export const TTL_BACKSTOP_TABLES = tablesOf(TTL_BACKSTOP_ACCESS);
+
+/**
+ * Every function of a cell that uses tables, with its access (the scheduled jobs declare theirs in the job
+ * registry): what the stacks grant and the tests hold.
+ */
+export const FUNCTION_TABLE_ACCESS = {
+  subscribers: SUBSCRIBER_ACCESS,
+  messages: MESSAGE_ACCESS,
+  optouts: OPTOUT_ACCESS,
+  dsr: DSR_API_ACCESS,
+  'inbound-sms': INBOUND_ACCESS,
+  'dsr-worker': DSR_WORKER_ACCESS,
+  'delivery-status': DELIVERY_STATUS_ACCESS,
+  'ttl-backstop': TTL_BACKSTOP_ACCESS,
+  'optout-reconcile': JOBS['optout-reconcile'].tables,
+  'purge-inactive': JOBS['purge-inactive'].tables,
+  'retention-sweep': JOBS['retention-sweep'].tables,
+  'dsr-deadlines': JOBS['dsr-deadlines'].tables,
+} as const satisfies Record<FunctionName, FunctionTables>;
+
+export type FunctionName =
+  | 'subscribers'
+  | 'messages'
+  | 'optouts'
+  | 'dsr'
+  | 'inbound-sms'
+  | 'dsr-worker'
+  | 'delivery-status'
+  | 'ttl-backstop'
+  | JobName;

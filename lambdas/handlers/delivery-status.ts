@@ -8,11 +8,12 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoMessageStatusStore } from '../adapters/dynamo/message-status-store';
 import { queryOnly } from '../adapters/dynamo/query-only';
 import { deliveryStatusHandler } from '../api/delivery-status';
+import { DELIVERY_STATUS_TABLES } from '../api/function-tables';
 import { tableNamesFromEnv } from '../shared/env';
 import { logger, tracer } from '../shared/powertools';
 import { beginInvocation } from './invocation';
 
-const tables = tableNamesFromEnv(['MessageLog']);
+const tables = tableNamesFromEnv(DELIVERY_STATUS_TABLES);
 // Reads by key and key-condition queries only (lambdas/adapters/dynamo/query-only.ts).
 const db = DynamoDBDocumentClient.from(queryOnly(tracer.captureAWSv3Client(new DynamoDBClient({}))), {
   marshallOptions: { removeUndefinedValues: true },

@@ -5,7 +5,7 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoAuditLog } from '../adapters/dynamo/audit-log';
 import { DynamoPurgeStore } from '../adapters/dynamo/purge-store';
-import { TTL_BACKSTOP_TABLES } from '../api/retention-tables';
+import { TTL_BACKSTOP_TABLES } from '../api/function-tables';
 import { ttlBackstopHandler } from '../api/ttl-backstop';
 import { logger } from '../shared/powertools';
 import { beginInvocation } from './invocation';

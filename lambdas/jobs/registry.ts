@@ -22,7 +22,12 @@ export const JOBS = {
       'Imports opt-outs recorded by carriers and providers (SNS and End User Messaging opt-out lists), and ' +
       'retries provider removals after a re-opt-in',
     cron: { minute: '30', hour: '2' },
-    tables: { Subscribers: 'readWrite', ConsentLedger: 'append', Suppressions: 'readWrite' },
+    // Imported opt-outs (as the opt-out routes record them); retried provider removals are marked done.
+    tables: {
+      Subscribers: ['DeleteItem'],
+      ConsentLedger: ['PutItem'],
+      Suppressions: ['PutItem', 'UpdateItem'],
+    },
     subjectIdKey: true,
     timeoutSeconds: 900,
   },
@@ -31,7 +36,12 @@ export const JOBS = {
       'Deletes subscribers inactive for 36 months (MASS policy) with their marketing item and messages, walking ' +
       'the ByPurgeDay index from its watermark; keeps the consent ledger and suppressions',
     cron: { minute: '0', hour: '3' },
-    tables: { Subscribers: 'readWrite', MessageLog: 'readWrite', AuditLog: 'readWrite' },
+    // Claims and deletes expired profiles, batch-deletes their messages, audits, and moves its watermark.
+    tables: {
+      Subscribers: ['UpdateItem', 'DeleteItem'],
+      MessageLog: ['BatchWriteItem'],
+      AuditLog: ['PutItem', 'UpdateItem'],
+    },
     subjectIdKey: false,
     timeoutSeconds: 900,
   },

@@ -17,16 +17,25 @@ export type TableId =
 export type TableNames = Readonly<Record<TableId, string>>;
 
 /**
- * How much of a table a function may use: data-plane reads; reads and new items (`append`: PutItem, never
- * UpdateItem, DeleteItem or BatchWriteItem); or reads and writes.
+ * An item write IAM authorises on a table. A transaction is authorised item by item as these; a BatchWriteItem
+ * as a whole, and it may put or delete.
  */
-export type TableAccess = 'read' | 'append' | 'readWrite';
+export type TableWrite = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+
+/** How a function may use a table: read it only, or read it and make exactly these writes. */
+export type TableAccess = 'read' | readonly TableWrite[];
+
+/** The writes an access grants: none for `read`. */
+export const writesOf = (access: TableAccess): readonly TableWrite[] => (access === 'read' ? [] : access);
 
 /**
- * The access a function that writes table `id` gets. The consent ledger is append-only (DESIGN §3): no
- * function may change or delete a consent event, so its proof cannot be rewritten; only TTL removes one.
+ * The only writes any function may be granted on a table, where a table limits them. The consent ledger is
+ * append-only (DESIGN §3): no function may change or delete a consent event, so its proof cannot be rewritten;
+ * only TTL removes one.
  */
-export const writeAccessTo = (id: TableId): TableAccess => (id === 'ConsentLedger' ? 'append' : 'readWrite');
+export const WRITES_A_TABLE_ALLOWS: Readonly<Partial<Record<TableId, readonly TableWrite[]>>> = {
+  ConsentLedger: ['PutItem'],
+};
 
 /** `Subscribers` → `TABLE_SUBSCRIBERS`, `ConsentLedger` → `TABLE_CONSENT_LEDGER`. */
 export const tableEnvVar = (id: TableId): string =>

@@ -26,13 +26,26 @@ import {
   SUBJECT_ID_KEY_ENV,
   tableEnvVar,
   TENANT_CLIENTS_ENV,
-  writeAccessTo,
+  writesOf,
+  WRITES_A_TABLE_ALLOWS,
   type TableAccess,
   type TableId,
 } from '../../lambdas/shared/env';
 import { acknowledgeFindings, nagText, wildcardFindings } from './acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { HANDLER_BUNDLING, HANDLERS_DIR } from './handler-bundling';
+
+/** Data-plane reads by key and key condition (no Scan), as every table binding grants them. */
+const TABLE_READS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+/** What DynamoDB needs of a table's customer-managed key to read, and in addition to write, for the caller. */
+const KEY_READS = ['kms:Decrypt', 'kms:DescribeKey'];
+const KEY_WRITES = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
 /** The key prefix of DSR export files in the export bucket (`lambdas/domain/dsr-processing.ts`). */
 export const EXPORT_PREFIX = 'dsr/';
@@ -76,7 +89,7 @@ export interface PlatformFunctionProps {
 interface ExpectedWildcard {
   /** The IAM5 finding without its rule prefix; computed once cross-stack references are resolved. */
   readonly finding: () => string;
-  /** The grant that created it, such as "grantReadWriteData on the Subscribers table". */
+  /** The grant that created it, such as "reads and PutItem, UpdateItem on the Subscribers table". */
   readonly source: string;
   readonly reason: string;
 }
@@ -190,22 +203,23 @@ export class PlatformFunction extends NodejsFunction {
   }
 
   /**
-   * Gives the handler a table: sets `TABLE_<ID>` to its name, and grants data-plane read, append or read/write
-   * access to the table, its indexes and its KMS key; `dynamodb:Scan` is denied on both. Fails synth when the
-   * access is more than `writeAccessTo(id)` allows.
+   * Gives the handler a table: sets `TABLE_<ID>` to its name, grants data-plane reads of the table and its
+   * indexes, exactly the writes `access` lists, and the use of its KMS key that those need; `dynamodb:Scan` is
+   * denied on both. Fails synth when `access` lists a write the table does not allow (WRITES_A_TABLE_ALLOWS).
    */
   public bindTable(table: ITableV2, id: TableId, access: TableAccess): void {
-    if (access === 'readWrite' && writeAccessTo(id) !== 'readWrite') {
-      throw new Error(`The ${id} table allows at most '${writeAccessTo(id)}' access, not 'readWrite'`);
+    const writes = writesOf(access);
+    const allowed = WRITES_A_TABLE_ALLOWS[id];
+    const refused = allowed === undefined ? [] : writes.filter((write) => !allowed.includes(write));
+    if (refused.length > 0) {
+      throw new Error(`The ${id} table allows only ${allowed!.join(', ')}, not ${refused.join(', ')}`);
     }
     this.addEnvironment(tableEnvVar(id), table.tableName);
-    const grant = access === 'readWrite' ? 'grantReadWriteData' : 'grantReadData';
-    table[grant](this);
-    if (access === 'append') {
-      table.grant(this, 'dynamodb:PutItem');
-      table.encryptionKey?.grant(this, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
-    }
-    // Reads are by key or key condition only (DESIGN §4): the grants above include Scan, so it is denied.
+    // One statement for the table and its indexes, one for its key.
+    table.grant(this, ...TABLE_READS, ...writes.map((write) => `dynamodb:${write}`));
+    table.encryptionKey?.grant(this, ...KEY_READS, ...(writes.length > 0 ? KEY_WRITES : []));
+    // Reads are by key or key condition only (DESIGN §4): Scan is never granted, and denied outright so that no
+    // other grant can bring it back.
     this.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.DENY,
@@ -214,13 +228,13 @@ export class PlatformFunction extends NodejsFunction {
       }),
     );
     const stack = Stack.of(this);
-    const source = `${grant}${access === 'append' ? ' and PutItem' : ''} on the ${id} table`;
+    const source = `reads${writes.length > 0 ? ` and ${writes.join(', ')}` : ''} on the ${id} table`;
     this.expectedWildcards.push({
       finding: () => `Resource::${nagText(stack.resolve(`${table.tableArn}/index/*`))}`,
       source,
       reason: 'The wildcard covers the indexes of that one table only.',
     });
-    if (access !== 'read') {
+    if (writes.length > 0) {
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
         this.expectedWildcards.push({
           finding: () => `Action::${action}`,

@@ -24,14 +24,16 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { pacingFor } from '../../lambdas/adapters/sms/paced-sender';
 import {
-  DSR_API_TABLES,
-  DSR_WORKER_TABLES,
-  INBOUND_TABLES,
-  MESSAGE_TABLES,
-  OPTOUT_TABLES,
-  SUBSCRIBER_TABLES,
+  DELIVERY_STATUS_ACCESS,
+  DSR_API_ACCESS,
+  DSR_WORKER_ACCESS,
+  INBOUND_ACCESS,
+  MESSAGE_ACCESS,
+  OPTOUT_ACCESS,
+  SUBSCRIBER_ACCESS,
+  TTL_BACKSTOP_ACCESS,
+  type FunctionTables,
 } from '../../lambdas/api/function-tables';
-import { TTL_BACKSTOP_TABLES } from '../../lambdas/api/retention-tables';
 import {
   API_FUNCTIONS,
   ROUTES,
@@ -47,7 +49,6 @@ import {
   INBOUND_NUMBERS_ENV,
   REGIME_ENV,
   type TableAccess,
-  writeAccessTo,
   type TableId,
 } from '../../lambdas/shared/env';
 import type * as z from '../../lambdas/shared/zod';
@@ -69,15 +70,12 @@ import { TtlBackstop } from '../constructs/ttl-backstop';
 /** The stage every cell's API is deployed to; resource paths carry the version (`/v1/…`). */
 export const STAGE_NAME = 'prod';
 
-/** What a function using table `id` gets: tenant settings are only read; the rest as `writeAccessTo` allows. */
-const accessTo = (id: TableId): TableAccess => (id === 'Tenants' ? 'read' : writeAccessTo(id));
-
 /** What each API function may use, taken from the route modules' own table lists rather than restated. */
 export const API_FUNCTION_RESOURCES: Readonly<
   Record<
     ApiFunction,
     {
-      readonly tables: Partial<Record<TableId, TableAccess>>;
+      readonly tables: FunctionTables;
       readonly subjectIdKey: boolean;
       /**
        * How the function sends SMS: `reserved` sizes its concurrency and pacing from the cell's MPS; `paced`
@@ -90,27 +88,23 @@ export const API_FUNCTION_RESOURCES: Readonly<
   >
 > = {
   subscribers: {
-    // Tenant settings are only read; MessageLog for the double opt-in request it sends.
-    tables: Object.fromEntries(SUBSCRIBER_TABLES.map((id) => [id, accessTo(id)])),
+    tables: SUBSCRIBER_ACCESS,
     subjectIdKey: true,
     sendsSms: 'paced',
     mirrorsOptOuts: true,
   },
   messages: {
-    // Tenant settings are only read; everything else the send path writes.
-    tables: Object.fromEntries(MESSAGE_TABLES.map((id) => [id, accessTo(id)])),
+    tables: MESSAGE_ACCESS,
     subjectIdKey: true,
     sendsSms: 'reserved',
   },
   optouts: {
-    // Suppressions and the ledger are written; Subscribers for the marketing item and a confirmed opt-in.
-    tables: Object.fromEntries(OPTOUT_TABLES.map((id) => [id, accessTo(id)])),
+    tables: OPTOUT_ACCESS,
     subjectIdKey: true,
     mirrorsOptOuts: true,
   },
   dsr: {
-    // Requests are written and updated; each change writes its AuditLog entry in the same transaction.
-    tables: Object.fromEntries(DSR_API_TABLES.map((id) => [id, accessTo(id)])),
+    tables: DSR_API_ACCESS,
     subjectIdKey: true,
   },
 };
@@ -257,7 +251,7 @@ export class ApiStack extends Stack {
       serviceName: 'optline-delivery-status',
       alarmTopic: this.alarmTopic,
     });
-    this.deliveryStatus.function.bindTable(props.tables.MessageLog, 'MessageLog', accessTo('MessageLog'));
+    bindTables(this.deliveryStatus.function, DELIVERY_STATUS_ACCESS, props.tables);
     new SnsSmsDeliveryLogging(this, 'SnsSmsDeliveryLogging', { logsKey: props.logsKey });
 
     this.inboundSms = new TopicQueueConsumer(this, 'InboundSms', {
@@ -269,7 +263,7 @@ export class ApiStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     const inbound = this.inboundSms.function;
-    for (const id of INBOUND_TABLES) inbound.bindTable(props.tables[id], id, accessTo(id));
+    bindTables(inbound, INBOUND_ACCESS, props.tables);
     inbound.bindSubjectIdKey(props.subjectIdKey);
     // Replies share the origination identities with the messages function: they are paced the same way.
     inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs);
@@ -294,7 +288,7 @@ export class ApiStack extends Stack {
     });
     // The worker reads and changes the subject's data by its keys; it never sees a phone number, so it gets no
     // subject-id key.
-    for (const id of DSR_WORKER_TABLES) this.dsrWorker.function.bindTable(props.tables[id], id, accessTo(id));
+    bindTables(this.dsrWorker.function, DSR_WORKER_ACCESS, props.tables);
     this.dsrWorker.function.bindExportBucket(props.exportBucket, 'write');
     // An objection is an opt-out, mirrored to the provider lists like any other.
     this.dsrWorker.function.bindProviderOptOutList(props.optOutList, 'mirror');
@@ -334,8 +328,7 @@ export class ApiStack extends Stack {
       handler: 'ttl-backstop',
       serviceName: 'optline-ttl-backstop',
     });
-    for (const id of TTL_BACKSTOP_TABLES)
-      this.ttlBackstop.function.bindTable(props.tables[id], id, accessTo(id));
+    bindTables(this.ttlBackstop.function, TTL_BACKSTOP_ACCESS, props.tables);
     this.retentionJobs = new RetentionJobs(this, 'RetentionJobs', {
       purge: this.jobs['purge-inactive'],
       sweep: this.jobs['retention-sweep'],
@@ -467,7 +460,7 @@ export class ApiStack extends Stack {
 /** Binds each listed table with its access. */
 function bindTables(
   func: PlatformFunction,
-  access: Partial<Record<TableId, TableAccess>>,
+  access: FunctionTables,
   tables: Readonly<Record<TableId, ITableV2>>,
 ): void {
   for (const [tableId, level] of Object.entries(access) as Array<[TableId, TableAccess]>) {

@@ -4,7 +4,6 @@ import { JOB_NAMES, JOBS, jobTables, type JobName, type JobSpec } from '../../la
 import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
 import { DEFAULT_CELLS, type CellConfig } from '../../lib/config';
 import { addCell, newOptlineApp } from '../../lib/optline-app';
-import { TABLE_IDS } from '../../lib/stacks/data-stack';
 
 // Template JSON is untyped; tests index into it freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -34,12 +33,6 @@ const EXTRA_ENV: Readonly<Record<JobName, readonly string[]>> = {
 };
 
 const XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
-const WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
 const OPT_OUT_LIST_ACTIONS = [
   'sms-voice:PutOptedOutNumber',
   'sms-voice:DeleteOptedOutNumber',
@@ -161,7 +154,6 @@ describe('scheduled jobs of Optline-eu-Api', () => {
     const spec: JobSpec = JOBS[name];
     const job = jobs[name];
     const tables: readonly TableId[] = jobTables(name);
-    const otherTables = TABLE_IDS.filter((id) => !tables.includes(id));
 
     it('runs on the cron of its registry entry, in UTC, at the exact minute', () => {
       expect(job.schedule.Properties).toMatchObject({
@@ -272,29 +264,6 @@ describe('scheduled jobs of Optline-eu-Api', () => {
         POWERTOOLS_SERVICE_NAME: `optline-${name}`,
         POWERTOOLS_METRICS_NAMESPACE: 'Optline',
       });
-    });
-
-    it('can read and write its read-write tables, only append to append-only ones, only read its read-only ones, and touch no other table', () => {
-      expect(tables.length).toBeGreaterThan(0);
-      for (const id of tables) {
-        const actions = job.actionsOn(imported(data.tables[id].tableArn));
-        expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-        if (spec.tables[id] === 'readWrite') {
-          expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
-        } else if (spec.tables[id] === 'append') {
-          expect(actions).toContain('dynamodb:PutItem');
-          for (const change of WRITE_ACTIONS.filter((a) => a !== 'dynamodb:PutItem')) {
-            expect(actions).not.toContain(change);
-          }
-        } else {
-          for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
-        }
-      }
-      const policies = JSON.stringify(job.statements);
-      expect(otherTables.length).toBeGreaterThan(0);
-      for (const id of otherTables) {
-        expect(policies).not.toContain(JSON.stringify(imported(data.tables[id].tableArn)));
-      }
     });
 
     it('may only GenerateMac with the subject-id key, and only if its registry entry asks for it', () => {

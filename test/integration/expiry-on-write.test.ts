@@ -1,10 +1,11 @@
 /**
  * Every table write leaves its item with an `expiresAt` (DESIGN §2), except a subscriber under legal hold and a
- * standing opt-out suppression.
+ * standing opt-out suppression; and every function makes exactly the table writes IAM grants it
+ * (lambdas/api/function-tables.ts), so a grant can neither be missing nor unused.
  *
- * How: every write path of lambdas/ runs against DynamoDB Local through a document client that records each
- * write command and, once it has run, reads back every item it put or updated and checks it. Two guards keep the
- * check honest as the code grows:
+ * How: every write path of lambdas/ runs against DynamoDB Local, each function's through its own document client,
+ * which records each write command with the function that sent it and, once it has run, reads back every item it
+ * put or updated and checks it. Two guards keep the check honest as the code grows:
  * - every `new PutCommand(` / `UpdateCommand(` / `TransactWriteCommand(` / `BatchWriteCommand(` in lambdas/, and
  *   every write through the generic query-only table layer (`.put(`, `.update(`, `.transactWrite(` in the modules
  *   built on it), must have been reached by the scenario (matched by the calling line in the stack), so a new write
@@ -41,6 +42,11 @@ import { OutboxSender } from '../../lambdas/adapters/sms/outbox-sender';
 import type { ApiRequest, RouteAction } from '../../lambdas/api/api-handler';
 import { dsrActions } from '../../lambdas/api/dsr-api';
 import { dsrWorkerDeps, dsrWorkerHandler } from '../../lambdas/api/dsr-worker';
+import {
+  FUNCTION_TABLE_ACCESS,
+  type FunctionName,
+  type FunctionTables,
+} from '../../lambdas/api/function-tables';
 import { inboundDeps } from '../../lambdas/api/inbound-sms';
 import { messageActions } from '../../lambdas/api/messages-api';
 import { optOutActions } from '../../lambdas/api/optouts-api';
@@ -50,9 +56,10 @@ import { ttlBackstopHandler } from '../../lambdas/api/ttl-backstop';
 import { processInbound } from '../../lambdas/domain/inbound';
 import { purgeDayOf } from '../../lambdas/domain/retention';
 import { dsrDeadlinesJob } from '../../lambdas/jobs/dsr-deadlines';
+import { optOutReconcileJob } from '../../lambdas/jobs/optout-reconcile';
 import { purgeInactiveJob } from '../../lambdas/jobs/purge-inactive';
 import { retentionSweepJob } from '../../lambdas/jobs/retention-sweep';
-import type { TableId } from '../../lambdas/shared/env';
+import { writesOf, type TableId } from '../../lambdas/shared/env';
 import { logger } from '../../lambdas/shared/powertools';
 import { TABLE_IDS } from '../../lib/stacks/data-stack';
 import { LocalDsrQueue, LocalExportStore } from '../../local/dsr';
@@ -185,57 +192,66 @@ const writeSites = (): string[] =>
       );
   });
 
-describe('expiresAt on every write', () => {
+describe('expiresAt and the granted writes on every write path', () => {
   const dynamo = localClient(process.env.OPTLINE_DYNAMODB_ENDPOINT!);
   const plain = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   let now = new Date('2026-03-02T10:00:00.000Z');
   const reachedLines = new Set<string>();
   const writtenTables = new Set<TableId>();
-  const actionsByTable = new Map<TableId, Set<string>>();
+  /** Deployed function → table → the write actions its code was seen to make. */
+  const writesByFunction = new Map<FunctionName, Map<TableId, Set<string>>>();
   const violations: Violation[] = [];
 
-  /** The document client every store gets: it runs each command, then checks what a write left behind. */
-  const recording = new Proxy(plain, {
-    get(target, property, receiver) {
-      if (property !== 'send') return Reflect.get(target, property, receiver);
-      return async (command: { constructor: { name: string }; input: unknown }) => {
-        const name = command.constructor.name;
-        const operations = operationsOf(name, command.input);
-        for (const { table, action } of operations) {
-          const id = tableIdOf(table);
-          actionsByTable.set(id, (actionsByTable.get(id) ?? new Set()).add(action));
-        }
-        const written = operations.flatMap(({ table, key }) => (key ? [{ table, key }] : []));
-        const frames =
-          written.length > 0 || /Write|Put|Update/.test(name) ? lambdaFrames(new Error().stack ?? '') : [];
-        for (const frame of frames) reachedLines.add(frame);
-        try {
-          return await (target.send as (c: unknown) => Promise<unknown>)(command);
-        } finally {
-          for (const { table, key } of written) {
-            writtenTables.add(tableIdOf(table));
-            const { Item } = await plain.send(
-              new GetCommand({ TableName: table, Key: key, ConsistentRead: true }),
-            );
-            const problem = Item && expiryProblem(table, Item, now);
-            if (problem)
-              violations.push({ table: tableIdOf(table), sk: Item.sk, problem, site: frames[0] ?? '?' });
+  /**
+   * The document client the stores of function `fn` get: it runs each command, records the write actions as
+   * that function's, then checks what a write left behind.
+   */
+  const recordingAs = (fn: FunctionName) =>
+    new Proxy(plain, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: { constructor: { name: string }; input: unknown }) => {
+          const name = command.constructor.name;
+          const operations = operationsOf(name, command.input);
+          const byTable = writesByFunction.get(fn) ?? new Map<TableId, Set<string>>();
+          writesByFunction.set(fn, byTable);
+          for (const { table, action } of operations) {
+            const id = tableIdOf(table);
+            byTable.set(id, (byTable.get(id) ?? new Set()).add(action));
           }
-        }
-      };
-    },
-  });
+          const written = operations.flatMap(({ table, key }) => (key ? [{ table, key }] : []));
+          const frames =
+            written.length > 0 || /Write|Put|Update/.test(name) ? lambdaFrames(new Error().stack ?? '') : [];
+          for (const frame of frames) reachedLines.add(frame);
+          try {
+            return await (target.send as (c: unknown) => Promise<unknown>)(command);
+          } finally {
+            for (const { table, key } of written) {
+              writtenTables.add(tableIdOf(table));
+              const { Item } = await plain.send(
+                new GetCommand({ TableName: table, Key: key, ConsistentRead: true }),
+              );
+              const problem = Item && expiryProblem(table, Item, now);
+              if (problem)
+                violations.push({ table: tableIdOf(table), sk: Item.sk, problem, site: frames[0] ?? '?' });
+            }
+          }
+        };
+      },
+    });
 
   const outbox = new OutboxSender({ clock: () => now });
-  const ports = {
+  const providerOptOuts = new InMemoryProviderOptOutList(() => now);
+  /** The ports of function `fn`, as its entry point builds them, with its own recording client. */
+  const portsOf = (fn: FunctionName) => ({
     dynamo,
-    db: recording,
+    db: recordingAs(fn),
     tables,
     subjectIds: new LocalSubjectIdDeriver('expiry-test-key'),
     clock: () => now,
     sender: outbox,
-    providerOptOuts: new InMemoryProviderOptOutList(() => now),
-  };
+    providerOptOuts,
+  });
   const request = (operationId: string, body?: unknown, params: Record<string, string> = {}): ApiRequest => ({
     route: ROUTES.find((r) => r.operationId === operationId)!,
     caller: { tenantId: 'demo', scopes: [...SCOPES], principal: 'local:demo' },
@@ -266,11 +282,11 @@ describe('expiresAt on every write', () => {
   });
 
   it('holds on every write path of the API, inbound SMS, delivery status, DSR work, the purge, the backstop and the sweep', async () => {
-    const subscribers = subscriberActions(ports);
-    const messaging = messageActions(ports);
+    const subscribers = subscriberActions(portsOf('subscribers'));
+    const messaging = messageActions(portsOf('messages'));
     messaging.idempotencyConfig.registerLambdaContext({ getRemainingTimeInMillis: () => 10_000 } as Context);
-    const optouts = optOutActions(ports);
-    const inbound = inboundDeps(ports);
+    const optouts = optOutActions(portsOf('optouts'));
+    const inbound = inboundDeps(portsOf('inbound-sms'));
     const phone = (n: number) => `+4474001${String(n).padStart(5, '0')}`;
     const path = (n: number) => ({ phone: encodeURIComponent(phone(n)) });
     const consent = { source: 'api', noticeVersion: 'v1' };
@@ -299,6 +315,8 @@ describe('expiresAt on every write', () => {
     });
     await call(optouts, 'recordOptOut', { phone: phone(1), scope: 'offers' });
     await call(optouts, 'recordOptOut', { phone: phone(4) });
+    // Subscribing again after an opt-out clears the suppression.
+    await call(subscribers, 'createSubscriber', { phone: phone(4), consent });
     for (const [n, body] of [
       [1, 'STOP'],
       [1, 'START'],
@@ -316,7 +334,13 @@ describe('expiresAt on every write', () => {
         at: now,
       });
     }
-    const status = new DynamoMessageStatusStore(recording, tables.MessageLog);
+    // The reconcile job imports a carrier opt-out of a subscriber and retries the provider removal refused above.
+    providerOptOuts.seed(phone(2));
+    await optOutReconcileJob(portsOf('optout-reconcile'), ['demo'])({
+      now,
+      remainingMs: () => Number.POSITIVE_INFINITY,
+    });
+    const status = new DynamoMessageStatusStore(recordingAs('delivery-status'), tables.MessageLog);
     const messageId = (sent.body as { messageId: string }).messageId;
     expect(
       await status.applyDelivery(
@@ -330,13 +354,13 @@ describe('expiresAt on every write', () => {
     await call(messaging.actions, 'sendMessage', { to: phone(5), body: 'Hello', category: 'transactional' });
     const exportFiles = new LocalExportStore({ baseUrl: () => 'http://127.0.0.1', clock: () => now });
     const dsrQueue = new LocalDsrQueue(
-      dsrWorkerHandler(dsrWorkerDeps({ ...ports, exports: exportFiles }), logger),
+      dsrWorkerHandler(dsrWorkerDeps({ ...portsOf('dsr-worker'), exports: exportFiles }), logger),
     );
-    const dsr = dsrActions({ ...ports, queue: dsrQueue, exports: exportFiles, regime: 'GDPR' });
+    const dsr = dsrActions({ ...portsOf('dsr'), queue: dsrQueue, exports: exportFiles, regime: 'GDPR' });
     const verification = { method: 'sms_otp', reference: 'otp-1' };
     // One request whose enqueue is lost stays open, so it can be extended.
     const lost = dsrActions({
-      ...ports,
+      ...portsOf('dsr'),
       queue: { enqueue: async () => undefined },
       exports: exportFiles,
       regime: 'GDPR',
@@ -360,7 +384,7 @@ describe('expiresAt on every write', () => {
     }
     expect(dsrQueue.deadLetters).toEqual([]);
     await dsrDeadlinesJob({
-      dsrs: new DynamoOpenDsrIndex(recording, tables.DsrRequests),
+      dsrs: new DynamoOpenDsrIndex(recordingAs('dsr-deadlines'), tables.DsrRequests),
       queue: dsrQueue,
       metrics: new RecordingMetrics(),
     })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
@@ -371,16 +395,14 @@ describe('expiresAt on every write', () => {
     await call(subscribers, 'clearLegalHold', undefined, path(2));
 
     // Retention: the purge (claim, cascade, delete, watermark, summary), the TTL backstop and the sweep.
-    const store = new DynamoPurgeStore(recording, tables);
-    const audit = new DynamoAuditLog(recording, tables.AuditLog);
     const purged = await purgeInactiveJob({
-      store,
-      watermark: new DynamoPurgeWatermark(recording, tables),
-      audit,
+      store: new DynamoPurgeStore(recordingAs('purge-inactive'), tables),
+      watermark: new DynamoPurgeWatermark(recordingAs('purge-inactive'), tables),
+      audit: new DynamoAuditLog(recordingAs('purge-inactive'), tables.AuditLog),
     })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
     expect(purged).toMatchObject({ purged: 1, messagesDeleted: 1 });
     // TTL removes phone(3)'s profile, then its stream record arrives.
-    const gone = await ports.subjectIds.derive('demo', phone(3));
+    const gone = await new LocalSubjectIdDeriver('expiry-test-key').derive('demo', phone(3));
     await plain.send(
       new DeleteCommand({ TableName: tables.Subscribers, Key: { pk: 'T#demo', sk: `S#${gone}` } }),
     );
@@ -388,8 +410,8 @@ describe('expiresAt on every write', () => {
       DynamoDBRecord['dynamodb']
     >['Keys'];
     const backstop = await ttlBackstopHandler({
-      store,
-      audit,
+      store: new DynamoPurgeStore(recordingAs('ttl-backstop'), tables),
+      audit: new DynamoAuditLog(recordingAs('ttl-backstop'), tables.AuditLog),
       clock: () => now,
       logger: { info: () => undefined, warn: () => undefined },
     })({
@@ -403,7 +425,7 @@ describe('expiresAt on every write', () => {
     });
     expect(backstop.batchItemFailures).toEqual([]);
     await retentionSweepJob({
-      store: new DynamoRetentionSweepStore(recording, tables),
+      store: new DynamoRetentionSweepStore(recordingAs('retention-sweep'), tables),
       metrics: new RecordingMetrics(),
       tenants: ['demo'],
     })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
@@ -415,7 +437,25 @@ describe('expiresAt on every write', () => {
       ['AuditLog', 'ConsentLedger', 'DsrRequests', 'MessageLog', 'Subscribers', 'Suppressions'].sort(),
     );
     // …only ever put new events into the append-only consent ledger (IAM grants no other write on it)…
-    expect([...(actionsByTable.get('ConsentLedger') ?? [])]).toEqual(['PutItem']);
+    // …each function made exactly the writes it is granted (lambdas/api/function-tables.ts), so no grant is
+    // missing or unused; the idempotency records are Powertools' own (test/infra/table-access.test.ts)…
+    const made = (fn: FunctionName) =>
+      Object.fromEntries(
+        [...(writesByFunction.get(fn) ?? [])].map(([id, actions]) => [
+          id,
+          [...actions].filter((a) => a !== 'ConditionCheckItem').sort(),
+        ]),
+      );
+    const granted = (fn: FunctionName) =>
+      Object.fromEntries(
+        Object.entries(FUNCTION_TABLE_ACCESS[fn] as FunctionTables)
+          .filter(([id, access]) => id !== 'Idempotency' && writesOf(access!).length > 0)
+          .map(([id, access]) => [id, [...writesOf(access!)].sort()]),
+      );
+    const functions = Object.keys(FUNCTION_TABLE_ACCESS) as FunctionName[];
+    expect(Object.fromEntries(functions.map((fn) => [fn, made(fn)]))).toEqual(
+      Object.fromEntries(functions.map((fn) => [fn, granted(fn)])),
+    );
     // …and reached every write command in lambdas/ (a new one must be added to this scenario).
     const unreached = writeSites().filter((site) => {
       const [file, line] = site.split(':') as [string, string];
