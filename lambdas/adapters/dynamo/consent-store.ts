@@ -64,15 +64,19 @@ export class DynamoConsentStore implements ConsentStore {
   }
 
   async state(tenantId: string, subjectId: string, now: Date): Promise<ConsentState> {
-    const [suppressions, head, subscriber] = await Promise.all([
+    // The head first, the rest after it. Every change to suppressions or to a subscriber's confirmation moves the
+    // head in the same transaction, so what is read after the head is at least as new as the head. Read the other
+    // way round, a suppression read just before a concurrent opt-out and a head read just after it would pass
+    // the head check with a stale view: an opt-in would then leave that opt-out standing behind it.
+    const head = await this.db.send(
+      new GetCommand({
+        TableName: this.tables.Suppressions,
+        Key: consentStateKey(tenantId, subjectId),
+        ConsistentRead: true,
+      }),
+    );
+    const [suppressions, subscriber] = await Promise.all([
       this.suppressions(tenantId, subjectId),
-      this.db.send(
-        new GetCommand({
-          TableName: this.tables.Suppressions,
-          Key: consentStateKey(tenantId, subjectId),
-          ConsistentRead: true,
-        }),
-      ),
       this.db.send(
         new GetCommand({
           TableName: this.tables.Subscribers,
