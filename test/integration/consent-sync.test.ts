@@ -175,6 +175,30 @@ describe('provider opt-out lists', () => {
     expect((await consentState(subjectId))?.providerRemoval).toBeUndefined();
     expect((await optOutState(phone)).body.suppressed).toBe(false);
   });
+
+  it('drops a pending removal when the subscriber opts out again, so the reconcile job leaves the number listed', async () => {
+    // GIVEN a subscriber whose second START left a refused provider removal pending
+    const phone = randomPhone();
+    const subjectId = (await subscribe(phone)).body.subscriberId as string;
+    for (const keyword of ['STOP', 'START', 'STOP', 'START']) {
+      tick();
+      await inbound(phone, keyword);
+    }
+    expect((await consentState(subjectId))?.providerRemoval).toMatchObject({ attempts: 1 });
+    tick();
+
+    // WHEN the subscriber opts out again
+    await inbound(phone, 'STOP');
+
+    // THEN nothing is pending any more, and a reconcile run past the 30 days keeps the number on the list
+    expect((await consentState(subjectId))?.providerRemoval).toBeUndefined();
+    now = new Date(now.getTime() + 31 * DAY_MS);
+    const run = await runJob('optout-reconcile', now);
+    expect(run.status).toBe(200);
+    expect(run.body.summary.removalsRetried).toBe(0);
+    expect(provider.has(phone)).toBe(true);
+    expect((await optOutState(phone)).body.suppressed).toBe(true);
+  });
 });
 
 describe('the optout-reconcile job', () => {

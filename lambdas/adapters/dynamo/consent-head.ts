@@ -19,6 +19,11 @@ export interface HeadMove {
   readonly seen: string | undefined;
   /** Also record that the provider opt-out lists must forget the number. @default false */
   readonly requestProviderRemoval?: boolean;
+  /**
+   * Also drop a pending removal from the provider lists: the subject opted out of everything again, so the number
+   * must stay listed. @default false
+   */
+  readonly cancelProviderRemoval?: boolean;
 }
 
 /** The ledger Put for an event. */
@@ -36,11 +41,12 @@ const headCondition = (seen: string | undefined): string =>
 export function moveHead(table: string, event: ConsentEvent, move: HeadMove): TransactItem {
   const sets = ['head = :head', 'expiresAt = :expiresAt'];
   if (move.requestProviderRemoval) sets.push('providerRemoval = if_not_exists(providerRemoval, :removal)');
+  const remove = move.cancelProviderRemoval ? ' REMOVE providerRemoval' : '';
   return {
     Update: {
       TableName: table,
       Key: consentStateKey(event.tenantId, event.subjectId),
-      UpdateExpression: `SET ${sets.join(', ')}`,
+      UpdateExpression: `SET ${sets.join(', ')}${remove}`,
       ConditionExpression: headCondition(move.seen),
       ExpressionAttributeValues: {
         ':head': ledgerSortKey(event.at, event.eventId),

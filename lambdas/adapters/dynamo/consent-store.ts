@@ -64,10 +64,13 @@ export class DynamoConsentStore implements ConsentStore {
   }
 
   async state(tenantId: string, subjectId: string, now: Date): Promise<ConsentState> {
-    // The head first, the rest after it. Every change to suppressions or to a subscriber's confirmation moves the
-    // head in the same transaction, so what is read after the head is at least as new as the head. Read the other
-    // way round, a suppression read just before a concurrent opt-out and a head read just after it would pass
-    // the head check with a stale view: an opt-in would then leave that opt-out standing behind it.
+    // The head first, the rest after it. Every opt-out, opt-in and subscribe moves (or checks) the head in the
+    // same transaction as its suppression and subscriber changes, so what is read after the head is at least as
+    // new as the head, and a change committed after it makes this writer stale. Read the other way round, a
+    // suppression read just before a concurrent opt-out and a head read just after it would pass the head check
+    // with a stale view, and an opt-in would leave that opt-out standing behind it. The other changes (a
+    // confirmation mark, restriction, erasure, the purge) do not decide consent, and the confirming update
+    // carries its own condition on the subscriber's status.
     const head = await this.db.send(
       new GetCommand({
         TableName: this.tables.Suppressions,
@@ -110,7 +113,8 @@ export class DynamoConsentStore implements ConsentStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      moveHead(this.tables.Suppressions, event, { seen: head }),
+      // Withdrawing all consent also cancels a provider removal still pending from an earlier opt-in.
+      moveHead(this.tables.Suppressions, event, { seen: head, cancelProviderRemoval: scope === SCOPE_ALL }),
       ledgerPut(this.tables.ConsentLedger, event),
     ];
     // Withdrawing all consent deletes the marketing attributes with it (DESIGN §2).
