@@ -6,7 +6,9 @@
  * loading SDK clients.
  *
  * Deletes are granted only where DESIGN §2 deletes: the purge, the TTL backstop and erasure remove profiles and
- * messages; an opt-out removes the marketing item; an opt-in or a new subscription clears a suppression.
+ * messages; an opt-out removes the marketing item (IAM cannot tell that item from the profile it sits beside, so
+ * an opt-out function could delete either; its code deletes only the marketing item); an opt-in or a new
+ * subscription clears a suppression.
  */
 import { JOBS, type JobName } from '../jobs/registry';
 import type { TableAccess, TableId } from '../shared/env';

@@ -33,9 +33,9 @@ interface Statement {
 /**
  * What each API function should reach, stated here rather than read back from the stack: the tables its
  * handler reads from the environment (the route modules' own lists; test/infra/table-access.test.ts checks
- * what it may do with each), whether it sends SMS (`reserved`: with concurrency sized from the cell MPS; `paced`: paced only, no reserved
- * concurrency), and whether it mirrors opt-outs to the provider opt-out lists. A new API function fails to
- * compile until it is described here.
+ * what it may do with each), whether it sends SMS (`reserved`: with concurrency sized from the cell MPS;
+ * `paced`: paced only, no reserved concurrency), and whether it mirrors opt-outs to the provider opt-out lists.
+ * A new API function fails to compile until it is described here.
  */
 const EXPECTED: Readonly<
   Record<
@@ -54,7 +54,6 @@ const EXPECTED: Readonly<
   optouts: { tables: OPTOUT_TABLES, sendsSms: false, mirrorsOptOuts: true },
   dsr: {
     tables: DSR_API_TABLES,
-
     sendsSms: false,
     mirrorsOptOuts: false,
     extraEnv: ['CELL_REGIME', 'DSR_QUEUE_URL', 'EXPORT_BUCKET'],

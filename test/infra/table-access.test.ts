@@ -104,7 +104,7 @@ describe('the table grants of every function in a cell', () => {
     },
   );
 
-  it('lets only retention, erasure and opt-outs (the marketing item) delete subscriber items, and only retention and erasure delete messages', () => {
+  it('lets only retention, erasure and the opt-out paths delete subscriber items, and only retention and erasure delete messages', () => {
     const deleters = (id: TableId): FunctionName[] =>
       (Object.keys(FUNCTION_TABLE_ACCESS) as FunctionName[]).filter((name) =>
         ['DeleteItem', 'BatchWriteItem'].some((write) =>

@@ -6,10 +6,12 @@
  * How: every write path of lambdas/ runs against DynamoDB Local, each function's through its own document client,
  * which records each write command with the function that sent it and, once it has run, reads back every item it
  * put or updated and checks it. Two guards keep the check honest as the code grows:
- * - every `new PutCommand(` / `UpdateCommand(` / `TransactWriteCommand(` / `BatchWriteCommand(` in lambdas/, and
- *   every write through the generic query-only table layer (`.put(`, `.update(`, `.transactWrite(` in the modules
- *   built on it), must have been reached by the scenario (matched by the calling line in the stack), so a new write
- *   path fails this test until the scenario below exercises it;
+ * - every `new PutCommand(` / `UpdateCommand(` / `DeleteCommand(` / `TransactWriteCommand(` /
+ *   `BatchWriteCommand(` in lambdas/, and every write through the generic query-only table layer (`.put(`,
+ *   `.update(`, `.delete(`, `.deleteAll(`, `.transactWrite(` in the modules built on it), must have been reached
+ *   by the scenario (matched by the calling line in the stack), so a new write path fails this test until the
+ *   scenario below exercises it. A site is matched once, by whichever function reached it: a store shared by
+ *   several functions is exercised through each of them below, but nothing forces that for a new one;
  * - at the end, every item of every table is read (tests may scan): writes made through libraries, such as the
  *   Powertools idempotency records, are checked too.
  */
@@ -68,7 +70,7 @@ import { localTableDefinitions } from '../../local/table-definitions';
 import { LOCAL_TENANTS, tenantItem } from '../../local/tenants';
 
 const ROOT = join(__dirname, '..', '..');
-const WRITE_COMMAND = /new (PutCommand|UpdateCommand|TransactWriteCommand|BatchWriteCommand)\(/;
+const WRITE_COMMAND = /new (PutCommand|UpdateCommand|DeleteCommand|TransactWriteCommand|BatchWriteCommand)\(/;
 /** No retention period is longer than 10 years (tenant accounts); a bigger value is milliseconds by mistake. */
 const LONGEST_SECONDS = (10 * 366 + 1) * 86_400;
 
@@ -173,7 +175,7 @@ function sourceFiles(dir: string): string[] {
 /** The generic table layer (KeyedTable, QueryOnlyDb): its callers are the write paths, not its own methods. */
 const GENERIC_LAYER = join('lambdas', 'adapters', 'dynamo', 'query-only.ts');
 /** A write through that layer, in a module built on it. */
-const LAYER_WRITE = /\.(put|update|transactWrite)\(/;
+const LAYER_WRITE = /\.(put|update|delete|deleteAll|transactWrite)\(/;
 
 /**
  * Every write in lambdas/, as `path:line`: each `new …Command(` that writes, except inside the generic layer,
@@ -221,7 +223,9 @@ describe('expiresAt and the granted writes on every write path', () => {
           }
           const written = operations.flatMap(({ table, key }) => (key ? [{ table, key }] : []));
           const frames =
-            written.length > 0 || /Write|Put|Update/.test(name) ? lambdaFrames(new Error().stack ?? '') : [];
+            written.length > 0 || /Write|Put|Update|Delete/.test(name)
+              ? lambdaFrames(new Error().stack ?? '')
+              : [];
           for (const frame of frames) reachedLines.add(frame);
           try {
             return await (target.send as (c: unknown) => Promise<unknown>)(command);
