@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 /** zod is used through lambdas/shared/zod.ts: its tree-shakable `zod/mini` API, with English messages. */
 const ZOD_ONLY_THROUGH_SHARED = {
   regex: '^zod(/|$)',
-  message: "Import `* as z` from lambdas/shared/zod (zod/mini, set up once).",
+  message: 'Import `* as z` from lambdas/shared/zod (zod/mini, set up once).',
 };
 
 export default tseslint.config(
