@@ -7,7 +7,7 @@
  * checked by the handler, which parses the same schema again.
  */
 import { RETENTION, type RetentionCategoryId } from '../domain/retention';
-import { isoDateTime, patchSubscriberRequest, phoneInBody } from './schemas';
+import { isoDateTime, patchSubscriberRequest, phoneInBody, reasonText } from './schemas';
 import * as z from './zod';
 
 /** What a data subject may ask for: GDPR Art. 15-18 and 20-21; CCPA §1798.100-§1798.125. */
@@ -85,14 +85,7 @@ export const createDsrRequest = z
 
 /** `POST /v1/dsr/{id}/extend`. */
 export const extendDsrRequest = z.strictObject({
-  reason: z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1),
-      z.maxLength(500),
-      z.describe('Why more time is needed; it is told to the data subject (GDPR Art. 12(3))'),
-    ),
+  reason: reasonText('Why more time is needed; it is told to the data subject (GDPR Art. 12(3))'),
 });
 
 /** 202 of `POST /v1/dsr`. */

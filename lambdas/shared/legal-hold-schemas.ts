@@ -2,20 +2,13 @@
  * The request body of `PUT /v1/subscribers/{phone}/legal-hold` (DESIGN §5). Like `schemas.ts`, the schema
  * validates requests in the handler, becomes the API Gateway request model and is part of the OpenAPI document.
  */
-import { isoDateTime } from './schemas';
+import { isoDateTime, reasonText } from './schemas';
 import * as z from './zod';
 
 export const legalHoldRequest = z.strictObject({
-  reason: z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1),
-      z.maxLength(500),
-      z.describe(
-        'Why the data must be kept, such as a case reference; stored with the profile, never logged or audited',
-      ),
-    ),
+  reason: reasonText(
+    'Why the data must be kept, such as a case reference; stored with the profile, never logged or audited',
+  ),
 });
 
 export type LegalHoldRequest = z.infer<typeof legalHoldRequest>;

@@ -18,6 +18,10 @@ export const phoneInBody = z
 export const isoDateTime = z.iso.datetime({ offset: true });
 export const isoDate = z.iso.date();
 
+/** A reason given in words (a legal hold, a deadline extension): trimmed, 1 to 500 characters. */
+export const reasonText = (description: string) =>
+  z.string().check(z.trim(), z.minLength(1), z.maxLength(500), z.describe(description));
+
 /** An IANA time zone that this runtime knows, such as Europe/Paris. */
 export const timeZone = z.string().check(
   z.maxLength(64),

@@ -4,8 +4,8 @@
  * imports it as `import * as z from '…/shared/zod'`, which eslint enforces.
  *
  * Why mini: the classic API hangs every method on every schema, so a bundle carries all of them, about 90 KB
- * minified, whatever it uses. The functional API keeps only the checks a handler calls (about 33 KB in the API handlers), and
- * builds its schemas faster at start-up. The validation engine and its issues are the same.
+ * minified, whatever it uses. The functional API keeps only the checks a handler calls (about 33 KB in the API
+ * handlers), and builds its schemas faster at start-up. The validation engine and its issues are the same.
  */
 import { config } from 'zod/mini';
 import { en } from 'zod/v4/locales';
