@@ -147,6 +147,12 @@ export type ConsentChange = ConsentSubject & {
   readonly evidence?: ConsentEvent['evidence'];
   /** The inbound message that carried the change. @default - none */
   readonly causeId?: string;
+  /**
+   * When the subject sent the change (an inbound message's first receipt, stable across redeliveries). An opt-in
+   * sent before the subject's latest consent event is superseded by it and changes nothing; an opt-out is always
+   * honoured. @default - the change is current
+   */
+  readonly sentAt?: Date;
 };
 
 export interface OptOutResult {
@@ -164,7 +170,10 @@ export interface OptOutResult {
 }
 
 export interface OptInResult {
-  /** 'unchanged' when nothing was suppressed or pending: no event is recorded. */
+  /**
+   * 'unchanged' when nothing was suppressed or pending, or when a later consent event supersedes the opt-in: no
+   * event is recorded.
+   */
   readonly outcome: 're_opt_in' | 'opt_in_confirmed' | 'unchanged';
   readonly subjectId: string;
 }
@@ -192,10 +201,24 @@ export class ProviderMirrorPendingError extends ServiceUnavailableError {
   }
 }
 
+/** When the subject's latest consent event took effect, in epoch ms; -Infinity when it has none. */
+function headInstant(head: string | undefined): number {
+  return head === undefined ? Number.NEGATIVE_INFINITY : Date.parse(head.slice(0, head.indexOf('#')));
+}
+
 /** The instant of the next event: now, or just after the head when clocks disagree, so the ledger stays ordered. */
 export function nextEventInstant(now: Date, head: string | undefined): Date {
-  const headAt = head === undefined ? Number.NEGATIVE_INFINITY : Date.parse(head.slice(0, head.indexOf('#')));
+  const headAt = headInstant(head);
   return now.getTime() > headAt ? now : new Date(headAt + 1);
+}
+
+/** Lists the number with the providers; a failure throws after our own state is recorded, for the caller's retry. */
+async function listWithProviders(providerOptOuts: ProviderOptOutList, e164: string): Promise<void> {
+  try {
+    await providerOptOuts.add(e164);
+  } catch (error) {
+    throw new ProviderMirrorPendingError(error);
+  }
 }
 
 function ledgerEvent(
@@ -280,13 +303,7 @@ export async function recordOptOut(
       confirmationDue: change.causeId !== undefined,
     };
   });
-  if (scope === SCOPE_ALL && deps.providerOptOuts) {
-    try {
-      await deps.providerOptOuts.add(e164);
-    } catch (error) {
-      throw new ProviderMirrorPendingError(error);
-    }
-  }
+  if (scope === SCOPE_ALL && deps.providerOptOuts) await listWithProviders(deps.providerOptOuts, e164);
   return result;
 }
 
@@ -295,6 +312,10 @@ export async function recordOptOut(
  * when the subscriber was waiting for its double opt-in (it becomes active, and a standing suppression is cleared
  * too). Anything else records nothing: an opt-in keyword is not new consent from someone who never gave any.
  * Clearing an opt-out of every message also asks the providers to forget the number (see `removeFromProviders`).
+ *
+ * An opt-in sent before the subject's latest consent event (`change.sentAt`) records nothing: an SQS redelivery of
+ * a START, or a START overtaken in the queue, must not undo a STOP sent after it. Should the superseded START
+ * already have taken the number off the provider lists, the opt-out standing now is listed again.
  */
 export async function recordOptIn(
   deps: ConsentDeps,
@@ -309,8 +330,15 @@ export async function recordOptIn(
   const { subjectId, e164 } = change;
   const scope = change.scope ?? SCOPE_ALL;
   const result = await untilCurrent(
-    async (): Promise<(OptInResult & { changes?: OptInChanges }) | 'stale'> => {
+    async (): Promise<(OptInResult & { changes?: OptInChanges; relist?: boolean }) | 'stale'> => {
       const state = await deps.consent.state(tenantId, subjectId, now);
+      if (change.sentAt !== undefined && headInstant(state.head) > change.sentAt.getTime()) {
+        return {
+          outcome: 'unchanged',
+          subjectId,
+          relist: scope === SCOPE_ALL && SCOPE_ALL in state.suppressions,
+        };
+      }
       const clearSuppression = state.suppressions[scope] !== undefined;
       const confirmSubscriber = state.pendingConfirmation && (options.confirm ?? true);
       const changes: OptInChanges = {
@@ -331,6 +359,7 @@ export async function recordOptIn(
     },
   );
   if (result.changes?.requestProviderRemoval) await removeFromProviders(deps, tenantId, subjectId, e164, now);
+  if (result.relist && deps.providerOptOuts) await listWithProviders(deps.providerOptOuts, e164);
   return { outcome: result.outcome, subjectId };
 }
 
@@ -338,6 +367,10 @@ export async function recordOptIn(
  * Asks the providers to forget an opted-back-in number. The pending removal was recorded in the same transaction
  * as the opt-in, so a crash here loses nothing; a refusal (a provider allows one removal per number every 30
  * days) is recorded for the daily reconcile job to retry, and never changes the subject's consent.
+ *
+ * An opt-out that commits while the removal is under way lists the number itself, possibly just before the
+ * removal takes it off again. So the suppressions are read after the removal, and an opt-out of everything found
+ * there is listed again (that opt-out has already dropped the pending removal).
  */
 export async function removeFromProviders(
   deps: ConsentDeps,
@@ -348,7 +381,14 @@ export async function removeFromProviders(
 ): Promise<ProviderRemoval> {
   if (!deps.providerOptOuts) return { removed: true };
   const removal = await deps.providerOptOuts.remove(e164);
-  if (removal.removed) await deps.consent.providerRemovalDone(tenantId, subjectId);
-  else await deps.consent.providerRemovalRefused(tenantId, subjectId, removal.refusal, now);
+  if (!removal.removed) {
+    await deps.consent.providerRemovalRefused(tenantId, subjectId, removal.refusal, now);
+    return removal;
+  }
+  if ((await deps.consent.suppressionState(tenantId, subjectId)).scopes.includes(SCOPE_ALL)) {
+    await listWithProviders(deps.providerOptOuts, e164);
+    return removal;
+  }
+  await deps.consent.providerRemovalDone(tenantId, subjectId);
   return removal;
 }

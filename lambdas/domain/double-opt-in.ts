@@ -2,8 +2,7 @@
  * Double opt-in (DESIGN §4 Subscribe): a subscriber created with `doubleOptIn` stays `pending_confirmation` and
  * gets one "reply YES" SMS; the YES (OUI, SI, JA) is an opt-in keyword that confirms it.
  */
-import { ProblemError } from '../shared/problem';
-import { sendMessage, type SendDeps } from './messages';
+import { sendReplyUnlessOptedOut, type SendDeps } from './messages';
 import { doubleOptInRequest } from './replies';
 import type { SubscriberRecord } from './subscribers';
 
@@ -17,20 +16,14 @@ export async function sendDoubleOptInRequest(
 ): Promise<'sent' | 'suppressed'> {
   const tenant = await deps.tenants.get(subscriber.tenantId);
   if (!tenant) throw new Error(`Tenant ${subscriber.tenantId} has no settings`);
-  try {
-    await sendMessage(
-      deps,
-      subscriber.tenantId,
-      {
-        to: subscriber.phone,
-        body: doubleOptInRequest(tenant.brand, subscriber.locale),
-        category: 'transactional',
-      },
-      { internal: true, field: 'phone' },
-    );
-    return 'sent';
-  } catch (error) {
-    if (error instanceof ProblemError && error.slug === 'recipient-opted-out') return 'suppressed';
-    throw error;
-  }
+  return sendReplyUnlessOptedOut(
+    deps,
+    subscriber.tenantId,
+    {
+      to: subscriber.phone,
+      body: doubleOptInRequest(tenant.brand, subscriber.locale),
+      category: 'transactional',
+    },
+    'phone',
+  );
 }

@@ -6,7 +6,7 @@
 import { recordOptIn, recordOptOut, type ConsentDeps } from './consent';
 import { countSegments } from './content-policy';
 import { classifyInbound, type InboundClassification } from './keywords';
-import { sendMessage, type SendDeps } from './messages';
+import { sendMessage, sendReplyUnlessOptedOut, type SendDeps } from './messages';
 import { normalizeE164 } from './phone';
 import { helpReply, optInConfirmation, optOutConfirmation } from './replies';
 import { expiresAt } from './retention';
@@ -66,7 +66,7 @@ export async function processInbound(deps: InboundDeps, message: InboundMessage)
   // A reply is an interaction: it moves the inactivity purge forward (never back) for a known subscriber.
   if (subscriber) await deps.subscribers.recordInteraction(tenantId, subjectId, at, deps.clock());
   const locale = subscriber?.locale;
-  const reply = async (category: 'opt_out_confirmation' | 'help' | 'transactional', body: string) => {
+  const reply = async (category: 'opt_out_confirmation' | 'help', body: string) => {
     await sendMessage(deps, tenantId, { to: e164, body, category }, { internal: true, field: 'from' });
   };
   const { keyword } = classification;
@@ -76,6 +76,7 @@ export async function processInbound(deps: InboundDeps, message: InboundMessage)
     source: 'keyword',
     evidence: keyword === undefined ? {} : { keyword },
     causeId: message.messageId,
+    sentAt: at,
   } as const;
 
   switch (classification.action) {
@@ -95,8 +96,14 @@ export async function processInbound(deps: InboundDeps, message: InboundMessage)
     case 'opt_in': {
       const { outcome } = await recordOptIn(deps, tenantId, change, at);
       if (outcome === 'unchanged') return { action: 'none', keyword };
-      await reply('transactional', optInConfirmation(tenant.brand, locale));
-      return { action: 'opted_in', keyword };
+      // An opt-out that committed after this opt-in has the last word: it gets no confirmation then.
+      const confirmation = await sendReplyUnlessOptedOut(
+        deps,
+        tenantId,
+        { to: e164, body: optInConfirmation(tenant.brand, locale), category: 'transactional' },
+        'from',
+      );
+      return { action: confirmation === 'sent' ? 'opted_in' : 'none', keyword };
     }
     case 'none':
       return { action: 'none' };

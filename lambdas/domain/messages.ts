@@ -180,3 +180,23 @@ export async function sendMessage(
   });
   return { messageId, status, subjectId };
 }
+
+/**
+ * Sends one of optline's own replies (a confirmation, a "reply YES" request), or nothing when the recipient is
+ * opted out by now: a later opt-out supersedes whatever the reply was about, and sending nothing is then the
+ * answer, not a failure to retry.
+ */
+export async function sendReplyUnlessOptedOut(
+  deps: SendDeps,
+  tenantId: string,
+  request: SendRequest,
+  field: string,
+): Promise<'sent' | 'suppressed'> {
+  try {
+    await sendMessage(deps, tenantId, request, { internal: true, field });
+    return 'sent';
+  } catch (error) {
+    if (error instanceof ProblemError && error.slug === 'recipient-opted-out') return 'suppressed';
+    throw error;
+  }
+}

@@ -199,6 +199,36 @@ describe('provider opt-out lists', () => {
     expect(provider.has(phone)).toBe(true);
     expect((await optOutState(phone)).body.suppressed).toBe(true);
   });
+  it('keeps a STOP listed when it commits and mirrors while an earlier START is still taking the number off', async () => {
+    // GIVEN an opted-out subscriber
+    const phone = randomPhone();
+    const subjectId = (await subscribe(phone)).body.subscriberId as string;
+    tick();
+    await inbound(phone, 'STOP');
+    tick();
+    // AND a START whose provider removal runs only after a new STOP has committed and listed the number
+    const remove = provider.remove.bind(provider);
+    provider.remove = async (e164) => {
+      provider.remove = remove;
+      tick();
+      expect((await inbound(phone, 'STOP')).body).toEqual({ action: 'opted_out' });
+      expect(provider.has(phone)).toBe(true);
+      return remove(e164);
+    };
+    try {
+      // WHEN the START finishes: the STOP after it has the last word, so it sends no opt-in confirmation
+      expect((await inbound(phone, 'START')).body).toEqual({ action: 'none' });
+    } finally {
+      provider.remove = remove;
+    }
+
+    // THEN the later STOP stands, in optline and on the provider list, with no removal pending
+    expect((await optOutState(phone)).body.suppressed).toBe(true);
+    expect(provider.has(phone)).toBe(true);
+    expect((await consentState(subjectId))?.providerRemoval).toBeUndefined();
+    await expectConsistent(phone, subjectId);
+    expect(await outboxFor(phone)).not.toContain(optInConfirmation(demo.brand, undefined));
+  });
 });
 
 describe('the optout-reconcile job', () => {

@@ -143,4 +143,53 @@ describe('inbound SMS consumer', () => {
     expect(suppression.Item).toMatchObject({ causeId: expect.any(String), confirmedAt: expect.any(String) });
     expect(providerOptOuts.has(phone)).toBe(true);
   });
+
+  it('lets a later STOP stand when an earlier START is redelivered after it', async () => {
+    // GIVEN an opted-out number, and a START whose confirmation failed after its opt-in was recorded
+    const phone = randomPhone();
+    const sentAt = (record: SQSRecord, at: number): SQSRecord => ({
+      ...record,
+      attributes: { ...record.attributes, SentTimestamp: String(at) },
+    });
+    const t0 = Date.now();
+    await handle({ Records: [sentAt(sms(phone, 'STOP'), t0)] } as SQSEvent);
+    let failNext = true;
+    const flaky = inboundSmsHandler({
+      ...deps,
+      inbound: {
+        ...deps.inbound,
+        sender: {
+          send: async (message, config) => {
+            if (failNext) {
+              failNext = false;
+              throw new Error('provider unavailable');
+            }
+            return outbox.send(message, config);
+          },
+        },
+      },
+    });
+    const start = sentAt(sms(phone, 'START'), t0 + 1_000);
+    await expect(flaky({ Records: [start] } as SQSEvent)).rejects.toThrow('All records failed');
+    // AND a STOP sent after it, handled before SQS redelivers the START
+    await flaky({ Records: [sentAt(sms(phone, 'STOP'), t0 + 2_000)] } as SQSEvent);
+
+    // WHEN the START comes back
+    const redelivered = await flaky({ Records: [start] } as SQSEvent);
+
+    // THEN the later STOP stands, in optline and on the provider list, and no opt-in confirmation goes out
+    expect(redelivered.batchItemFailures).toEqual([]);
+    const subjectId = await subjectIds.derive('demo', phone);
+    const suppression = await db.send(
+      new GetCommand({ TableName: tables.Suppressions, Key: { pk: 'T#demo', sk: `S#${subjectId}#all` } }),
+    );
+    expect(suppression.Item).toMatchObject({ source: 'keyword' });
+    expect(providerOptOuts.has(phone)).toBe(true);
+    expect(
+      outbox
+        .entries()
+        .filter((e) => e.to === phone)
+        .map((e) => e.category),
+    ).toEqual(['opt_out_confirmation', 'opt_out_confirmation']);
+  });
 });

@@ -34,9 +34,11 @@ function recordingStore(setup: StoreSetup = {}) {
     removalRefused: [] as Array<[string, string]>,
   };
   let stale = setup.staleWrites ?? 0;
+  // What stands now: an opt-in that clears a suppression removes it, and a test may add one as a concurrent STOP.
+  const suppressions: Record<string, Partial<Suppression>> = { ...setup.suppressions };
   const state = (): ConsentState => ({
     suppressions: Object.fromEntries(
-      Object.entries(setup.suppressions ?? {}).map(([scope, s]) => [
+      Object.entries(suppressions).map(([scope, s]) => [
         scope,
         { tenantId: 'demo', subjectId: 'abc', scope, since: '2026-01-01T00:00:00.000Z', source: 'api', ...s },
       ]),
@@ -45,7 +47,7 @@ function recordingStore(setup: StoreSetup = {}) {
     pendingConfirmation: setup.pending ?? false,
   });
   const store: ConsentStore = {
-    suppressionState: async () => ({ scopes: Object.keys(setup.suppressions ?? {}) }),
+    suppressionState: async () => ({ scopes: Object.keys(suppressions).sort() }),
     state: async () => state(),
     optOut: async (suppression, event, head) => {
       calls.optOut.push([suppression, event, head]);
@@ -53,7 +55,9 @@ function recordingStore(setup: StoreSetup = {}) {
     },
     optIn: async (event, changes, head) => {
       calls.optIn.push([event, changes, head]);
-      return stale-- > 0 ? 'stale' : 'recorded';
+      if (stale-- > 0) return 'stale';
+      if (changes.clearSuppression) delete suppressions[event.scope];
+      return 'recorded';
     },
     markConfirmed: async () => undefined,
     providerRemovalDone: async (_tenantId, subjectId) => void calls.removalDone.push(subjectId),
@@ -72,11 +76,16 @@ function recordingStore(setup: StoreSetup = {}) {
     },
     newLedgerId: () => 'event-1',
   };
-  return { deps, calls, derived };
+  return { deps, calls, derived, suppressions };
 }
 
 /** A provider list that records what it is asked, and answers removals as told. */
-function providerList(removal: ProviderRemoval = { removed: true }, addFails = false) {
+function providerList(
+  removal: ProviderRemoval = { removed: true },
+  addFails = false,
+  /** Runs inside each removal, before it answers. @default - nothing */
+  duringRemoval: () => void = () => undefined,
+) {
   const added: string[] = [];
   const removed: string[] = [];
   const list: ProviderOptOutList = {
@@ -85,6 +94,7 @@ function providerList(removal: ProviderRemoval = { removed: true }, addFails = f
       added.push(e164);
     },
     remove: async (e164) => {
+      duringRemoval();
       removed.push(e164);
       return removal;
     },
@@ -280,6 +290,88 @@ describe('recordOptIn', () => {
 
     expect(result.outcome).toBe('unchanged');
     expect(calls.optIn).toEqual([]);
+  });
+
+  it('lists the number again when an opt-out of everything commits while the removal is under way', async () => {
+    const { deps, calls, suppressions } = recordingStore({ suppressions: { all: {} } });
+    // The concurrent STOP lists the number itself just before this removal takes it off.
+    const provider = providerList({ removed: true }, false, () => {
+      suppressions.all = {};
+    });
+
+    const result = await recordOptIn({ ...deps, providerOptOuts: provider.list }, 'demo', change, NOW);
+
+    expect(result.outcome).toBe('re_opt_in');
+    expect(provider.removed).toEqual(['+447400123456']);
+    expect(provider.added).toEqual(['+447400123456']);
+    // The opt-out dropped the pending removal in its own transaction; there is nothing to mark done.
+    expect(calls.removalDone).toEqual([]);
+  });
+
+  it('takes the number off the lists for good when only a topic opt-out commits meanwhile', async () => {
+    const { deps, calls, suppressions } = recordingStore({ suppressions: { all: {} } });
+    const provider = providerList({ removed: true }, false, () => {
+      suppressions.offers = {};
+    });
+
+    await recordOptIn({ ...deps, providerOptOuts: provider.list }, 'demo', change, NOW);
+
+    expect(provider.added).toEqual([]);
+    expect(calls.removalDone).toEqual(['abc']);
+  });
+
+  it('records nothing for an opt-in sent before the latest consent event, and lists the opt-out standing again', async () => {
+    const provider = providerList();
+    const { deps, calls } = recordingStore({
+      suppressions: { all: {} },
+      head: '2026-11-24T12:00:02.000Z#stop',
+    });
+    const sentAt = new Date('2026-11-24T12:00:01.000Z');
+
+    const result = await recordOptIn(
+      { ...deps, providerOptOuts: provider.list },
+      'demo',
+      { ...change, sentAt },
+      NOW,
+    );
+
+    expect(result.outcome).toBe('unchanged');
+    expect(calls.optIn).toEqual([]);
+    expect(provider.removed).toEqual([]);
+    expect(provider.added).toEqual(['+447400123456']);
+  });
+
+  it('still records an opt-in sent at the same instant as the latest event, or after it', async () => {
+    for (const sentAt of ['2026-11-24T12:00:02.000Z', '2026-11-24T12:00:03.000Z']) {
+      const { deps, calls } = recordingStore({
+        suppressions: { all: {} },
+        head: '2026-11-24T12:00:02.000Z#stop',
+      });
+
+      const result = await recordOptIn(deps, 'demo', { ...change, sentAt: new Date(sentAt) }, NOW);
+
+      expect(result.outcome).toBe('re_opt_in');
+      expect(calls.optIn).toHaveLength(1);
+    }
+  });
+
+  it('honours a superseded opt-in of one topic as nothing, and lists nothing again', async () => {
+    const provider = providerList();
+    const { deps, calls } = recordingStore({
+      suppressions: { all: {}, offers: {} },
+      head: '2026-11-24T12:00:02.000Z#stop',
+    });
+
+    const result = await recordOptIn(
+      { ...deps, providerOptOuts: provider.list },
+      'demo',
+      { ...change, scope: 'offers', sentAt: new Date('2026-11-24T12:00:01.000Z') },
+      NOW,
+    );
+
+    expect(result.outcome).toBe('unchanged');
+    expect(calls.optIn).toEqual([]);
+    expect(provider.added).toEqual([]);
   });
 
   it('records nothing when nothing was suppressed or pending', async () => {
