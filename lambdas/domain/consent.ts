@@ -148,9 +148,10 @@ export type ConsentChange = ConsentSubject & {
   /** The inbound message that carried the change. @default - none */
   readonly causeId?: string;
   /**
-   * When the subject sent the change (an inbound message's first receipt, stable across redeliveries). An opt-in
-   * sent before the subject's latest consent event is superseded by it and changes nothing; an opt-out is always
-   * honoured. @default - the change is current
+   * When the subject sent the change: the time SQS queued the inbound message, which stays the same when SQS
+   * redelivers it (a redrive from the dead-letter queue queues it anew). An opt-in sent before the opt-out standing
+   * for its scope is superseded by that opt-out and changes nothing; an opt-out is always honoured.
+   * @default - the change is current
    */
   readonly sentAt?: Date;
 };
@@ -313,7 +314,7 @@ export async function recordOptOut(
  * too). Anything else records nothing: an opt-in keyword is not new consent from someone who never gave any.
  * Clearing an opt-out of every message also asks the providers to forget the number (see `removeFromProviders`).
  *
- * An opt-in sent before the subject's latest consent event (`change.sentAt`) records nothing: an SQS redelivery of
+ * An opt-in sent (`change.sentAt`) before the opt-out standing for its scope records nothing: an SQS redelivery of
  * a START, or a START overtaken in the queue, must not undo a STOP sent after it. Should the superseded START
  * already have taken the number off the provider lists, the opt-out standing now is listed again.
  */
@@ -332,14 +333,11 @@ export async function recordOptIn(
   const result = await untilCurrent(
     async (): Promise<(OptInResult & { changes?: OptInChanges; relist?: boolean }) | 'stale'> => {
       const state = await deps.consent.state(tenantId, subjectId, now);
-      if (change.sentAt !== undefined && headInstant(state.head) > change.sentAt.getTime()) {
-        return {
-          outcome: 'unchanged',
-          subjectId,
-          relist: scope === SCOPE_ALL && SCOPE_ALL in state.suppressions,
-        };
+      const standing = state.suppressions[scope];
+      if (change.sentAt !== undefined && standing && Date.parse(standing.since) > change.sentAt.getTime()) {
+        return { outcome: 'unchanged', subjectId, relist: scope === SCOPE_ALL };
       }
-      const clearSuppression = state.suppressions[scope] !== undefined;
+      const clearSuppression = standing !== undefined;
       const confirmSubscriber = state.pendingConfirmation && (options.confirm ?? true);
       const changes: OptInChanges = {
         clearSuppression,
@@ -358,7 +356,14 @@ export async function recordOptIn(
       return { outcome: type, subjectId, changes };
     },
   );
-  if (result.changes?.requestProviderRemoval) await removeFromProviders(deps, tenantId, subjectId, e164, now);
+  if (result.changes?.requestProviderRemoval) {
+    const removal = await removeFromProviders(deps, tenantId, subjectId, e164, now);
+    // Only a change that knows when it was sent may ask for a retry: its redelivery is superseded and lists the
+    // number again. Anyone else's retry would be new consent, and would lift the opt-out it failed to list.
+    if ('relistError' in removal && change.sentAt !== undefined) {
+      throw new ProviderMirrorPendingError(removal.relistError);
+    }
+  }
   if (result.relist && deps.providerOptOuts) await listWithProviders(deps.providerOptOuts, e164);
   return { outcome: result.outcome, subjectId };
 }
@@ -369,8 +374,9 @@ export async function recordOptIn(
  * days) is recorded for the daily reconcile job to retry, and never changes the subject's consent.
  *
  * An opt-out that commits while the removal is under way lists the number itself, possibly just before the
- * removal takes it off again. So the suppressions are read after the removal, and an opt-out of everything found
- * there is listed again (that opt-out has already dropped the pending removal).
+ * removal takes it off again. So this tenant's suppressions are read after the removal, and an opt-out of
+ * everything found there is listed again (that opt-out has already dropped the pending removal). A failure to list
+ * it again is returned as `relistError`, never thrown: whether a retry is safe is for the caller to say.
  */
 export async function removeFromProviders(
   deps: ConsentDeps,
@@ -378,7 +384,7 @@ export async function removeFromProviders(
   subjectId: string,
   e164: string,
   now: Date,
-): Promise<ProviderRemoval> {
+): Promise<ProviderRemoval | { readonly removed: true; readonly relistError: unknown }> {
   if (!deps.providerOptOuts) return { removed: true };
   const removal = await deps.providerOptOuts.remove(e164);
   if (!removal.removed) {
@@ -386,8 +392,12 @@ export async function removeFromProviders(
     return removal;
   }
   if ((await deps.consent.suppressionState(tenantId, subjectId)).scopes.includes(SCOPE_ALL)) {
-    await listWithProviders(deps.providerOptOuts, e164);
-    return removal;
+    try {
+      await deps.providerOptOuts.add(e164);
+      return removal;
+    } catch (error) {
+      return { removed: true, relistError: error };
+    }
   }
   await deps.consent.providerRemovalDone(tenantId, subjectId);
   return removal;

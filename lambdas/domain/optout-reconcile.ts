@@ -29,6 +29,8 @@ export interface ReconcileSummary {
   readonly alreadySuppressed: number;
   readonly removalsRetried: number;
   readonly removalsRefused: number;
+  /** Removals after which an opt-out that committed meanwhile could not be listed again (see removeFromProviders). */
+  readonly relistsFailed: number;
   readonly unreadable: number;
   readonly complete: boolean;
 }
@@ -43,6 +45,7 @@ export async function reconcileProviderOptOuts(
     alreadySuppressed: 0,
     removalsRetried: 0,
     removalsRefused: 0,
+    relistsFailed: 0,
     unreadable: 0,
   };
   // The number is on the provider list already: importing it must not put it there again.
@@ -63,6 +66,7 @@ export async function reconcileProviderOptOuts(
         counts.removalsRetried += 1;
         const removal = await removeFromProviders(deps, tenantId, subjectId, e164, run.now);
         if (!removal.removed) counts.removalsRefused += 1;
+        if ('relistError' in removal) counts.relistsFailed += 1;
         continue;
       }
       if (!(await deps.subscribers.get(tenantId, subjectId, run.now))) continue;

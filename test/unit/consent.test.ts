@@ -320,12 +320,9 @@ describe('recordOptIn', () => {
     expect(calls.removalDone).toEqual(['abc']);
   });
 
-  it('records nothing for an opt-in sent before the latest consent event, and lists the opt-out standing again', async () => {
+  it('records nothing for an opt-in sent before the opt-out standing, and lists that opt-out again', async () => {
     const provider = providerList();
-    const { deps, calls } = recordingStore({
-      suppressions: { all: {} },
-      head: '2026-11-24T12:00:02.000Z#stop',
-    });
+    const { deps, calls } = recordingStore({ suppressions: { all: { since: '2026-11-24T12:00:02.000Z' } } });
     const sentAt = new Date('2026-11-24T12:00:01.000Z');
 
     const result = await recordOptIn(
@@ -341,11 +338,10 @@ describe('recordOptIn', () => {
     expect(provider.added).toEqual(['+447400123456']);
   });
 
-  it('still records an opt-in sent at the same instant as the latest event, or after it', async () => {
+  it('still records an opt-in sent at the same instant as the opt-out, or after it', async () => {
     for (const sentAt of ['2026-11-24T12:00:02.000Z', '2026-11-24T12:00:03.000Z']) {
       const { deps, calls } = recordingStore({
-        suppressions: { all: {} },
-        head: '2026-11-24T12:00:02.000Z#stop',
+        suppressions: { all: { since: '2026-11-24T12:00:02.000Z' } },
       });
 
       const result = await recordOptIn(deps, 'demo', { ...change, sentAt: new Date(sentAt) }, NOW);
@@ -355,11 +351,33 @@ describe('recordOptIn', () => {
     }
   });
 
+  it('is superseded only by an opt-out of its own scope', async () => {
+    // GIVEN an opt-out of everything from before the START, and a topic opt-out from after it
+    const { deps, calls } = recordingStore({
+      suppressions: {
+        all: { since: '2026-11-24T11:00:00.000Z' },
+        offers: { since: '2026-11-24T12:00:02.000Z' },
+      },
+      head: '2026-11-24T12:00:02.000Z#offers',
+    });
+
+    const result = await recordOptIn(
+      deps,
+      'demo',
+      { ...change, sentAt: new Date('2026-11-24T12:00:01.000Z') },
+      NOW,
+    );
+
+    // THEN the START still lifts the opt-out of everything; the later topic opt-out stands
+    expect(result.outcome).toBe('re_opt_in');
+    expect(calls.optIn[0]?.[0]).toMatchObject({ scope: 'all' });
+    expect(calls.optIn[0]?.[1]).toMatchObject({ clearSuppression: true });
+  });
+
   it('honours a superseded opt-in of one topic as nothing, and lists nothing again', async () => {
     const provider = providerList();
     const { deps, calls } = recordingStore({
-      suppressions: { all: {}, offers: {} },
-      head: '2026-11-24T12:00:02.000Z#stop',
+      suppressions: { all: {}, offers: { since: '2026-11-24T12:00:02.000Z' } },
     });
 
     const result = await recordOptIn(
@@ -372,6 +390,30 @@ describe('recordOptIn', () => {
     expect(result.outcome).toBe('unchanged');
     expect(calls.optIn).toEqual([]);
     expect(provider.added).toEqual([]);
+  });
+
+  it('asks an inbound opt-in to be retried when listing the number again fails, and nobody else', async () => {
+    for (const sentAt of [new Date('2026-11-24T11:59:59.000Z'), undefined]) {
+      const { deps, calls, suppressions } = recordingStore({ suppressions: { all: {} } });
+      const provider = providerList({ removed: true }, true, () => {
+        suppressions.all = {};
+      });
+
+      const attempt = recordOptIn(
+        { ...deps, providerOptOuts: provider.list },
+        'demo',
+        { ...change, sentAt },
+        NOW,
+      );
+
+      // An SQS redelivery is superseded by the opt-out and lists the number again; an API client's retry would be
+      // new consent that lifts the opt-out, so the API path gets no retryable error.
+      if (sentAt)
+        await expect(attempt).rejects.toMatchObject({ name: 'ProviderMirrorPendingError', status: 503 });
+      else await expect(attempt).resolves.toMatchObject({ outcome: 're_opt_in' });
+      expect(provider.removed).toEqual(['+447400123456']);
+      expect(calls.removalDone).toEqual([]);
+    }
   });
 
   it('records nothing when nothing was suppressed or pending', async () => {
