@@ -330,6 +330,8 @@ describe('expiresAt and the granted writes on every write path', () => {
       [3, 'YES'],
       [1, 'HELP'],
     ] as const) {
+      // Each message is sent a second after the previous one: an opt-in sent before a standing opt-out is void.
+      now = new Date(now.getTime() + 1_000);
       await processInbound(inbound, {
         messageId: randomUUID(),
         tenantId: 'demo',
