@@ -202,14 +202,9 @@ export class ProviderMirrorPendingError extends ServiceUnavailableError {
   }
 }
 
-/** When the subject's latest consent event took effect, in epoch ms; -Infinity when it has none. */
-function headInstant(head: string | undefined): number {
-  return head === undefined ? Number.NEGATIVE_INFINITY : Date.parse(head.slice(0, head.indexOf('#')));
-}
-
 /** The instant of the next event: now, or just after the head when clocks disagree, so the ledger stays ordered. */
 export function nextEventInstant(now: Date, head: string | undefined): Date {
-  const headAt = headInstant(head);
+  const headAt = head === undefined ? Number.NEGATIVE_INFINITY : Date.parse(head.slice(0, head.indexOf('#')));
   return now.getTime() > headAt ? now : new Date(headAt + 1);
 }
 

@@ -45,6 +45,26 @@ describe('inbound SMS consumer', () => {
   const sms = (from: string, messageBody: string, destinationNumber = '+447700900001') =>
     record({ originationNumber: from, destinationNumber, messageBody, inboundMessageId: randomUUID() });
 
+  /** The consumer with a provider that fails its first send, as a throttled or unavailable provider would. */
+  const handlerWhoseFirstSendFails = () => {
+    let failNext = true;
+    return inboundSmsHandler({
+      ...deps,
+      inbound: {
+        ...deps.inbound,
+        sender: {
+          send: async (message, config) => {
+            if (failNext) {
+              failNext = false;
+              throw new Error('provider unavailable');
+            }
+            return outbox.send(message, config);
+          },
+        },
+      },
+    });
+  };
+
   beforeAll(async () => {
     await ensureTables(process.env.OPTLINE_DYNAMODB_ENDPOINT!, localTableDefinitions('eu', prefix));
     await db.send(new PutCommand({ TableName: tables.Tenants, Item: tenantItem(LOCAL_TENANTS[0]!) }));
@@ -106,22 +126,7 @@ describe('inbound SMS consumer', () => {
 
   it('sends the confirmation on redelivery when the first delivery failed before it went out', async () => {
     const phone = randomPhone();
-    let failNext = true;
-    const flaky = inboundSmsHandler({
-      ...deps,
-      inbound: {
-        ...deps.inbound,
-        sender: {
-          send: async (message, config) => {
-            if (failNext) {
-              failNext = false;
-              throw new Error('provider unavailable');
-            }
-            return outbox.send(message, config);
-          },
-        },
-      },
-    });
+    const flaky = handlerWhoseFirstSendFails();
     const stop = sms(phone, 'STOP');
 
     // A batch whose every record failed fails the invocation, so SQS redelivers it.
@@ -153,22 +158,7 @@ describe('inbound SMS consumer', () => {
     });
     const t0 = Date.now();
     await handle({ Records: [sentAt(sms(phone, 'STOP'), t0)] } as SQSEvent);
-    let failNext = true;
-    const flaky = inboundSmsHandler({
-      ...deps,
-      inbound: {
-        ...deps.inbound,
-        sender: {
-          send: async (message, config) => {
-            if (failNext) {
-              failNext = false;
-              throw new Error('provider unavailable');
-            }
-            return outbox.send(message, config);
-          },
-        },
-      },
-    });
+    const flaky = handlerWhoseFirstSendFails();
     const start = sentAt(sms(phone, 'START'), t0 + 1_000);
     await expect(flaky({ Records: [start] } as SQSEvent)).rejects.toThrow('All records failed');
     // AND a STOP sent after it, handled before SQS redelivers the START
