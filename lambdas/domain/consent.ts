@@ -145,12 +145,16 @@ export type ConsentChange = ConsentSubject & {
   readonly source: ConsentSource;
   /** Evidence kept with the event: the keyword, or the notice the subscriber saw. @default - none */
   readonly evidence?: ConsentEvent['evidence'];
-  /** The inbound message that carried the change. @default - none */
+  /**
+   * The inbound message that carried the change. SQS redelivers such a change with the same `sentAt`, so a retry
+   * of it is safe to ask for. @default - none
+   */
   readonly causeId?: string;
   /**
-   * When the subject sent the change: the time SQS queued the inbound message, which stays the same when SQS
-   * redelivers it (a redrive from the dead-letter queue queues it anew). An opt-in sent before the opt-out standing
-   * for its scope is superseded by that opt-out and changes nothing; an opt-out is always honoured.
+   * When the subject gave the change: for an inbound message, the time SNS accepted it, which stays the same when
+   * SQS redelivers it or it is redriven from the dead-letter queue; for consent given through the API, its
+   * `capturedAt`. An opt-in given before the opt-out standing for its scope is superseded by that opt-out and
+   * changes nothing; an opt-out is always honoured.
    * @default - the change is current
    */
   readonly sentAt?: Date;
@@ -309,8 +313,8 @@ export async function recordOptOut(
  * too). Anything else records nothing: an opt-in keyword is not new consent from someone who never gave any.
  * Clearing an opt-out of every message also asks the providers to forget the number (see `removeFromProviders`).
  *
- * An opt-in sent (`change.sentAt`) before the opt-out standing for its scope records nothing: an SQS redelivery of
- * a START, or a START overtaken in the queue, must not undo a STOP sent after it. Should the superseded START
+ * An opt-in given (`change.sentAt`) before the opt-out standing for its scope records nothing: an SQS redelivery
+ * of a START, a START overtaken in the queue, or an import of consent captured earlier must not undo a later STOP. Should the superseded START
  * already have taken the number off the provider lists, the opt-out standing now is listed again.
  */
 export async function recordOptIn(
@@ -353,9 +357,10 @@ export async function recordOptIn(
   );
   if (result.changes?.requestProviderRemoval) {
     const removal = await removeFromProviders(deps, tenantId, subjectId, e164, now);
-    // Only a change that knows when it was sent may ask for a retry: its redelivery is superseded and lists the
-    // number again. Anyone else's retry would be new consent, and would lift the opt-out it failed to list.
-    if ('relistError' in removal && change.sentAt !== undefined) {
+    // Only an inbound message may ask for a retry: its redelivery keeps its `sentAt`, so it is superseded and lists
+    // the number again. An API client's retry may carry a later `capturedAt` (or none), which is new consent and
+    // would lift the opt-out it failed to list.
+    if ('relistError' in removal && change.causeId !== undefined) {
       throw new ProviderMirrorPendingError(removal.relistError);
     }
   }

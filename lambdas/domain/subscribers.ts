@@ -229,11 +229,12 @@ export async function createSubscriber(
   if (result.removal) await removeFromProviders(deps, tenantId, subjectId, phone, now);
   else if (!result.created) {
     // New consent from a known subscriber: it lifts an opt-out of every message, but confirms no double opt-in.
+    // Consent captured before that opt-out began (an import with an old `capturedAt`) lifts nothing, as on create.
     const evidence = consent.evidence;
     await recordOptIn(
       deps,
       tenantId,
-      { subjectId, e164: phone, source: input.consent.source, evidence },
+      { subjectId, e164: phone, source: input.consent.source, evidence, sentAt: capturedAt },
       now,
       { confirm: false },
     );

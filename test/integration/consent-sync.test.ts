@@ -331,4 +331,31 @@ describe('re-subscribing through the API', () => {
     const subjectId = imported.body.subscriberId as string;
     expect(await ledgerTypes(subjectId)).toEqual(['opt_in', 'opt_out']);
   });
+
+  it('keeps a known subscriber opted out against consent captured before the STOP, and lifts it with later consent', async () => {
+    const phone = randomPhone();
+    const subjectId = (await subscribe(phone)).body.subscriberId as string;
+    tick();
+    await inbound(phone, 'STOP');
+    const stoppedAt = now.getTime();
+    tick();
+    const withConsentAt = (at: number) =>
+      subscribe(phone, {
+        consent: { source: 'import', noticeVersion: 'v1', capturedAt: new Date(at).toISOString() },
+      });
+
+    const earlier = await withConsentAt(stoppedAt - 1_000);
+
+    expect(earlier.status).toBe(200);
+    expect((await optOutState(phone)).body.suppressed).toBe(true);
+    expect(await ledgerTypes(subjectId)).toEqual(['opt_in', 'opt_out']);
+    expect(provider.has(phone)).toBe(true);
+
+    const later = await withConsentAt(stoppedAt + 1_000);
+
+    expect(later.status).toBe(200);
+    expect((await optOutState(phone)).body.suppressed).toBe(false);
+    expect(await ledgerTypes(subjectId)).toEqual(['opt_in', 'opt_out', 're_opt_in']);
+    expect(provider.has(phone)).toBe(false);
+  });
 });

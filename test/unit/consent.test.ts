@@ -393,22 +393,21 @@ describe('recordOptIn', () => {
   });
 
   it('asks an inbound opt-in to be retried when listing the number again fails, and nobody else', async () => {
-    for (const sentAt of [new Date('2026-11-24T11:59:59.000Z'), undefined]) {
+    const sentAt = new Date('2026-11-24T11:59:59.000Z');
+    const inbound = { ...change, causeId: 'm-1', sentAt };
+    const api = { ...change, source: 'api' as const, sentAt };
+    for (const given of [inbound, api, change]) {
       const { deps, calls, suppressions } = recordingStore({ suppressions: { all: {} } });
       const provider = providerList({ removed: true }, true, () => {
         suppressions.all = {};
       });
 
-      const attempt = recordOptIn(
-        { ...deps, providerOptOuts: provider.list },
-        'demo',
-        { ...change, sentAt },
-        NOW,
-      );
+      const attempt = recordOptIn({ ...deps, providerOptOuts: provider.list }, 'demo', given, NOW);
 
-      // An SQS redelivery is superseded by the opt-out and lists the number again; an API client's retry would be
-      // new consent that lifts the opt-out, so the API path gets no retryable error.
-      if (sentAt)
+      // An SQS redelivery keeps its sentAt, so it is superseded by the opt-out and lists the number again; an API
+      // client's retry may carry a later capturedAt, which would be new consent that lifts the opt-out, so the API
+      // path gets no retryable error.
+      if (given === inbound)
         await expect(attempt).rejects.toMatchObject({ name: 'ProviderMirrorPendingError', status: 503 });
       else await expect(attempt).resolves.toMatchObject({ outcome: 're_opt_in' });
       expect(provider.removed).toEqual(['+447400123456']);
