@@ -1,6 +1,12 @@
 /**
- * The deployed inbound path: End User Messaging two-way SMS → SNS → SQS (raw delivery) → this batch handler.
- * Each record is one inbound message; the tenant is the owner of the number it was sent to.
+ * The deployed inbound path: End User Messaging two-way SMS → SNS → SQS → this batch handler. Each record is one
+ * inbound message; the tenant is the owner of the number it was sent to.
+ *
+ * The queue receives SNS's notification envelope, not the raw message, for its `Timestamp`: when SNS accepted the
+ * message. That is when the subscriber's keyword counts as sent (an opt-in sent before a standing opt-out changes
+ * nothing), and unlike the SQS `SentTimestamp` it survives a redrive from the dead-letter queue, which queues the
+ * message anew under a new id and enqueue time. A raw record (queued before the subscription delivered envelopes)
+ * is still read, with its `SentTimestamp`.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -31,6 +37,38 @@ const inboundRecord = z.object({
   inboundMessageId: z.optional(z.string().check(z.minLength(1))),
 });
 
+/** The fields optline reads of SNS's notification envelope around a message delivered to SQS. */
+const snsNotification = z.object({
+  Type: z.literal('Notification'),
+  MessageId: z.string().check(z.minLength(1)),
+  Message: z.string(),
+  Timestamp: z.iso.datetime(),
+});
+
+interface InboundEnvelope {
+  /** The End User Messaging record, still unparsed. */
+  readonly payload: unknown;
+  /** When the message entered the pipeline, kept across redeliveries and redrives where the format allows. */
+  readonly sentAt: Date;
+  /** An id for a record that carries no provider id of its own. */
+  readonly fallbackId: string;
+}
+
+/** Opens an SQS record: SNS's envelope, or a raw message queued before envelopes. Throws on anything else. */
+function openEnvelope(record: SQSRecord): InboundEnvelope {
+  const body: unknown = JSON.parse(record.body);
+  const notification = snsNotification.safeParse(body);
+  if (notification.success) {
+    const { Message, Timestamp, MessageId } = notification.data;
+    return { payload: JSON.parse(Message), sentAt: new Date(Timestamp), fallbackId: MessageId };
+  }
+  return {
+    payload: body,
+    sentAt: new Date(Number(record.attributes.SentTimestamp)),
+    fallbackId: record.messageId,
+  };
+}
+
 export interface InboundSmsDeps {
   readonly inbound: InboundDeps;
   /** Inbound number (E.164) → tenant id. */
@@ -43,9 +81,11 @@ export function inboundRecordProcessor(
   deps: InboundSmsDeps,
 ): (record: SQSRecord) => Promise<InboundOutcome | 'ignored'> {
   return async (record) => {
+    let envelope: InboundEnvelope;
     let parsed: z.infer<typeof inboundRecord>;
     try {
-      parsed = inboundRecord.parse(JSON.parse(record.body));
+      envelope = openEnvelope(record);
+      parsed = inboundRecord.parse(envelope.payload);
     } catch {
       deps.logger.warn('Inbound record ignored: not an inbound SMS', { outcome: 'ignored' });
       return 'ignored';
@@ -58,12 +98,12 @@ export function inboundRecordProcessor(
       return 'ignored';
     }
     const { action, keyword } = await processInbound(deps.inbound, {
-      // Both survive redelivery: the provider's id (else the queue's) and the time the queue first got it.
-      messageId: parsed.inboundMessageId ?? record.messageId,
+      // Both survive redelivery: the provider's id (else the envelope's) and the time the message was sent.
+      messageId: parsed.inboundMessageId ?? envelope.fallbackId,
       tenantId,
       from: parsed.originationNumber,
       body: parsed.messageBody,
-      at: new Date(Number(record.attributes.SentTimestamp)),
+      at: envelope.sentAt,
     });
     deps.logger.info('Inbound SMS processed', { tenantId, action, keyword });
     return action;

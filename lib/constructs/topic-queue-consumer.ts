@@ -33,6 +33,12 @@ export interface TopicQueueConsumerProps {
    * @default 2
    */
   readonly maxConcurrency?: number;
+  /**
+   * Deliver SNS's notification envelope rather than the raw message, for a consumer that needs the time SNS
+   * accepted the message: the envelope's `Timestamp` survives a dead-letter redrive, the SQS `SentTimestamp` does not.
+   * @default false
+   */
+  readonly snsEnvelope?: boolean;
 }
 
 /**
@@ -58,7 +64,7 @@ export class TopicQueueConsumer extends Construct {
       visibilityTimeout: timeout.plus(Duration.seconds(150)),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
-    props.topic.addSubscription(new SqsSubscription(this.queue, { rawMessageDelivery: true }));
+    props.topic.addSubscription(new SqsSubscription(this.queue, { rawMessageDelivery: !props.snsEnvelope }));
 
     this.function = new PlatformFunction(this, 'Function', {
       handler: props.handler,

@@ -261,6 +261,8 @@ export class ApiStack extends Stack {
       handler: 'inbound-sms',
       serviceName: 'optline-inbound-sms',
       alarmTopic: this.alarmTopic,
+      // Keyword order rests on when SNS accepted each message, which only the envelope keeps across a redrive.
+      snsEnvelope: true,
     });
     const inbound = this.inboundSms.function;
     bindTables(inbound, INBOUND_ACCESS, props.tables);

@@ -843,11 +843,18 @@ describe('Optline-eu-Api', () => {
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
       });
       expect(queues[dlqId]!.Properties).toMatchObject({ KmsMasterKeyId: imported(data.cellKey.keyArn) });
+      // The envelope's Timestamp, not the queue's, orders keywords: it survives a dead-letter redrive. Delivery
+      // events carry their own timestamp, so their queue gets the raw message.
       template.hasResourceProperties('AWS::SNS::Subscription', {
         Protocol: 'sqs',
-        RawMessageDelivery: true,
+        RawMessageDelivery: false,
         TopicArn: imported(data.inboundSmsTopic.topicArn),
         Endpoint: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      });
+      const deliveryQueueId = api.getLogicalId(api.deliveryStatus.queue.node.defaultChild as CfnElement);
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        RawMessageDelivery: true,
+        Endpoint: { 'Fn::GetAtt': [deliveryQueueId, 'Arn'] },
       });
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },

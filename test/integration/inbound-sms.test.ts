@@ -36,14 +36,33 @@ describe('inbound SMS consumer', () => {
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   };
   const handle = inboundSmsHandler(deps);
-  const record = (body: unknown): SQSRecord =>
-    ({
+  /** An SQS record as the queue holds it: raw, or (as deployed) in SNS's envelope, published at `sentAt`. */
+  const record = (message: unknown, { sentAt = Date.now(), envelope = true } = {}): SQSRecord => {
+    const raw = typeof message === 'string' ? message : JSON.stringify(message);
+    const notification = {
+      Type: 'Notification',
+      MessageId: randomUUID(),
+      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:InboundSms',
+      Message: raw,
+      Timestamp: new Date(sentAt).toISOString(),
+    };
+    return {
       messageId: randomUUID(),
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-      attributes: { SentTimestamp: String(Date.now()) },
-    }) as SQSRecord;
-  const sms = (from: string, messageBody: string, destinationNumber = '+447700900001') =>
-    record({ originationNumber: from, destinationNumber, messageBody, inboundMessageId: randomUUID() });
+      body: envelope ? JSON.stringify(notification) : raw,
+      attributes: { SentTimestamp: String(sentAt) },
+    } as SQSRecord;
+  };
+  const sms = (from: string, messageBody: string, destinationNumber = '+447700900001', options = {}) =>
+    record(
+      { originationNumber: from, destinationNumber, messageBody, inboundMessageId: randomUUID() },
+      options,
+    );
+  /** The same message after a dead-letter redrive: a new SQS message id and enqueue time, the same body. */
+  const redriven = (original: SQSRecord, at: number): SQSRecord => ({
+    ...original,
+    messageId: randomUUID(),
+    attributes: { ...original.attributes, SentTimestamp: String(at) },
+  });
 
   /** The consumer with a provider that fails its first send, as a throttled or unavailable provider would. */
   const handlerWhoseFirstSendFails = () => {
@@ -73,7 +92,12 @@ describe('inbound SMS consumer', () => {
 
   it('opts out a STOP sent to a tenant number, with one confirmation, and ignores what is not for this cell', async () => {
     const phone = randomPhone();
-    const ignored = [record('not json'), record({ hello: 1 }), sms(phone, 'STOP', '+447700900777')];
+    const ignored = [
+      record('not json'),
+      record({ hello: 1 }),
+      record('not json', { envelope: false }),
+      sms(phone, 'STOP', '+447700900777'),
+    ];
 
     const result = await handle({ Records: [sms(phone, 'STOP'), ...ignored] } as SQSEvent);
 
@@ -149,26 +173,21 @@ describe('inbound SMS consumer', () => {
     expect(providerOptOuts.has(phone)).toBe(true);
   });
 
-  it('lets a later STOP stand when an earlier START is redelivered after it', async () => {
-    // GIVEN an opted-out number, and a START whose confirmation failed after its opt-in was recorded
-    const phone = randomPhone();
-    const sentAt = (record: SQSRecord, at: number): SQSRecord => ({
-      ...record,
-      attributes: { ...record.attributes, SentTimestamp: String(at) },
-    });
-    const t0 = Date.now();
-    await handle({ Records: [sentAt(sms(phone, 'STOP'), t0)] } as SQSEvent);
+  /**
+   * An opted-out number, a START whose confirmation failed after its opt-in was recorded, and a STOP sent after
+   * that START and handled before the START comes back. Returns the START and the handler to bring it back with.
+   */
+  async function startOvertakenByStop(phone: string, t0: number) {
+    await handle({ Records: [sms(phone, 'STOP', undefined, { sentAt: t0 })] } as SQSEvent);
     const flaky = handlerWhoseFirstSendFails();
-    const start = sentAt(sms(phone, 'START'), t0 + 1_000);
+    const start = sms(phone, 'START', undefined, { sentAt: t0 + 1_000 });
     await expect(flaky({ Records: [start] } as SQSEvent)).rejects.toThrow('All records failed');
-    // AND a STOP sent after it, handled before SQS redelivers the START
-    await flaky({ Records: [sentAt(sms(phone, 'STOP'), t0 + 2_000)] } as SQSEvent);
+    await flaky({ Records: [sms(phone, 'STOP', undefined, { sentAt: t0 + 2_000 })] } as SQSEvent);
+    return { start, flaky };
+  }
 
-    // WHEN the START comes back
-    const redelivered = await flaky({ Records: [start] } as SQSEvent);
-
-    // THEN the later STOP stands, in optline and on the provider list, and no opt-in confirmation goes out
-    expect(redelivered.batchItemFailures).toEqual([]);
+  /** The later STOP stands, in optline and on the provider list, and no opt-in confirmation went out. */
+  async function expectStopStands(phone: string): Promise<void> {
     const subjectId = await subjectIds.derive('demo', phone);
     const suppression = await db.send(
       new GetCommand({ TableName: tables.Suppressions, Key: { pk: 'T#demo', sk: `S#${subjectId}#all` } }),
@@ -181,5 +200,41 @@ describe('inbound SMS consumer', () => {
         .filter((e) => e.to === phone)
         .map((e) => e.category),
     ).toEqual(['opt_out_confirmation', 'opt_out_confirmation']);
+  }
+
+  it('lets a later STOP stand when an earlier START is redelivered after it', async () => {
+    const phone = randomPhone();
+    const { start, flaky } = await startOvertakenByStop(phone, Date.now());
+
+    const redelivered = await flaky({ Records: [start] } as SQSEvent);
+
+    expect(redelivered.batchItemFailures).toEqual([]);
+    await expectStopStands(phone);
+  });
+
+  it('lets a later STOP stand when an earlier START is redriven from the dead-letter queue after it', async () => {
+    const phone = randomPhone();
+    const t0 = Date.now();
+    const { start, flaky } = await startOvertakenByStop(phone, t0);
+
+    // The redrive queues the START anew: the queue's id and SentTimestamp change, SNS's Timestamp does not.
+    const result = await flaky({ Records: [redriven(start, t0 + 60_000)] } as SQSEvent);
+
+    expect(result.batchItemFailures).toEqual([]);
+    await expectStopStands(phone);
+  });
+
+  it('still reads a raw record queued before the subscription delivered envelopes', async () => {
+    const phone = randomPhone();
+    const sentAt = Date.now() - 5_000;
+
+    const result = await handle({
+      Records: [sms(phone, 'STOP', undefined, { envelope: false, sentAt })],
+    } as SQSEvent);
+
+    expect(result.batchItemFailures).toEqual([]);
+    const [logged] = await inboundLog(await subjectIds.derive('demo', phone));
+    expect(logged).toMatchObject({ body: 'STOP', createdAt: new Date(sentAt).toISOString() });
+    expect(providerOptOuts.has(phone)).toBe(true);
   });
 });
