@@ -17,19 +17,21 @@ export const HANDLER_MAIN_FIELDS: readonly string[] = ['module', 'main'];
 /**
  * Modules the AWS SDK imports lazily, with `import()`, only in environments a Lambda function never runs in,
  * so they stay out of the bundle:
- * - the credential providers for shared profile files, SSO, `credential_process` and web identity tokens (and
- *   the STS/SSO clients they bring). In Lambda the default chain stops at its first link, the environment
- *   variables the runtime always sets.
+ * - the credential providers for shared profile files, SSO, `credential_process`, web identity tokens (and the
+ *   STS/SSO clients they bring), container endpoints and instance metadata. In Lambda the default chain stops at
+ *   its first link, the environment variables the runtime always sets.
  * - `bowser`, the browser user-agent parser.
  * Should one ever be reached (only if the runtime's credential variables were missing), Node.js would resolve it
  * from the runtime's own copy of the AWS SDK, which is on its NODE_PATH; that fallback is not exercised here. The
  * quick bench loads every bundle in an empty directory to prove none of them is needed at start-up.
  */
 export const LAZY_SDK_MODULES: readonly string[] = [
+  '@aws-sdk/credential-provider-http',
   '@aws-sdk/credential-provider-ini',
   '@aws-sdk/credential-provider-process',
   '@aws-sdk/credential-provider-sso',
   '@aws-sdk/credential-provider-web-identity',
+  '@smithy/credential-provider-imds',
   'bowser',
 ];
 
