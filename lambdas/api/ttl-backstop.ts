@@ -64,16 +64,17 @@ export function ttlBackstopHandler(
       // The marketing item has a TTL of its own; only a profile's deletion cascades.
       if (!subscriber) return 'ignored';
       const counts = byTenant.of(subscriber.tenantId);
-      // Subscribed again since TTL removed the old profile: the messages now belong to the new one.
-      if (await deps.store.hasLiveProfile(subscriber, now)) {
-        counts.resubscribed += 1;
-        return 'resubscribed';
-      }
-      const cascaded = await deps.store.cascade(subscriber);
-      counts.profiles += 1;
+      // The ended life is what was logged before TTL deleted the profile. Whoever subscribed again since keeps
+      // what the new subscription wrote, and the cascade still takes what the old one left.
+      const deletedAt = record.dynamodb?.ApproximateCreationDateTime;
+      const endedAt = deletedAt === undefined ? now : new Date(deletedAt * 1000);
+      const resubscribed = await deps.store.hasLiveProfile(subscriber, now);
+      const cascaded = await deps.store.cascade(subscriber, endedAt);
+      if (resubscribed) counts.resubscribed += 1;
+      else counts.profiles += 1;
       counts.marketingDeleted += cascaded.marketingDeleted;
       counts.messagesDeleted += cascaded.messagesDeleted;
-      return 'cascaded';
+      return resubscribed ? 'resubscribed' : 'cascaded';
     };
 
     const response = await processPartialResponse(

@@ -35,15 +35,23 @@ export interface PurgeStore {
     cursor?: BucketCursor,
   ): Promise<{ readonly subscribers: readonly DueSubscriber[]; readonly cursor?: BucketCursor }>;
   /**
-   * Marks the profile as being purged, on condition that it is still expired and not held. Once expired, a
-   * profile cannot come back to life (interactions, changes and holds all need a live one), so a claimed
-   * profile may be cascaded before it is deleted, and a run that dies half-way is completed by the next one.
-   * False when the profile is live again, held or gone.
+   * Marks the profile as being purged (`purgeClaimedAt`), on condition that it is still expired and not held.
+   * An expired profile takes no interaction, change or hold, so a claimed profile may be cascaded before it is
+   * deleted, and a run that dies half-way is completed by the next one. A subscribe may still replace it with a
+   * new profile, which the cascade and the delete both leave alone. False when the profile is live again, held or
+   * gone.
    */
   claim(subscriber: DueSubscriber, now: Date): Promise<boolean>;
-  /** Deletes the marketing item and every MessageLog item of the subject; idempotent. */
-  cascade(subscriber: DueSubscriber): Promise<CascadeCounts>;
-  /** Deletes the profile on the same condition as the claim; false when it no longer holds. */
+  /**
+   * Deletes what the profile's ended life left: the subject's MessageLog items logged before `endedAt`, and its
+   * marketing item if last updated before then. The subject may have subscribed again since (a subscribe may
+   * replace an expired profile, claimed or not), and what the new subscription wrote stays. Idempotent.
+   */
+  cascade(subscriber: DueSubscriber, endedAt: Date): Promise<CascadeCounts>;
+  /**
+   * Deletes the profile this run claimed at `now`, on the same condition as the claim; false when it no longer
+   * holds or a subscribe replaced the profile.
+   */
   remove(subscriber: DueSubscriber, now: Date): Promise<boolean>;
   /** Whether a live profile exists for the subject now (strongly consistent), such as after a re-subscribe. */
   hasLiveProfile(subscriber: DueSubscriber, now: Date): Promise<boolean>;

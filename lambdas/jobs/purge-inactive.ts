@@ -6,7 +6,8 @@
  * - It walks the `ByPurgeDay` buckets from the day after the stored watermark through today, so its cost follows
  *   the number of due subscribers and the days walked, never the size of a table.
  * - Each due subscriber is claimed, cascaded (marketing item, MessageLog) and deleted, each step on condition that
- *   it is still expired and not held; the ConsentLedger and Suppressions are kept.
+ *   it is still expired and not held; the ConsentLedger and Suppressions are kept. The cascade takes only what
+ *   was written before the claim, and the delete only the claimed profile: a subscribe may replace it meanwhile.
  * - The watermark passes a bucket only once the whole day is due; today's bucket is walked again tomorrow.
  * - It stops taking pages when the invocation is nearly out of time and reports `done: false`; the handler then
  *   continues in a new invocation, which starts again from the watermark. A re-run finds only what is still due.
@@ -95,7 +96,8 @@ export function purgeInactiveJob(deps: PurgeInactiveDeps): Job {
         counts.skipped += 1;
         return;
       }
-      const cascaded = await deps.store.cascade(subscriber);
+      // Only what the ended life left: a subscribe may replace the claimed profile before it is deleted.
+      const cascaded = await deps.store.cascade(subscriber, now);
       counts.marketingDeleted += cascaded.marketingDeleted;
       counts.messagesDeleted += cascaded.messagesDeleted;
       if (await deps.store.remove(subscriber, now)) counts.purged += 1;

@@ -138,13 +138,46 @@ describe('purge-inactive', () => {
     const at = months('2026-01-10T09:00:00.000Z', 36, 2);
     const subscriber = { tenantId: 'demo', subjectId: f.subjectId };
     expect(await deps.store.claim(subscriber, at)).toBe(true);
-    expect(await deps.store.cascade(subscriber)).toEqual({ marketingDeleted: 0, messagesDeleted: 2 });
+    expect(await deps.store.cascade(subscriber, at)).toEqual({ marketingDeleted: 0, messagesDeleted: 2 });
     expect(await fx.profile(f)).toBeDefined();
 
     const summary = await run(at);
 
     expect(summary).toMatchObject({ purged: 1, messagesDeleted: 0 });
     expect(await fx.profile(f)).toBeUndefined();
+  });
+
+  it('leaves alone a subscription that replaced a profile after the purge claimed it, and takes what the old one left', async () => {
+    const f = await fx.subscribe();
+    await fx.sendMessages(f, 2);
+    await fx.putMarketingItem(f, now);
+    const at = months('2026-01-10T09:00:00.000Z', 36, 2);
+    // The subject subscribes again, and gets a message and a marketing item, between the claim and the cascade.
+    const resubscribingStore: PurgeInactiveDeps['store'] = {
+      due: (day, when, cursor) => deps.store.due(day, when, cursor),
+      claim: async (subscriber, when) => {
+        const claimed = await deps.store.claim(subscriber, when);
+        now = new Date(at.getTime() + 60_000);
+        const again = await server.request('POST', '/v1/subscribers', {
+          body: { phone: f.phone, consent: { source: 'web_form', noticeVersion: 'v2' } },
+        });
+        expect(again.status).toBe(201);
+        await fx.sendMessages(f, 1);
+        await fx.putMarketingItem(f, now);
+        return claimed;
+      },
+      cascade: (subscriber, endedAt) => deps.store.cascade(subscriber, endedAt),
+      remove: (subscriber, when) => deps.store.remove(subscriber, when),
+      hasLiveProfile: (subscriber, when) => deps.store.hasLiveProfile(subscriber, when),
+    };
+
+    const summary = await run(at, undefined, { store: resubscribingStore });
+
+    expect(summary).toMatchObject({ due: 1, purged: 0, skipped: 1, marketingDeleted: 0, messagesDeleted: 2 });
+    expect(await fx.profile(f)).toMatchObject({ status: 'active' });
+    expect(await fx.profile(f)).not.toHaveProperty('purgeClaimedAt');
+    expect(await fx.messages(f)).toBe(1);
+    expect(await fx.marketingItem(f)).toMatchObject({ updatedAt: now.toISOString() });
   });
 
   it('stops before its time runs out and finishes a backlog of many days in the next invocations', async () => {

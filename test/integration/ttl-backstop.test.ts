@@ -10,7 +10,8 @@ import { startTestServer, type TestServer } from './harness/local-server';
 import { RetentionFixtures, type Fixture } from './helpers/retention-fixtures';
 
 const db = testDocumentClient();
-const now = new Date('2026-05-04T10:00:00.000Z');
+const START = new Date('2026-05-04T10:00:00.000Z');
+let now = START;
 let server: TestServer;
 let fx: RetentionFixtures;
 let store: PurgeStore;
@@ -26,6 +27,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   db.destroy();
+});
+beforeEach(() => {
+  now = START;
 });
 
 const silent = { info: () => undefined, warn: () => undefined };
@@ -44,6 +48,7 @@ function removeRecord(
   keys: { pk: string; sk: string },
   by: 'ttl' | 'user' = 'ttl',
   eventName: 'REMOVE' | 'MODIFY' = 'REMOVE',
+  deletedAt: Date = now,
 ): DynamoDBRecord {
   sequence += 1;
   return {
@@ -52,6 +57,8 @@ function removeRecord(
     eventSource: 'aws:dynamodb',
     awsRegion: 'eu-west-1',
     dynamodb: {
+      // Whole seconds, as DynamoDB Streams reports it by default.
+      ApproximateCreationDateTime: Math.floor(deletedAt.getTime() / 1000),
       Keys: marshall(keys) as NonNullable<DynamoDBRecord['dynamodb']>['Keys'],
       SequenceNumber: String(sequence),
       StreamViewType: 'KEYS_ONLY',
@@ -72,6 +79,8 @@ async function subscriberWithData(): Promise<Fixture> {
   await fx.sendMessages(f, 2);
   await fx.putMarketingItem(f, now);
   await fx.optOutOfTopic(f, 'offers');
+  // TTL deletes the profile some time after all this was written.
+  now = new Date(now.getTime() + 1_000);
   return f;
 }
 
@@ -118,16 +127,28 @@ describe('the TTL backstop', () => {
     expect((await fx.audit('2026-05-04')).length).toBe(audited);
   });
 
-  it('leaves the messages of a number that subscribed again after TTL removed its old profile', async () => {
+  it('takes what the old profile left and keeps what a subscription made after the TTL delete wrote', async () => {
     const f = await subscriberWithData();
-    // The profile is still there and live: as if the subject subscribed again before the record arrived.
-    const response = await backstop()(event(removeRecord(profileKey(f))));
+    const deletedAt = now;
+    await ttlDelete(f);
+    // Before the stream record arrives, the subject subscribes again and gets a message and a marketing item.
+    now = new Date(START.getTime() + 120_000);
+    const again = await server.request('POST', '/v1/subscribers', {
+      body: { phone: f.phone, consent: { source: 'web_form', noticeVersion: 'v2' } },
+    });
+    expect(again.status).toBe(201);
+    await fx.sendMessages(f, 1);
+    await fx.putMarketingItem(f, now);
+
+    const response = await backstop()(event(removeRecord(profileKey(f), 'ttl', 'REMOVE', deletedAt)));
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(await fx.messages(f)).toBe(2);
+    expect(await fx.messages(f)).toBe(1);
+    expect(await fx.marketingItem(f)).toMatchObject({ updatedAt: now.toISOString() });
+    expect(await fx.profile(f)).toBeDefined();
     const last = (await fx.audit('2026-05-04')).filter((e) => e.action === 'ttl_cascade').at(-1);
     expect(last).toMatchObject({
-      counts: { profiles: 0, resubscribed: 1, marketingDeleted: 0, messagesDeleted: 0 },
+      counts: { profiles: 0, resubscribed: 1, marketingDeleted: 0, messagesDeleted: 2 },
     });
   });
 
@@ -140,9 +161,9 @@ describe('the TTL backstop', () => {
     const flaky: PurgeStore = {
       ...store,
       hasLiveProfile: (s, at) => store.hasLiveProfile(s, at),
-      cascade: async (s) => {
+      cascade: async (s, endedAt) => {
         if (fail && s.subjectId === failing.subjectId) throw new Error('throttled');
-        return store.cascade(s);
+        return store.cascade(s, endedAt);
       },
     };
     const records = [removeRecord(profileKey(ok)), removeRecord(profileKey(failing))];

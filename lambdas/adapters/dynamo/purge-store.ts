@@ -86,23 +86,34 @@ export class DynamoPurgeStore implements PurgeStore {
     }
   }
 
-  async cascade({ tenantId, subjectId }: DueSubscriber): Promise<CascadeCounts> {
-    const { Attributes } = await this.db.send(
-      new DeleteCommand({
-        TableName: this.tables.Subscribers,
-        Key: marketingKey(tenantId, subjectId),
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
+  async cascade({ tenantId, subjectId }: DueSubscriber, endedAt: Date): Promise<CascadeCounts> {
+    const before = endedAt.toISOString();
+    let marketingDeleted = 0;
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tables.Subscribers,
+          Key: marketingKey(tenantId, subjectId),
+          // A marketing item written by a new subscription is newer than the end of the old life.
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(updatedAt) OR updatedAt < :before)',
+          ExpressionAttributeValues: { ':before': before },
+        }),
+      );
+      marketingDeleted = 1;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
     let messagesDeleted = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
-      // Keys only, one partition: the subject's own messages.
+      // Keys only, one partition: the subject's own messages, up to the end of the life (the sort key starts with
+      // the time the message was logged).
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tables.MessageLog,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': subjectPk(tenantId, subjectId) },
+          KeyConditionExpression: 'pk = :pk AND sk < :before',
+          ExpressionAttributeValues: { ':pk': subjectPk(tenantId, subjectId), ':before': before },
           ProjectionExpression: 'pk, sk',
           ExclusiveStartKey: startKey,
         }),
@@ -114,7 +125,7 @@ export class DynamoPurgeStore implements PurgeStore {
       messagesDeleted += keys.length;
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return { marketingDeleted: Attributes ? 1 : 0, messagesDeleted };
+    return { marketingDeleted, messagesDeleted };
   }
 
   async remove({ tenantId, subjectId }: DueSubscriber, now: Date): Promise<boolean> {
@@ -123,8 +134,9 @@ export class DynamoPurgeStore implements PurgeStore {
         new DeleteCommand({
           TableName: this.tables.Subscribers,
           Key: subscriberKey(tenantId, subjectId),
-          ConditionExpression: DUE,
-          ExpressionAttributeValues: { ':now': nowSeconds(now) },
+          // The profile this run claimed, not one a subscribe put in its place.
+          ConditionExpression: `${DUE} AND purgeClaimedAt = :claimedAt`,
+          ExpressionAttributeValues: { ':now': nowSeconds(now), ':claimedAt': now.toISOString() },
         }),
       );
       return true;
