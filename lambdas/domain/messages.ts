@@ -85,6 +85,11 @@ export interface SendOutcome {
   readonly messageId: string;
   readonly status: MessageStatus;
   readonly subjectId: string;
+  /**
+   * False when the provider took the message but the message log could not be written. The send is then done
+   * all the same: a retry would send the message again. The caller reports it.
+   */
+  readonly logged: boolean;
 }
 
 /** The recipient checks of DESIGN §4, in contract order; the content check follows them. */
@@ -160,7 +165,7 @@ export async function sendMessage(
     failureCode = error.code;
   }
   const sentAt = deps.clock();
-  await deps.messages.log({
+  const record: MessageRecord = {
     tenantId,
     subjectId,
     messageId,
@@ -177,8 +182,15 @@ export async function sendMessage(
     createdAt: sentAt.toISOString(),
     updatedAt: sentAt.toISOString(),
     expiresAt: expiresAt('messageTraffic', sentAt),
-  });
-  return { messageId, status, subjectId };
+  };
+  try {
+    await deps.messages.log(record);
+  } catch (error) {
+    // Nothing went out yet unless the provider took the message: only then would a retry send it twice.
+    if (status !== 'sent') throw error;
+    return { messageId, status, subjectId, logged: false };
+  }
+  return { messageId, status, subjectId, logged: true };
 }
 
 /**

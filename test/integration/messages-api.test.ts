@@ -8,6 +8,7 @@ const db = testDocumentClient();
 let server: TestServer;
 let now = new Date('2026-11-24T12:00:00Z');
 let throttling = false;
+let unloggable = false;
 
 beforeAll(async () => {
   server = await startTestServer({
@@ -16,7 +17,9 @@ beforeAll(async () => {
     wrapSender: (outbox): SmsSender => ({
       send: async (message, config) => {
         if (throttling) throw new ProviderThrottledError(2);
-        return outbox.send(message, config);
+        const receipt = await outbox.send(message, config);
+        // A receipt too large for a DynamoDB item: the message went out, and its log write fails.
+        return unloggable ? { ...receipt, providerMessageId: 'x'.repeat(410_000) } : receipt;
       },
     }),
   });
@@ -28,6 +31,7 @@ afterAll(async () => {
 beforeEach(() => {
   now = new Date('2026-11-24T12:00:00Z');
   throttling = false;
+  unloggable = false;
 });
 
 const subscribe = async (extra: Record<string, unknown> = {}) => {
@@ -241,6 +245,24 @@ describe('POST /v1/messages', () => {
     expect(replayed.body).toEqual(retried.body);
     expect(await loggedMessages('demo', subjectId)).toHaveLength(1);
     expect(await outboxFor(phone)).toHaveLength(1);
+  });
+
+  it('answers 202 and sends once when the provider took the message but its log write failed', async () => {
+    const { phone, subjectId } = await subscribe();
+    const key = randomUUID();
+    const message = { to: phone, body: 'Your code is 4455', category: 'transactional' };
+    unloggable = true;
+
+    const accepted = await send(message, key);
+    unloggable = false;
+    const retried = await send(message, key);
+
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toEqual({ messageId: expect.any(String), status: 'sent' });
+    expect(retried.status).toBe(202);
+    expect(retried.body).toEqual(accepted.body);
+    expect(await outboxFor(phone)).toHaveLength(1);
+    expect(await loggedMessages('demo', subjectId)).toEqual([]);
   });
 
   it('never accepts optline-internal categories from the API', async () => {
