@@ -69,8 +69,11 @@ export interface SubjectDataStore {
   read(tenantId: string, subjectId: string, now: Date): Promise<SubjectData>;
   /** The live profile, or undefined. */
   profile(tenantId: string, subjectId: string, now: Date): Promise<SubscriberRecord | undefined>;
-  /** Deletes the profile item; returns whether there was one. */
-  deleteProfile(tenantId: string, subjectId: string): Promise<boolean>;
+  /**
+   * Deletes the profile item unless it is under legal hold, checked in the same write: a hold placed since the
+   * caller read the profile keeps it. Returns what happened.
+   */
+  deleteProfile(tenantId: string, subjectId: string): Promise<'deleted' | 'absent' | 'held'>;
   /** Deletes the marketing item (`#MKT`); returns whether there was one. */
   deleteMarketing(tenantId: string, subjectId: string): Promise<boolean>;
   /** Deletes every MessageLog item of the subject; returns how many. */

@@ -51,6 +51,18 @@ export const DOWNLOAD_URL_SECONDS = 15 * 60;
 export const exportKeyOf = (tenantId: string, requestId: string): string =>
   `dsr/${tenantId}/${requestId}.json`;
 
+/**
+ * An erasure of the subject ran while an export read their data and wrote the file: the file may hold what the
+ * erasure deleted, or have been written after the erasure looked for files. The export drops its file and fails,
+ * so SQS delivers the request again and the next run exports what the erasure left.
+ */
+export class ErasureOverlapError extends Error {
+  override readonly name = 'ErasureOverlapError';
+  constructor() {
+    super('An erasure of the data subject ran while the export was prepared; the export is tried again');
+  }
+}
+
 export interface DsrApiDeps {
   readonly dsrs: DsrStore;
   readonly queue: DsrQueue;
@@ -263,6 +275,8 @@ async function carryOut(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
   }
 }
 
+const isExport = (record: DsrRecord): boolean => record.type === 'access' || record.type === 'portability';
+
 /** Access and portability: one versioned JSON document with every category, in the export bucket. */
 async function exportData(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
   const { tenantId, subjectId, requestId } = record;
@@ -285,6 +299,10 @@ async function exportData(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done>
   });
   const key = exportKeyOf(tenantId, requestId);
   await deps.exports.put(key, `${JSON.stringify(document, null, 2)}\n`);
+  if (await erasureOverlaps(deps, tenantId, subjectId, now)) {
+    await deps.exports.delete(key);
+    throw new ErasureOverlapError();
+  }
   return {
     result: {
       exportKey: key,
@@ -301,6 +319,26 @@ async function exportData(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done>
 }
 
 /**
+ * Whether an erasure of the subject is under way, or closed after `since`. Each erasure is read again by key:
+ * the `BySubject` index may not show its latest status yet.
+ */
+async function erasureOverlaps(
+  deps: DsrWorkerDeps,
+  tenantId: string,
+  subjectId: string,
+  since: Date,
+): Promise<boolean> {
+  const erasures = (await deps.dsrs.bySubject(tenantId, subjectId)).filter((r) => r.type === 'erasure');
+  for (const listed of erasures) {
+    const erasure = await deps.dsrs.get(tenantId, listed.requestId);
+    if (erasure?.status === 'in_progress') return true;
+    if (erasure?.status === 'completed' && Date.parse(erasure.completedAt ?? '') > since.getTime())
+      return true;
+  }
+  return false;
+}
+
+/**
  * Erasure (DESIGN §2): deletes the profile, the marketing item, the message log, earlier export files and the
  * changes of earlier rectification requests; keeps the consent ledger and the suppression entries (and the
  * per-subject consent state beside them), and reports each kept category with its reason. Under legal hold the
@@ -310,11 +348,12 @@ async function erase(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
   const { tenantId, subjectId, requestId } = record;
   const now = deps.clock();
   const profile = await deps.subjects.profile(tenantId, subjectId, now);
-  const held = profile?.legalHold !== undefined;
-  const retained: RetainedCategory[] = [...ERASURE_RETAINED, ...(held ? LEGAL_HOLD_RETAINED : [])];
-
   const marketingDeleted = await deps.subjects.deleteMarketing(tenantId, subjectId);
-  const profileDeleted = held ? false : await deps.subjects.deleteProfile(tenantId, subjectId);
+  // A hold placed after the read above still keeps the profile: the delete checks it again.
+  const profileOutcome =
+    profile?.legalHold !== undefined ? 'held' : await deps.subjects.deleteProfile(tenantId, subjectId);
+  const held = profileOutcome === 'held';
+  const retained: RetainedCategory[] = [...ERASURE_RETAINED, ...(held ? LEGAL_HOLD_RETAINED : [])];
   const messagesDeleted = held ? 0 : await deps.subjects.deleteMessages(tenantId, subjectId);
   let exportFilesDeleted = 0;
   let rectificationsErased = 0;
@@ -323,8 +362,10 @@ async function erase(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
     const key = earlier.result?.exportKey;
     // A held profile stays, and so do the changes made or still to be made to it.
     const changes = !held && earlier.changes !== undefined;
-    // The file goes before its key, so a crash in between leaves a key the next delivery deletes again.
-    if (key) await deps.exports.delete(key);
+    // The file goes before its key, so a crash in between leaves a key the next delivery deletes again. An export
+    // still under way has recorded no key yet, but writes to its fixed one.
+    const file = key ?? (isExport(earlier) ? exportKeyOf(tenantId, earlier.requestId) : undefined);
+    if (file) await deps.exports.delete(file);
     await deps.dsrs.forgetContents(earlier, { exportKey: key !== undefined, changes });
     if (key) exportFilesDeleted += 1;
     if (changes) rectificationsErased += 1;
@@ -333,7 +374,7 @@ async function erase(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
     result: {
       retained,
       counts: {
-        profilesDeleted: profileDeleted ? 1 : 0,
+        profilesDeleted: profileOutcome === 'deleted' ? 1 : 0,
         marketingItemsDeleted: marketingDeleted ? 1 : 0,
         messagesDeleted,
         exportFilesDeleted,

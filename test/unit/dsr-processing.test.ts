@@ -62,7 +62,7 @@ class MemoryDsrStore implements DsrStore {
 const noSubject: SubjectDataStore = {
   read: async () => ({ consentEvents: [], suppressions: [], messages: [] }),
   profile: async () => undefined,
-  deleteProfile: async () => false,
+  deleteProfile: async () => 'absent',
   deleteMarketing: async () => false,
   deleteMessages: async () => 0,
   restrict: async () => false,
@@ -203,7 +203,7 @@ describe('processDsr', () => {
     dsrs.records.set(REQUEST_ID, record('erasure'));
     const { deps, exports } = workerDeps(dsrs, {
       deleteMessages: async () => 4,
-      deleteProfile: async () => true,
+      deleteProfile: async () => 'deleted',
     });
 
     await processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID });
@@ -250,6 +250,68 @@ describe('processDsr', () => {
 
     expect(dsrs.records.get(rectificationId)!.changes).toEqual({ locale: 'de' });
     expect(dsrs.records.get(REQUEST_ID)!.result).toMatchObject({ counts: { rectificationsErased: 0 } });
+  });
+
+  it('erasure deletes the file of an earlier export still under way, which has recorded no key yet', async () => {
+    const dsrs = new MemoryDsrStore();
+    const inFlightId = '0b7c5e2a-4d19-4f6e-a8b3-2c1d9e7f6a54';
+    dsrs.records.set(inFlightId, record('access', { requestId: inFlightId, status: 'in_progress' }));
+    dsrs.records.set(REQUEST_ID, record('erasure'));
+    const { deps, exports } = workerDeps(dsrs);
+
+    await processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID });
+
+    expect(exports.delete).toHaveBeenCalledWith(exportKeyOf('demo', inFlightId));
+    expect(dsrs.records.get(REQUEST_ID)!.result).toMatchObject({ counts: { exportFilesDeleted: 0 } });
+  });
+
+  it('drops its file and asks for a retry when an erasure of the subject ran while it exported', async () => {
+    const dsrs = new MemoryDsrStore();
+    const erasureId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    dsrs.records.set(REQUEST_ID, record('access'));
+    dsrs.records.set(erasureId, record('erasure', { requestId: erasureId, status: 'received' }));
+    // The erasure starts while the export reads the subject's data the first time.
+    let reads = 0;
+    const { deps, files, exports } = workerDeps(dsrs, {
+      read: async () => {
+        reads += 1;
+        if (reads === 1)
+          dsrs.records.set(erasureId, { ...dsrs.records.get(erasureId)!, status: 'in_progress' });
+        return { consentEvents: [], suppressions: [], messages: [] };
+      },
+    });
+
+    await expect(processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID })).rejects.toThrow(
+      expect.objectContaining({ name: 'ErasureOverlapError' }),
+    );
+    expect(exports.put).toHaveBeenCalledTimes(1);
+    expect(files.size).toBe(0);
+    expect(dsrs.records.get(REQUEST_ID)!.status).toBe('in_progress');
+
+    // Once the erasure has closed, the redelivered request exports what it left.
+    dsrs.records.set(erasureId, {
+      ...dsrs.records.get(erasureId)!,
+      status: 'completed',
+      completedAt: new Date(NOW.getTime() - 1_000).toISOString(),
+    });
+    expect(await processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID })).toBe('completed');
+    expect([...files.keys()]).toEqual([exportKeyOf('demo', REQUEST_ID)]);
+  });
+
+  it('keeps the profile and the messages when a legal hold was placed after the erasure read the profile', async () => {
+    const dsrs = new MemoryDsrStore();
+    dsrs.records.set(REQUEST_ID, record('erasure'));
+    const deleteMessages = jest.fn(async () => 4);
+    const { deps } = workerDeps(dsrs, { deleteProfile: async () => 'held', deleteMessages });
+
+    await processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID });
+
+    expect(deleteMessages).not.toHaveBeenCalled();
+    const result = dsrs.records.get(REQUEST_ID)!.result!;
+    expect(result.counts).toMatchObject({ profilesDeleted: 0, messagesDeleted: 0 });
+    expect(result.retained.map((r) => r.category)).toEqual(
+      expect.arrayContaining(['consentProof', 'optOutSuppression', 'subscriberProfile']),
+    );
   });
 
   it('rejects a rectification whose changes an erasure erased while it waited, and touches no profile', async () => {

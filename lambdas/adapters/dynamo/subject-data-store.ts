@@ -83,8 +83,16 @@ export class DynamoSubjectDataStore implements SubjectDataStore {
     return item && !isExpired(item, now) ? (withoutKeys(item) as unknown as SubscriberRecord) : undefined;
   }
 
-  deleteProfile(tenantId: string, subjectId: string): Promise<boolean> {
-    return this.tables.Subscribers.delete(subscriberKey(tenantId, subjectId));
+  async deleteProfile(tenantId: string, subjectId: string): Promise<'deleted' | 'absent' | 'held'> {
+    try {
+      const deleted = await this.tables.Subscribers.delete(subscriberKey(tenantId, subjectId), {
+        ConditionExpression: 'attribute_not_exists(legalHold)',
+      });
+      return deleted ? 'deleted' : 'absent';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'held';
+      throw error;
+    }
   }
 
   deleteMarketing(tenantId: string, subjectId: string): Promise<boolean> {
