@@ -7,7 +7,9 @@
  * Why a queue and not the function invoking itself: granting a function `lambda:InvokeFunction` on its own ARN
  * makes its policy depend on the function, which already depends on its policy (a CloudFormation cycle); a queue
  * has no such cycle, its redrive policy keeps a failing continuation, and its delivery delay lets the running
- * invocation end before the next one starts (the job has reserved concurrency 1).
+ * invocation end before the next one starts. The event source ignores reserved concurrency, so the job reserves
+ * a slot for each continuation the queue may run and one for its scheduled run (`ScheduledJob.addContinuationQueue`),
+ * and must tolerate runs that overlap: the purge's claims, deletes and watermark moves are all conditional.
  */
 import type { Context } from 'aws-lambda';
 import type { JobSummary } from './job';

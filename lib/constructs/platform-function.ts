@@ -114,7 +114,9 @@ const XRAY_REASON =
 export class PlatformFunction extends NodejsFunction {
   public readonly executionRole: Role;
   /** Reserved concurrency, when the function has its own share of the account pool. */
-  public readonly reservedConcurrency?: number;
+  public get reservedConcurrency(): number | undefined {
+    return (this.node.defaultChild as CfnFunction).reservedConcurrentExecutions;
+  }
   /** Actions that may have Resource "*": AWS offers no resource-level permission for them. */
   private readonly anyResourceActions = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
   private readonly expectedWildcards: ExpectedWildcard[] = [
@@ -167,7 +169,6 @@ export class PlatformFunction extends NodejsFunction {
       },
     });
     this.executionRole = role;
-    this.reservedConcurrency = props.reservedConcurrentExecutions;
 
     acknowledgeFindings(
       this.node.defaultChild as CfnFunction,
@@ -200,6 +201,14 @@ export class PlatformFunction extends NodejsFunction {
         return [];
       },
     });
+  }
+
+  /**
+   * Changes the concurrency reserved for the function, for a construct that adds an invoker after it was created
+   * (such as an event source, which does not respect reserved concurrency).
+   */
+  public reserveConcurrency(count: number): void {
+    (this.node.defaultChild as CfnFunction).reservedConcurrentExecutions = count;
   }
 
   /**
@@ -267,7 +276,8 @@ export class PlatformFunction extends NodejsFunction {
   /**
    * Lets the handler send SMS through every channel a tenant may be configured for. Tenants' sending
    * identities are runtime data (the Tenants table), so grants stay within this account and region:
-   * - SNS `Publish` to phone numbers only: topics are denied, since a direct SMS publish has no resource ARN;
+   * - SNS `Publish` to phone numbers only, in this region: topics are denied, since a direct SMS publish has no
+   *   resource ARN;
    * - End User Messaging `SendTextMessage` with this account's identities and configuration sets;
    * - Pinpoint `SendMessages` to this account's existing projects (optline creates none).
    */
@@ -275,7 +285,9 @@ export class PlatformFunction extends NodejsFunction {
     this.addEnvironment(SMS_SEND_INTERVAL_ENV, String(sendIntervalMs));
     const { account, region, partition } = Stack.of(this);
     this.anyResourceActions.add('sns:Publish');
-    this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'], conditions: this.inThisRegion() }),
+    );
     this.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.DENY,
@@ -307,7 +319,7 @@ export class PlatformFunction extends NodejsFunction {
         source: 'bindSmsSending (SNS direct SMS)',
         reason:
           'SNS Publish to a phone number has no resource ARN, so it needs Resource "*"; a Deny statement removes ' +
-          'every topic from it.',
+          'every topic from it, and an aws:RequestedRegion condition every other region.',
       },
       {
         finding: () => `Resource::${nagText(stack.resolve(smsVoice))}`,
@@ -372,8 +384,8 @@ export class PlatformFunction extends NodejsFunction {
   /**
    * Lets the handler keep the provider opt-out lists in step with optline's opt-outs: sets `OPT_OUT_LIST_NAME`
    * and grants, on the cell's End User Messaging list only, adding and removing numbers (plus reading it, for
-   * the reconcile job); on SNS, whose SMS opt-out calls have no resource ARN, checking and opting a number back
-   * in (plus listing, for the reconcile job).
+   * the reconcile job); on SNS in this region, whose SMS opt-out calls have no resource ARN, checking and opting a
+   * number back in (plus listing, for the reconcile job).
    */
   public bindProviderOptOutList(list: CfnOptOutList, access: 'mirror' | 'reconcile'): void {
     this.addEnvironment(OPT_OUT_LIST_ENV, list.optOutListName!);
@@ -385,13 +397,16 @@ export class PlatformFunction extends NodejsFunction {
     }
     this.addToRolePolicy(new PolicyStatement({ actions: listActions, resources: [list.attrArn] }));
     for (const action of snsActions) this.anyResourceActions.add(action);
-    this.addToRolePolicy(new PolicyStatement({ actions: snsActions, resources: ['*'] }));
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: snsActions, resources: ['*'], conditions: this.inThisRegion() }),
+    );
     this.expectedWildcards.push({
       finding: () => (this.onlyKnownActionsOnAnyResource() ? 'Resource::*' : ''),
       source: 'bindProviderOptOutList (SNS SMS opt-out list)',
       reason:
         "SNS's SMS opt-out actions (CheckIfPhoneNumberIsOptedOut, OptInPhoneNumber, ListPhoneNumbersOptedOut) " +
-        'act on the account-wide SMS opt-out list and have no resource ARN, so AWS requires Resource "*".',
+        'act on the account-wide SMS opt-out list and have no resource ARN, so AWS requires Resource "*"; an ' +
+        'aws:RequestedRegion condition keeps them to this region.',
     });
     acknowledgeFindings(
       this.inlinePolicy(),
@@ -399,6 +414,14 @@ export class PlatformFunction extends NodejsFunction {
         'permission; OptInPhoneNumber is what lets a subscriber who opted back in receive SMS again.',
       { checkov: ['CKV_AWS_111'] },
     );
+  }
+
+  /**
+   * The condition for a statement on Resource "*": the resource cannot pin the region, and a client configured for
+   * another one would take phone numbers and message bodies out of the cell.
+   */
+  private inThisRegion(): Record<string, Record<string, string>> {
+    return { StringEquals: { 'aws:RequestedRegion': Stack.of(this).region } };
   }
 
   private inlinePolicy(): CfnPolicy {

@@ -2,12 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RETENTION_OVERDUE_METRIC } from '../../lambdas/domain/metrics';
-import { JOB_CONTINUATION_QUEUE_ENV } from '../../lambdas/jobs/continuation';
 import { CELL_TENANTS_ENV } from '../../lambdas/shared/env';
 import { METRICS_NAMESPACE } from './platform-function';
 import type { ScheduledJob } from './scheduled-job';
@@ -53,9 +51,7 @@ export class RetentionJobs extends Construct {
       retentionPeriod: Duration.days(1),
       deadLetterQueue: { queue: props.purge.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
     });
-    purge.addEventSource(new SqsEventSource(this.continuationQueue, { batchSize: 1, maxConcurrency: 2 }));
-    this.continuationQueue.grantSendMessages(purge);
-    purge.addEnvironment(JOB_CONTINUATION_QUEUE_ENV, this.continuationQueue.queueUrl);
+    props.purge.addContinuationQueue(this.continuationQueue);
 
     props.sweep.function.addEnvironment(CELL_TENANTS_ENV, JSON.stringify(props.tenants));
     this.overdueAlarm = new Alarm(this, 'OverdueAlarm', {
@@ -72,7 +68,9 @@ export class RetentionJobs extends Construct {
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      // The sweep reports once a week: between reports the alarm keeps its state, so overdue items stay in ALARM
+      // until a sweep counts none (a sweep that does not run raises its dead-letter alarm).
+      treatMissingData: TreatMissingData.IGNORE,
     });
     this.overdueAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
     this.overdueAlarm.addOkAction(new SnsAction(props.alarmTopic));

@@ -3,15 +3,20 @@ import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Role, ServicePrincipal, type CfnPolicy, type Policy } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { JOB_CONTINUATION_QUEUE_ENV } from '../../lambdas/jobs/continuation';
 import type { JobSpec } from '../../lambdas/jobs/registry';
 import { acknowledgeFindings, nagText } from './acknowledge';
 import { alarmOnDeadLetters, encryptedDeadLetterQueue } from './dead-letters';
 import { PlatformFunction } from './platform-function';
+
+/** Continuations the queue may run at once: SQS maximum concurrency cannot be below 2. */
+const CONTINUATION_CONCURRENCY = 2;
 
 export interface ScheduledJobProps {
   /** The job's name in the registry, which is also its entry point: `lambdas/handlers/<name>.ts`. */
@@ -27,7 +32,8 @@ export interface ScheduledJobProps {
 
 /**
  * A job of the registry on an EventBridge Scheduler cron (UTC), run by its own function:
- * - one run at a time (reserved concurrency 1), so two runs never work the same backlog;
+ * - one run at a time (reserved concurrency 1), so two runs never work the same backlog; a job with a continuation
+ *   queue gets more (see `addContinuationQueue`);
  * - a run that fails is retried by Lambda, then kept in a KMS-encrypted dead-letter queue, as is an
  *   invocation Scheduler could not deliver; anything there raises an alarm.
  */
@@ -115,5 +121,23 @@ export class ScheduledJob extends Construct {
         'encrypts it at rest by default.',
       { checkov: ['CKV_AWS_173'] },
     );
+  }
+
+  /**
+   * Lets the job continue a backlog in new invocations (`lambdas/jobs/continuation.ts`): sets
+   * `JOB_CONTINUATION_QUEUE_URL`, grants sending to the queue, and has the queue invoke the function, one message at
+   * a time.
+   */
+  public addContinuationQueue(queue: IQueue): void {
+    this.function.addEventSource(
+      new SqsEventSource(queue, { batchSize: 1, maxConcurrency: CONTINUATION_CONCURRENCY }),
+    );
+    // The event source ignores reserved concurrency: a continuation finding no free slot is throttled, waits out
+    // the visibility timeout and at maxReceiveCount is dead-lettered. So one slot per continuation plus one for the
+    // scheduled run; the job must tolerate overlapping runs (the purge does: its claims, deletes and watermark
+    // advance are conditional).
+    this.function.reserveConcurrency(CONTINUATION_CONCURRENCY + 1);
+    queue.grantSendMessages(this.function);
+    this.function.addEnvironment(JOB_CONTINUATION_QUEUE_ENV, queue.queueUrl);
   }
 }

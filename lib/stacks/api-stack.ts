@@ -63,7 +63,6 @@ import { QueueWorker } from '../constructs/queue-worker';
 import { requestModelSchema } from '../constructs/request-model';
 import { RetentionJobs } from '../constructs/retention-jobs';
 import { ScheduledJob } from '../constructs/scheduled-job';
-import { SnsSmsDeliveryLogging } from '../constructs/sns-sms-delivery-logging';
 import { TopicQueueConsumer } from '../constructs/topic-queue-consumer';
 import { TtlBackstop } from '../constructs/ttl-backstop';
 
@@ -252,7 +251,6 @@ export class ApiStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     bindTables(this.deliveryStatus.function, DELIVERY_STATUS_ACCESS, props.tables);
-    new SnsSmsDeliveryLogging(this, 'SnsSmsDeliveryLogging', { logsKey: props.logsKey });
 
     this.inboundSms = new TopicQueueConsumer(this, 'InboundSms', {
       topic: props.inboundSmsTopic,

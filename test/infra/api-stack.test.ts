@@ -28,6 +28,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 
 /**
@@ -173,9 +174,11 @@ const usDeployed = Object.fromEntries(
 
 /** `arn:${Partition}…` as CloudFormation renders an ARN built from the stack's own partition. */
 const arn = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...parts]] });
+/** What pins a statement on Resource "*" to a region. */
+const inRegion = (region: string) => ({ StringEquals: { 'aws:RequestedRegion': region } });
 /** The SMS statements of bindSmsSending, for a stack in the given region of the deploying account. */
 const smsStatements = (region: string): Statement[] => [
-  { Effect: 'Allow', Action: SMS_PUBLISH, Resource: '*' },
+  { Effect: 'Allow', Action: SMS_PUBLISH, Resource: '*', Condition: inRegion(region) },
   { Effect: 'Deny', Action: SMS_PUBLISH, Resource: arn(':sns:*:*:*') },
   {
     Effect: 'Allow',
@@ -191,7 +194,7 @@ const smsStatements = (region: string): Statement[] => [
 /** The statements of bindProviderOptOutList(list, 'mirror'): the cell's list only, and SNS on "*". */
 const optOutMirrorStatements = (stack: typeof api, listArn: string): Statement[] => [
   { Effect: 'Allow', Action: OPT_OUT_LIST_MIRROR, Resource: importedIn(stack, listArn) },
-  { Effect: 'Allow', Action: SNS_OPT_OUT_MIRROR, Resource: '*' },
+  { Effect: 'Allow', Action: SNS_OPT_OUT_MIRROR, Resource: '*', Condition: inRegion(stack.region) },
 ];
 /** The statements of a role that name an SNS, End User Messaging or Pinpoint action. */
 const smsServiceStatements = (statements: Statement[]): Statement[] =>
@@ -472,6 +475,13 @@ describe('Optline-eu-Api', () => {
       expect(smsSenders).toEqual(['subscribers', 'messages']);
     });
 
+    it('leaves SNS delivery-status logging off, since SNS writes each recipient number into its log entries', () => {
+      const json = JSON.stringify(template.toJSON());
+      expect(json).not.toContain('SetSMSAttributes');
+      expect(json).not.toContain('DirectPublishToPhoneNumber');
+      expect(json).not.toContain('DeliveryStatusIAMRole');
+    });
+
     it.each(smsSenders)(
       'lets the %s function publish SMS through SNS (never to a topic), End User Messaging and Pinpoint in its own account and region',
       (name) => {
@@ -540,6 +550,37 @@ describe('Optline-eu-Api', () => {
       },
     );
   });
+
+  it.each([
+    ['eu', cell, template],
+    ['us', us, usTemplate],
+  ] as const)(
+    'lets the functions of the %s Api stack call SNS, End User Messaging or Pinpoint on Resource "*" only in the cell region',
+    (_cell, { api: stack }, of) => {
+      const functionRoles = Object.values(
+        of.findResources('AWS::Lambda::Function', {
+          Properties: {
+            Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: Match.anyValue() }) },
+          },
+        }),
+      ).map((fn) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+      const anywhere = Object.values(of.findResources('AWS::IAM::Policy'))
+        .filter((p) =>
+          (p.Properties.Roles as Array<{ Ref: string }>).some((r) => functionRoles.includes(r.Ref)),
+        )
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+        .filter(
+          (s) => s.Effect === 'Allow' && onAnyResource(s) && list(s.Action).some((a) => SMS_SERVICE.test(a)),
+        );
+      // Publishing and the opt-out calls, in more than one function.
+      expect(new Set(actionsOf(anywhere))).toEqual(
+        new Set([SMS_PUBLISH, ...SNS_OPT_OUT_MIRROR, SNS_OPT_OUT_LIST]),
+      );
+      for (const statement of anywhere) {
+        expect(statement.Condition).toEqual(inRegion(stack.region));
+      }
+    },
+  );
 
   describe('provider opt-out lists', () => {
     it('are mirrored by the subscribers and optouts functions, which record opt-outs and opt-ins', () => {
@@ -709,9 +750,8 @@ describe('Optline-eu-Api', () => {
     it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
       // One per function (API functions, the delivery-status and inbound-SMS consumers, the DSR worker, the
-      // scheduled jobs and the TTL backstop), the access, execution and WAF logs, the two SNS SMS delivery-status
-      // groups, and the log of the custom resource that turns them on.
-      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 3 + JOB_NAMES.length + 1 + 3 + 2 + 1);
+      // scheduled jobs and the TTL backstop), and the access, execution and WAF logs.
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 3 + JOB_NAMES.length + 1 + 3);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -791,16 +831,6 @@ describe('Optline-eu-Api', () => {
             ['CKV_AWS_117', 'CKV_AWS_173', 'W3005'],
           ]),
         ),
-        // The deploy-time custom resource (SNS SetSMSAttributes) and CDK's provider function that runs it.
-        [api.getLogicalId(
-          api.node
-            .findChild('SnsSmsDeliveryLogging')
-            .node.findChild('SetSmsAttributes')
-            .node.findChild('CustomResourcePolicy').node.defaultChild as CfnElement,
-        )]: ['CKV_AWS_111'],
-        [api.getLogicalId(
-          api.node.findChild('AWS679f53fac002430cb0da5b7982bd2287').node.defaultChild as CfnElement,
-        )]: ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173', 'W3005'],
         ...Object.fromEntries(
           API_FUNCTIONS.map((name) => [
             deployed[name].id,

@@ -163,6 +163,20 @@ describe('retention enforcement in Optline-eu-Api', () => {
       // The function never invokes itself: its role has no lambda: action at all.
       expect(roleActions(fnId).filter((a) => a.startsWith('lambda:'))).toEqual([]);
     });
+
+    it('has a concurrency slot for every continuation its queue may run at once and one for the scheduled run', () => {
+      // An SQS event source ignores reserved concurrency: a continuation that finds no free slot is throttled,
+      // waits out the visibility timeout and, after maxReceiveCount tries, raises the dead-letter alarm.
+      const queueArn = { 'Fn::GetAtt': [id(api.retentionJobs.continuationQueue), 'Arn'] };
+      const [mapping] = Object.values(
+        template.findResources('AWS::Lambda::EventSourceMapping', {
+          Properties: { EventSourceArn: queueArn },
+        }),
+      ) as Json[];
+      const maximum = mapping.Properties.ScalingConfig.MaximumConcurrency as number;
+      expect(maximum).toBe(2);
+      expect(resources[fnId].Properties.ReservedConcurrentExecutions).toBe(maximum + 1);
+    });
   });
 
   describe('the retention-sweep job', () => {
@@ -197,6 +211,14 @@ describe('retention enforcement in Optline-eu-Api', () => {
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         AlarmActions: [{ Ref: id(api.alarmTopic) }],
+      });
+    });
+
+    it('keeps the overdue alarm in its state between weekly sweeps, so it clears only when a sweep counts none', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'RetentionOverdueItems',
+        TreatMissingData: 'ignore',
+        OKActions: [{ Ref: id(api.alarmTopic) }],
       });
     });
   });
