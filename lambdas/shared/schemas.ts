@@ -143,7 +143,10 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 export const sendMessageRequest = z.strictObject({
   to: phoneInBody,
-  body: z.string().check(z.maxLength(1600), z.describe('Message text; at most 10 SMS segments')),
+  // No length cap here: a body over 10 segments is the content policy's 422, checked after the recipient checks.
+  body: z
+    .string()
+    .check(z.describe('Message text; a body over 10 SMS segments is refused with 422 content-rejected')),
   category: z.enum(API_SEND_CATEGORIES),
   topic: z
     .optional(topic)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ProviderThrottledError, type SmsSender } from '../../lambdas/domain/sms';
 import { testDocumentClient } from './harness/dynamo';
 import { randomPhone, startTestServer, type TestServer } from './harness/local-server';
@@ -209,6 +209,7 @@ describe('POST /v1/messages', () => {
   it.each([
     ['an empty body', '   ', 'demo'],
     ['more than 10 segments', 'x'.repeat(1531), 'demo'],
+    ['a body far over 10 segments', 'x'.repeat(5000), 'demo'],
     ["a link shortener on the tenant's deny list", 'See https://bit.ly/abc', 'acme'],
   ] as const)('refuses %s with 422 content-rejected', async (_label, body, tenant) => {
     const phone = randomPhone();
@@ -220,6 +221,45 @@ describe('POST /v1/messages', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.type).toBe('urn:optline:problem:content-rejected');
     expect(refused.body.errors[0]).toMatchObject({ field: 'body' });
+  });
+
+  it('applies the checks in contract order: suppression, restriction, quiet hours, then content', async () => {
+    // GIVEN a recipient who fails every check at once: opted out, restricted, at night, and a body too long
+    const { phone, subjectId } = await subscribe({ timeZone: 'Europe/London' });
+    const subscriberKey = { pk: 'T#demo', sk: `S#${subjectId}` };
+    const suppressionKey = { pk: 'T#demo', sk: `S#${subjectId}#all` };
+    const table = (id: string) => `${server.tablePrefix}${id}`;
+    const setStatus = (status: string) =>
+      db.send(
+        new UpdateCommand({
+          TableName: table('Subscribers'),
+          Key: subscriberKey,
+          UpdateExpression: 'SET #s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': status },
+        }),
+      );
+    await db.send(
+      new PutCommand({
+        TableName: table('Suppressions'),
+        Item: { ...suppressionKey, since: now.toISOString(), source: 'api' },
+      }),
+    );
+    await setStatus('restricted');
+    now = new Date('2026-11-24T02:30:00Z');
+    const long = 'x'.repeat(2000);
+    const problem = async (body: string) =>
+      (await send({ to: phone, body, category: 'marketing' })).body.type as string;
+
+    // WHEN the failures are taken away one at a time, THEN each answer names the first that remains
+    expect(await problem(long)).toBe('urn:optline:problem:recipient-opted-out');
+    await db.send(new DeleteCommand({ TableName: table('Suppressions'), Key: suppressionKey }));
+    expect(await problem(long)).toBe('urn:optline:problem:processing-restricted');
+    await setStatus('active');
+    expect(await problem(long)).toBe('urn:optline:problem:quiet-hours');
+    now = new Date('2026-11-24T12:00:00Z');
+    expect(await problem(long)).toBe('urn:optline:problem:content-rejected');
+    expect((await send({ to: phone, body: 'Sale!', category: 'marketing' })).status).toBe(202);
   });
 
   it('answers 503 with Retry-After while the provider throttles, and logs and sends once on retry', async () => {
