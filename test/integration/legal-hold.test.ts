@@ -1,5 +1,6 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PURGE_WATERMARK_KEY } from '../../lambdas/adapters/dynamo/purge-watermark';
+import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo/subscriber-store';
 import { expiresAt, purgeDayOf } from '../../lambdas/domain/retention';
 import { testDocumentClient } from './harness/dynamo';
 import { encodePhone, randomPhone, startTestServer, type TestServer } from './harness/local-server';
@@ -182,6 +183,35 @@ describe('DELETE /v1/subscribers/{phone}/legal-hold', () => {
     expect(entries).toEqual([
       expect.objectContaining({ actor: 'local:demo', outcome: 'released', tenantId: 'demo' }),
     ]);
+  });
+
+  it('moves the expiry forward for an interaction whose held write finds the hold released meanwhile', async () => {
+    const { phone, subjectId } = await subscribe('2025-01-15T10:00:00.000Z');
+    await server.request('PUT', holdPath(phone), { body: { reason: 'Case 8' } });
+    // The hold is released between the interaction's first write (refused: held) and its held write.
+    let sends = 0;
+    const racing = {
+      send: async (command: Parameters<typeof db.send>[0]) => {
+        sends += 1;
+        if (sends === 2) expect((await server.request('DELETE', holdPath(phone))).status).toBe(204);
+        return db.send(command);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const store = new DynamoSubscriberStore(racing, {
+      Subscribers: table('Subscribers'),
+      ConsentLedger: table('ConsentLedger'),
+      Suppressions: table('Suppressions'),
+    });
+    const at = new Date('2026-03-01T12:00:00.000Z');
+
+    const outcome = await store.recordInteraction('demo', subjectId, at, now);
+
+    expect(outcome).toBe('recorded');
+    expect(await rawSubscriber(subjectId)).toMatchObject({
+      lastInteractionAt: at.toISOString(),
+      expiresAt: expiresAt('subscriberProfile', at),
+      purgeDay: '2029-03-01',
+    });
   });
 
   it('answers 204 and writes nothing to the subscriber when there is no hold', async () => {

@@ -5,6 +5,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isExpired } from '../../domain/retention';
@@ -22,6 +23,9 @@ import { LIVE, nowSeconds, setFields } from './expressions';
 import { subscriberKey, suppressionKey } from './keys';
 
 type Tables = { readonly Subscribers: string; readonly ConsentLedger: string; readonly Suppressions: string };
+
+/** Times an interaction may switch between the held and the unheld write before it gives up. */
+const MAX_HOLD_TURNS = 3;
 
 function toRecord(item: Record<string, unknown>): SubscriberRecord {
   // Keys and storage-only attributes stay behind; everything else is the record.
@@ -124,52 +128,57 @@ export class DynamoSubscriberStore implements SubscriberStore {
   ): Promise<InteractionOutcome> {
     const key = subscriberKey(tenantId, subjectId);
     const atIso = at.toISOString();
+    // A hold placed or released between the two writes sends the interaction back to the other one: each turn
+    // needs a hold change in between, so a few turns settle it.
+    for (let turn = 0; turn < MAX_HOLD_TURNS; turn += 1) {
+      const unheld = await this.conditionalUpdate(key, {
+        // Forward only: the condition refuses an older timestamp, so expiresAt and purgeDay never move back.
+        UpdateExpression: 'SET lastInteractionAt = :at, expiresAt = :exp, purgeDay = :day',
+        ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND lastInteractionAt < :at',
+        ExpressionAttributeValues: {
+          ':at': atIso,
+          ':exp': profileExpiry(at).expiresAt,
+          ':day': profileExpiry(at).purgeDay,
+          ':now': nowSeconds(now),
+        },
+      });
+      if (unheld === 'updated') return 'recorded';
+      if (!unheld || isExpired(unheld, now)) return 'absent';
+      if (unheld.legalHold === undefined) return 'unchanged';
+      // A held subscriber has no TTL to move; only the interaction time advances.
+      const held = await this.conditionalUpdate(key, {
+        UpdateExpression: 'SET lastInteractionAt = :at',
+        ConditionExpression: 'attribute_exists(legalHold) AND lastInteractionAt < :at',
+        ExpressionAttributeValues: { ':at': atIso },
+      });
+      if (held === 'updated') return 'recorded';
+      if (!held) return 'absent';
+      if (held.legalHold !== undefined) return 'unchanged';
+    }
+    throw new Error('The legal hold of the subscriber kept changing while an interaction was recorded');
+  }
+
+  /** One conditional UpdateItem: 'updated', or the item as it stood when the condition failed (undefined if none). */
+  private async conditionalUpdate(
+    key: { pk: string; sk: string },
+    update: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<'updated' | Record<string, unknown> | undefined> {
     try {
-      // Forward only: the condition refuses an older timestamp, so expiresAt and purgeDay never move back.
       await this.db.send(
         new UpdateCommand({
+          ...update,
           TableName: this.tables.Subscribers,
           Key: key,
-          UpdateExpression: 'SET lastInteractionAt = :at, expiresAt = :exp, purgeDay = :day',
-          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND lastInteractionAt < :at',
-          ExpressionAttributeValues: {
-            ':at': atIso,
-            ':exp': profileExpiry(at).expiresAt,
-            ':day': profileExpiry(at).purgeDay,
-            ':now': nowSeconds(now),
-          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return 'recorded';
+      return 'updated';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const old = error.Item ? unmarshall(error.Item) : undefined;
-      if (!old || isExpired(old, now)) return 'absent';
-      if (old.legalHold === undefined) return 'unchanged';
-      return this.recordHeldInteraction(key, atIso);
-    }
-  }
-
-  /** A held subscriber has no TTL to move; only the interaction time advances. */
-  private async recordHeldInteraction(
-    key: { pk: string; sk: string },
-    atIso: string,
-  ): Promise<InteractionOutcome> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.Subscribers,
-          Key: key,
-          UpdateExpression: 'SET lastInteractionAt = :at',
-          ConditionExpression: 'attribute_exists(legalHold) AND lastInteractionAt < :at',
-          ExpressionAttributeValues: { ':at': atIso },
-        }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'unchanged';
-      throw error;
+      return error.Item ? unmarshall(error.Item) : undefined;
     }
   }
 }
