@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { DynamoMessageStore, MESSAGE_ID_INDEX } from '../../lambdas/adapters/dynamo/message-store';
 import { ProviderThrottledError, type SmsSender } from '../../lambdas/domain/sms';
 import { testDocumentClient } from './harness/dynamo';
 import { randomPhone, startTestServer, type TestServer } from './harness/local-server';
@@ -52,6 +59,12 @@ const send = (
     body,
     headers: key === null ? {} : { 'idempotency-key': key },
   });
+
+const tablesOf = (test: TestServer) => ({
+  Subscribers: `${test.tablePrefix}Subscribers`,
+  Suppressions: `${test.tablePrefix}Suppressions`,
+  MessageLog: `${test.tablePrefix}MessageLog`,
+});
 
 const outboxFor = async (phone: string) =>
   ((await server.request('GET', '/_local/outbox')).body as Array<{ to: string; body: string }>).filter(
@@ -285,6 +298,31 @@ describe('POST /v1/messages', () => {
     expect(replayed.body).toEqual(retried.body);
     expect(await loggedMessages('demo', subjectId)).toHaveLength(1);
     expect(await outboxFor(phone)).toHaveLength(1);
+  });
+
+  it('finds a message its id index does not show yet, as straight after the 202 on AWS', async () => {
+    const { phone } = await subscribe();
+    const accepted = await send({ to: phone, body: 'Your code is 6611', category: 'transactional' });
+    const messageId = accepted.body.messageId as string;
+    // DynamoDB Local's indexes are consistent at once; the first two index reads here come back empty.
+    let missedIndexReads = 0;
+    const lagging = {
+      send: async (command: Parameters<typeof db.send>[0]) => {
+        const input = command.input as { IndexName?: string };
+        if (input.IndexName === MESSAGE_ID_INDEX && missedIndexReads < 2) {
+          missedIndexReads += 1;
+          return { Items: [] };
+        }
+        return db.send(command);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const store = new DynamoMessageStore(lagging, tablesOf(server), () => now);
+
+    const found = await store.findById('demo', messageId, now);
+
+    expect(missedIndexReads).toBe(2);
+    expect(found).toMatchObject({ messageId, status: 'sent' });
+    expect(await store.findById('demo', randomUUID(), now)).toBeUndefined();
   });
 
   it('answers 202 and sends once when the provider took the message but its log write failed', async () => {

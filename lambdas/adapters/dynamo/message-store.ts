@@ -15,6 +15,9 @@ export { MESSAGE_ID_INDEX } from './message-status-store';
 
 type Tables = { readonly Subscribers: string; readonly Suppressions: string; readonly MessageLog: string };
 
+/** Waits between reads of the index for an id it does not show yet; the last read does not wait. */
+const INDEX_RETRY_DELAYS_MS = [50, 100, 200, undefined] as const;
+
 /** Delivery-status updates live in {@link DynamoMessageStatusStore}, which also finds messages by id here. */
 export class DynamoMessageStore implements MessageStore {
   private readonly statuses: DynamoMessageStatusStore;
@@ -74,7 +77,7 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async findById(tenantId: string, messageId: string, now: Date): Promise<MessageRecord | undefined> {
-    const key = await this.statuses.locate(messageId);
+    const key = await this.locateSoonAfterLogging(messageId);
     // The index spans tenants; a foreign id must look exactly like a missing one.
     if (!key || !key.pk.startsWith(`${tenantPk(tenantId)}#`)) return undefined;
     const { Items = [] } = await this.db.send(
@@ -82,9 +85,23 @@ export class DynamoMessageStore implements MessageStore {
         TableName: this.tables.MessageLog,
         KeyConditionExpression: 'pk = :pk AND sk = :sk',
         ExpressionAttributeValues: { ':pk': key.pk, ':sk': key.sk },
+        ConsistentRead: true,
       }),
     );
     const item = Items[0];
     return item && !isExpired(item, now) ? (item as unknown as MessageRecord) : undefined;
+  }
+
+  /**
+   * The `ByMessageId` index is eventually consistent, so a client reading a message straight after its 202 may
+   * find no entry yet: a miss is read again a few times, over about a third of a second, before it counts.
+   */
+  private async locateSoonAfterLogging(messageId: string) {
+    for (const delayMs of INDEX_RETRY_DELAYS_MS) {
+      const key = await this.statuses.locate(messageId);
+      if (key || delayMs === undefined) return key;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+    return undefined;
   }
 }
