@@ -14,7 +14,6 @@ import {
 } from '../shared/dsr-schemas';
 import { InvalidInputError, ProblemError, type ProblemOptions } from '../shared/problem';
 import { addCalendarMonths, expiresAt, type RetentionCategoryId } from './retention';
-import type { SubscriberRecord } from './subscribers';
 
 export type { DsrStatus, DsrType, RectificationChanges, VerificationMethod } from '../shared/dsr-schemas';
 
@@ -32,12 +31,6 @@ export const OPEN_DSR_STATUSES: readonly DsrStatus[] = ['received', 'in_progress
 export interface RetainedCategory {
   readonly category: RetentionCategoryId;
   readonly reason: string;
-}
-
-/** A category of data that an erasure deletes, and what it holds. */
-export interface ErasedCategory {
-  readonly category: RetentionCategoryId;
-  readonly what: string;
 }
 
 export interface DsrResult {
@@ -301,8 +294,8 @@ export function rejectDsr(record: DsrRecord, reason: string, now: Date): DsrReco
 }
 
 /**
- * What an erasure keeps (DESIGN §2): exactly these two categories, each reported in the DSR result.
- * Everything else of the subject is deleted (`ERASURE_DELETES`).
+ * What an erasure keeps (DESIGN §2): these two categories, each reported in the DSR result, and under legal hold
+ * `LEGAL_HOLD_RETAINED` too. Everything else of the subject is deleted (see the worker's `erase`).
  */
 export const ERASURE_RETAINED: readonly RetainedCategory[] = [
   {
@@ -319,31 +312,6 @@ export const ERASURE_RETAINED: readonly RetainedCategory[] = [
       'The pseudonymous suppression entry is kept so that the opt-out keeps being honoured: the number must ' +
       'never be messaged again (CTIA Messaging Principles; TCPA, 47 CFR 64.1200; GDPR Art. 17(3)(b) and ' +
       'Art. 21(3)). It holds only the pseudonymous subject id, the scope and the date, no phone number.',
-  },
-];
-
-/**
- * What an erasure deletes: all of the subject's data outside `ERASURE_RETAINED`. The DsrRequests records
- * themselves (the request's own and the earlier ones, stripped of their changes) and the AuditLog counts are the
- * controller's record of the erasure (retention categories `dsrRecord` and `auditEvents`); they hold no phone
- * number and no message content.
- */
-export const ERASURE_DELETES: readonly ErasedCategory[] = [
-  {
-    category: 'subscriberProfile',
-    what: 'the subscriber item: phone number, status, topics, locale, time zone, interaction dates and legal hold',
-  },
-  { category: 'marketingAttributes', what: 'the marketing item (`#MKT`): segments and tags' },
-  {
-    category: 'messageTraffic',
-    what: 'every MessageLog item of the subject, outbound and inbound, with its body and phone number',
-  },
-  { category: 'dsrExportFiles', what: 'the export files of earlier access and portability requests' },
-  {
-    category: 'dsrRecord',
-    what:
-      'the changes (locale, time zone, topics) of earlier rectification requests; the requests themselves stay ' +
-      'as the record of what was asked and done',
   },
 ];
 
@@ -368,40 +336,13 @@ export const LEGAL_HOLD_RETAINED: readonly RetainedCategory[] = [
   },
 ];
 
-/** What an erasure deletes and what it keeps, for the worker and for the DSR result. */
-export function erasurePlan(): { deletes: readonly ErasedCategory[]; retains: readonly RetainedCategory[] } {
-  return { deletes: ERASURE_DELETES, retains: ERASURE_RETAINED };
-}
-
 /**
  * An objection is carried out as a marketing opt-out: a Suppressions entry and a ConsentLedger `opt_out`, in
  * one transaction, exactly as a STOP. GDPR Art. 21(2)-(3): after an objection to direct marketing the data
  * "shall no longer be processed for such purposes"; optline sends nothing but marketing and transactional
  * messages on consent, so the opt-out covers every scope (`all`) and is kept while it stands.
  */
-export const OBJECTION_OPT_OUT = { scope: 'all', consentEvent: 'opt_out', source: 'api' } as const;
-
-/**
- * A restriction (GDPR Art. 18) marks the profile `restricted`: the data is kept but nothing may be sent
- * (the send check `processing-restricted`).
- */
-export function applyRestriction(subscriber: SubscriberRecord): SubscriberRecord {
-  return { ...subscriber, status: 'restricted' };
-}
-
-/** A rectification (GDPR Art. 16; CCPA §1798.106) applies its validated changes; `topics` replaces the list. */
-export function applyRectification(
-  subscriber: SubscriberRecord,
-  changes: RectificationChanges,
-): SubscriberRecord {
-  const valid = validChanges(changes);
-  return {
-    ...subscriber,
-    ...(valid.locale !== undefined ? { locale: valid.locale } : {}),
-    ...(valid.timeZone !== undefined ? { timeZone: valid.timeZone } : {}),
-    ...(valid.topics !== undefined ? { topics: valid.topics } : {}),
-  };
-}
+export const OBJECTION_OPT_OUT = { scope: 'all', source: 'api' } as const;
 
 /** The body of `POST /v1/dsr` 202. */
 export function toDsrAccepted(record: DsrRecord): { requestId: string; status: DsrStatus; dueAt: string } {

@@ -1,7 +1,5 @@
 import fc from 'fast-check';
 import {
-  applyRectification,
-  applyRestriction,
   completeDsr,
   deadlineState,
   DsrAlreadyExtendedError,
@@ -9,12 +7,9 @@ import {
   DsrExtensionTooLateError,
   type DsrRecord,
   dueAtFor,
-  ERASURE_DELETES,
   ERASURE_RETAINED,
-  erasurePlan,
   extend,
   extendedUntilFor,
-  OBJECTION_OPT_OUT,
   receiveDsr,
   rejectDsr,
   startDsr,
@@ -22,7 +17,6 @@ import {
   toDsrStatusView,
 } from '../../lambdas/domain/dsr';
 import { RETENTION } from '../../lambdas/domain/retention';
-import type { SubscriberRecord } from '../../lambdas/domain/subscribers';
 import {
   createDsrRequest,
   dsrAccepted,
@@ -351,52 +345,22 @@ describe('what erasure keeps and deletes (DESIGN §2)', () => {
     expect(suppression!.reason).toContain('TCPA');
     expect(suppression!.reason).toContain('Art. 21(3)');
   });
-
-  it('deletes the profile, marketing attributes, message traffic, export files and earlier rectification changes, and nothing it keeps', () => {
-    const { deletes, retains } = erasurePlan();
-    const deleted = deletes.map((entry) => entry.category);
-    expect(deleted).toEqual([
-      'subscriberProfile',
-      'marketingAttributes',
-      'messageTraffic',
-      'dsrExportFiles',
-      'dsrRecord',
-    ]);
-    expect(deleted.filter((category) => retains.some((kept) => kept.category === category))).toEqual([]);
-    expect(deletes).toBe(ERASURE_DELETES);
-  });
 });
 
-describe('objection, restriction and rectification', () => {
-  const subscriber: SubscriberRecord = {
-    tenantId: 'demo',
-    subjectId: SUBJECT,
-    phone: '+447400123456',
-    status: 'active',
-    topics: ['offers'],
-    locale: 'en-GB',
-    timeZone: 'Europe/London',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    lastInteractionAt: '2026-01-01T00:00:00.000Z',
-  };
-
-  it('carries out an objection as an opt-out of every scope', () => {
-    expect(OBJECTION_OPT_OUT).toEqual({ scope: 'all', consentEvent: 'opt_out', source: 'api' });
-  });
-
-  it('marks a restricted subscriber restricted and keeps the rest of the profile', () => {
-    const restricted = applyRestriction(subscriber);
-    expect(restricted.status).toBe('restricted');
-    expect({ ...restricted, status: 'active' }).toEqual(subscriber);
-  });
-
-  it('applies only the rectified fields and replaces the topic list', () => {
-    const rectified = applyRectification(subscriber, { timeZone: 'Europe/Paris', topics: [] });
-    expect(rectified).toEqual({ ...subscriber, timeZone: 'Europe/Paris', topics: [] });
-  });
-
-  it('refuses invalid rectification changes with a 400 naming the field under changes', () => {
-    const problem = problemFrom(() => applyRectification(subscriber, { timeZone: 'Mars/Olympus' }));
+describe('rectification changes', () => {
+  it('refuses invalid changes with a 400 naming the field under changes', () => {
+    const problem = problemFrom(() =>
+      receiveDsr({
+        tenantId: 'demo',
+        requestId: 'req-3',
+        subjectId: SUBJECT,
+        regime: 'GDPR',
+        receivedAt: new Date('2026-01-01T00:00:00Z'),
+        verification: { method: 'email', reference: 'ticket-8' },
+        type: 'rectification',
+        changes: { timeZone: 'Mars/Olympus' },
+      }),
+    );
     expect(problem.status).toBe(400);
     expect(problem.errors.map((error) => error.field)).toEqual(['changes.timeZone']);
   });
