@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DsrQueue } from '../../lambdas/domain/dsr-ports';
 import {
   containsMessageBodies,
@@ -289,12 +289,29 @@ describe('erasure', () => {
     const { phone, subjectId } = await subscribe();
     await sendMessage(phone, 'Secret body 123');
     await inbound(phone, 'STOP');
+    // A marketing item, written after the STOP (which deletes it): segments and tags of the subject.
+    await db.send(
+      new PutCommand({
+        TableName: `${server.tablePrefix}Subscribers`,
+        Item: {
+          pk: 'T#demo',
+          sk: `S#${subjectId}#MKT`,
+          segments: ['segment-3b9d'],
+          updatedAt: now.toISOString(),
+        },
+      }),
+    );
     now = new Date(START.getTime() + 60_000);
     const earlier = await dsr('access', phone);
     const earlierUrl = earlier.view.body.result.downloadUrl as string;
-    expect((await download(earlierUrl)).status).toBe(200);
+    const earlierFile = await download(earlierUrl);
+    expect(earlierFile.status).toBe(200);
+    expect(exportDocumentSchema.parse(earlierFile.body).marketingAttributes).toEqual({
+      segments: ['segment-3b9d'],
+      updatedAt: START.toISOString(),
+    });
 
-    const { view } = await dsr('erasure', phone);
+    const { view, requestId } = await dsr('erasure', phone);
 
     expect(view.body).toMatchObject({ status: 'completed', result: { retained: expect.any(Array) } });
     expect(view.body.result.downloadUrl).toBeUndefined();
@@ -318,8 +335,12 @@ describe('erasure', () => {
     expect(after.consentLedger.map((e: { type: string }) => e.type)).toEqual(['opt_in', 'opt_out']);
     expect(after.suppressions).toEqual([expect.objectContaining({ scope: 'all', source: 'keyword' })]);
 
+    expect(after.marketingAttributes).toBeNull();
+    expect((await storedRequest(requestId))?.result.counts).toMatchObject({ marketingItemsDeleted: 1 });
+
     const snapshot = JSON.stringify(await server.snapshot());
     expect(snapshot).not.toContain('Secret body 123');
+    expect(snapshot).not.toContain('segment-3b9d');
     expect(snapshot).not.toContain(phone);
     expect(snapshot).toContain(`S#${subjectId}#all`);
   });
