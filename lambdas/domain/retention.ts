@@ -27,7 +27,8 @@ export type RetentionCategoryId =
   | 'optOutSuppression'
   | 'dsrExportFiles'
   | 'idempotencyRecords'
-  | 'serviceLogs';
+  | 'serviceLogs'
+  | 'tableBackups';
 
 export interface RetentionCategory {
   readonly id: RetentionCategoryId;
@@ -145,6 +146,18 @@ export const RETENTION: Readonly<Record<RetentionCategoryId, RetentionCategory>>
     countedFrom: 'the log event',
     legalBasis: 'Legitimate interest in operating and securing the service (GDPR Art. 6(1)(f))',
     source: 'optline design: long enough for incident review',
+  },
+  tableBackups: {
+    id: 'tableBackups',
+    title: 'Point-in-time recovery of the tables (earlier versions of every item, also of deleted ones)',
+    store: 'Point-in-time recovery of each DynamoDB table',
+    period: { count: 35, unit: 'days' },
+    countedFrom: 'the change or deletion of an item',
+    legalBasis:
+      'Security of processing: the ability to restore data after an incident or an error (GDPR Art. 32(1)(c))',
+    source:
+      'optline design: the longest recovery window DynamoDB offers; a purged or erased item can be restored ' +
+      'only within it, and only by restoring a whole table to a new one',
   },
 };
 

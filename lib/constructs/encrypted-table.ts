@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { retentionDays } from '../../lambdas/domain/retention';
 
 /** Every optline table expires items through this attribute (epoch seconds), computed from the retention module. */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -36,7 +37,7 @@ export interface EncryptedTableProps {
 
 /**
  * A DynamoDB table with optline's secure defaults baked in:
- * on-demand billing, customer-managed KMS encryption, point-in-time recovery, deletion protection,
+ * on-demand billing, customer-managed KMS encryption, point-in-time recovery (35 days: `tableBackups`), deletion protection,
  * `RemovalPolicy.RETAIN`, and TTL on `expiresAt`.
  *
  * It is a single-region table: it takes no replicas, so its data stays in the stack's region.
@@ -50,7 +51,11 @@ export class EncryptedTable extends TableV2 {
       dynamoStream: props.dynamoStream,
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.customerManagedKey(props.encryptionKey),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The recovery window keeps earlier versions of deleted items too: it is a retention period of its own.
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: true,
+        recoveryPeriodInDays: retentionDays('tableBackups'),
+      },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: TTL_ATTRIBUTE,

@@ -67,7 +67,7 @@ describe('Optline-eu-Data', () => {
           Match.objectLike({
             Region: 'eu-west-1',
             DeletionProtectionEnabled: true,
-            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 },
             SSESpecification: { KMSMasterKeyId: cellKeyRef },
           }),
         ],
