@@ -40,7 +40,10 @@ export interface TtlBackstopProps {
  *
  * A failing batch is split in two on each error (bisect) until the failing record is alone; after
  * `retryAttempts`, the record's stream position goes to an encrypted dead-letter queue (kept 14 days) and an alarm
- * fires. Stream records live 24 hours, so the queue holds what is needed to replay them by hand.
+ * fires. The queue holds the shard and sequence numbers, not the keys, and stream records live 24 hours: within a
+ * day an operator can read the failed records again from those positions. After that, what the cascade missed is
+ * still deleted by its own TTL (each message 6 months after it was logged, the marketing item 12 months after its
+ * last update), so it never outlives the retention schedule; the alarm says it was not deleted early.
  */
 export class TtlBackstop extends Construct {
   public readonly function: PlatformFunction;
