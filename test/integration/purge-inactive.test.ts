@@ -158,12 +158,7 @@ describe('purge-inactive', () => {
       claim: async (subscriber, when) => {
         const claimed = await deps.store.claim(subscriber, when);
         now = new Date(at.getTime() + 60_000);
-        const again = await server.request('POST', '/v1/subscribers', {
-          body: { phone: f.phone, consent: { source: 'web_form', noticeVersion: 'v2' } },
-        });
-        expect(again.status).toBe(201);
-        await fx.sendMessages(f, 1);
-        await fx.putMarketingItem(f, now);
+        await fx.resubscribeWithData(f, now);
         return claimed;
       },
       cascade: (subscriber, endedAt) => deps.store.cascade(subscriber, endedAt),

@@ -133,12 +133,7 @@ describe('the TTL backstop', () => {
     await ttlDelete(f);
     // Before the stream record arrives, the subject subscribes again and gets a message and a marketing item.
     now = new Date(START.getTime() + 120_000);
-    const again = await server.request('POST', '/v1/subscribers', {
-      body: { phone: f.phone, consent: { source: 'web_form', noticeVersion: 'v2' } },
-    });
-    expect(again.status).toBe(201);
-    await fx.sendMessages(f, 1);
-    await fx.putMarketingItem(f, now);
+    await fx.resubscribeWithData(f, now);
 
     const response = await backstop()(event(removeRecord(profileKey(f), 'ttl', 'REMOVE', deletedAt)));
 

@@ -34,6 +34,19 @@ export class RetentionFixtures {
     return { phone, subjectId: created.body.subscriberId as string };
   }
 
+  /**
+   * The same number subscribes again (after its profile expired or was deleted), and the new subscription gets a
+   * message and a marketing item of its own at `at`.
+   */
+  async resubscribeWithData(fixture: Fixture, at: Date): Promise<void> {
+    const again = await this.server.request('POST', '/v1/subscribers', {
+      body: { phone: fixture.phone, consent: { source: 'web_form', noticeVersion: 'v2' } },
+    });
+    if (again.status !== 201) throw new Error(`subscribe again answered ${again.status}`);
+    await this.sendMessages(fixture, 1);
+    await this.putMarketingItem(fixture, at);
+  }
+
   /** Sends `count` transactional messages to the subscriber, so it has MessageLog items. */
   async sendMessages(fixture: Fixture, count: number, as: 'demo' | 'acme' = 'demo'): Promise<void> {
     for (let i = 0; i < count; i += 1) {
