@@ -44,12 +44,6 @@ export interface ApiResult {
   readonly body?: unknown;
   /** @default - none beyond content-type */
   readonly headers?: Readonly<Record<string, string>>;
-  /**
-   * A failure after the request took effect, which the response must not turn into a retry (such as a message
-   * the provider took but the log could not record): a stable code, logged as an error and counted as
-   * `RequestIncident`, while the client gets the result. @default - none
-   */
-  readonly incident?: string;
 }
 
 export type RouteAction = (request: ApiRequest) => Promise<ApiResult>;
@@ -154,12 +148,12 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         requestId,
       });
       count(options.metrics, route.operationId, 'RequestServed');
-      const served = { operationId: route.operationId, tenantId, requestId, status: result.statusCode };
-      if (result.incident === undefined) options.logger.info('request served', served);
-      else {
-        count(options.metrics, route.operationId, 'RequestIncident');
-        options.logger.error('request served with an incident', { ...served, incident: result.incident });
-      }
+      options.logger.info('request served', {
+        operationId: route.operationId,
+        tenantId,
+        requestId,
+        status: result.statusCode,
+      });
       return respond(result);
     } catch (error) {
       const problem = toProblemResponse(error);

@@ -8,6 +8,7 @@ import { DynamoMessageStore } from '../adapters/dynamo/message-store';
 import { DynamoTenantStore } from '../adapters/dynamo/tenant-store';
 import type { ConsentDeps } from '../domain/consent';
 import type { SendDeps } from '../domain/messages';
+import { logger } from '../shared/powertools';
 import type { ConsentPorts, SendingPorts } from './ports';
 
 type SendTables = 'Tenants' | 'Subscribers' | 'Suppressions' | 'MessageLog';
@@ -21,6 +22,9 @@ export function sendDeps(ports: SendingPorts<SendTables>): SendDeps {
     sender: ports.sender,
     clock: ports.clock,
     newId: randomUUID,
+    // The message id only: it finds the message at the provider.
+    onNotLogged: (messageId) =>
+      logger.error('message sent but not logged', { incident: 'message-not-logged', messageId }),
   };
 }
 

@@ -50,10 +50,9 @@ export function messageActions(ports: MessagePorts): MessageActions {
     expiresAfterSeconds: IDEMPOTENCY_SECONDS,
   });
   const send = makeIdempotent(
-    // The result is kept for replays: a message the log missed is flagged on every replay too.
-    async (input: IdempotentSendInput): Promise<MessageAccepted & { logged?: false }> => {
-      const { messageId, status, logged } = await sendMessage(deps, input.tenantId, input.message);
-      return logged ? { messageId, status } : { messageId, status, logged };
+    async (input: IdempotentSendInput): Promise<MessageAccepted> => {
+      const { messageId, status } = await sendMessage(deps, input.tenantId, input.message);
+      return { messageId, status };
     },
     {
       persistenceStore: new DynamoDBPersistenceLayer({
@@ -77,17 +76,12 @@ export function messageActions(ports: MessagePorts): MessageActions {
         ]);
       }
       try {
-        const { logged, ...accepted } = await send({
+        const accepted = await send({
           tenantId: request.caller.tenantId,
           key,
           message: request.body as SendMessageRequest,
         });
-        // The message went out: a failed log write is reported, never answered with an error a client retries.
-        return {
-          statusCode: 202,
-          body: accepted,
-          ...(logged === false ? { incident: 'message-not-logged' } : {}),
-        };
+        return { statusCode: 202, body: accepted };
       } catch (error) {
         if (error instanceof IdempotencyValidationError) {
           throw new ConflictError({ detail: 'This Idempotency-Key was already used with a different body.' });

@@ -61,6 +61,11 @@ export interface SendDeps {
   readonly sender: SmsSender;
   readonly clock: () => Date;
   readonly newId: () => string;
+  /**
+   * Reports a message the provider took but the message log could not record. The send counts as done all the
+   * same, since a retry would send it again; this is how an operator learns of the missing log item.
+   */
+  readonly onNotLogged: (messageId: string) => void;
 }
 
 export interface SendRequest {
@@ -85,11 +90,6 @@ export interface SendOutcome {
   readonly messageId: string;
   readonly status: MessageStatus;
   readonly subjectId: string;
-  /**
-   * False when the provider took the message but the message log could not be written. The send is then done
-   * all the same: a retry would send the message again. The caller reports it.
-   */
-  readonly logged: boolean;
 }
 
 /** The recipient checks of DESIGN §4, in contract order; the content check follows them. */
@@ -188,9 +188,9 @@ export async function sendMessage(
   } catch (error) {
     // Nothing went out yet unless the provider took the message: only then would a retry send it twice.
     if (status !== 'sent') throw error;
-    return { messageId, status, subjectId, logged: false };
+    deps.onNotLogged(messageId);
   }
-  return { messageId, status, subjectId, logged: true };
+  return { messageId, status, subjectId };
 }
 
 /**

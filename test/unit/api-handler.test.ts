@@ -197,40 +197,4 @@ describe('createApiHandler', () => {
 
     expect(recorded).toEqual(['createSubscriber:RequestServed', 'createSubscriber:RequestRefused']);
   });
-
-  it('answers with the result of an action that reports an incident, and logs and counts the incident', async () => {
-    const recorded: string[] = [];
-    const metrics = {
-      singleMetric: () => ({
-        addDimension: () => undefined,
-        addMetric: (name: string) => recorded.push(name),
-      }),
-    } as unknown as Metrics;
-    const errors: unknown[] = [];
-    const watched = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-    jest.spyOn(watched, 'error').mockImplementation((...args: unknown[]) => void errors.push(args));
-    const incident: RouteAction = async () => ({
-      statusCode: 202,
-      body: { id: 'm-1' },
-      incident: 'lost-log',
-    });
-    const handler = createApiHandler({
-      fn: 'subscribers',
-      actions: { ...actions, createSubscriber: incident },
-      logger: watched,
-      metrics,
-      callers: cognitoClaimsCaller({ 'client-demo': 'demo' }),
-    });
-
-    const result = await handler(
-      event({ claims: { client_id: 'client-demo', scope: 'optline/subscribers.write' } }),
-    );
-
-    expect(result.statusCode).toBe(202);
-    expect(JSON.parse(result.body)).toEqual({ id: 'm-1' });
-    expect(recorded).toEqual(['RequestServed', 'RequestIncident']);
-    expect(errors).toEqual([
-      ['request served with an incident', expect.objectContaining({ incident: 'lost-log', status: 202 })],
-    ]);
-  });
 });
