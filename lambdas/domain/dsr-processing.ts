@@ -319,8 +319,9 @@ async function exportData(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done>
 }
 
 /**
- * Whether an erasure of the subject is under way, or closed after `since`. Each erasure is read again by key:
- * the `BySubject` index may not show its latest status yet.
+ * Whether an erasure of the subject is waiting or under way, or closed after `since`. A waiting one counts too:
+ * it may run before this export records its file, and delete the file behind it. Each erasure is read again by
+ * key: the `BySubject` index may not show its latest status yet.
  */
 async function erasureOverlaps(
   deps: DsrWorkerDeps,
@@ -331,7 +332,7 @@ async function erasureOverlaps(
   const erasures = (await deps.dsrs.bySubject(tenantId, subjectId)).filter((r) => r.type === 'erasure');
   for (const listed of erasures) {
     const erasure = await deps.dsrs.get(tenantId, listed.requestId);
-    if (erasure?.status === 'in_progress') return true;
+    if (erasure?.status === 'received' || erasure?.status === 'in_progress') return true;
     if (erasure?.status === 'completed' && Date.parse(erasure.completedAt ?? '') > since.getTime())
       return true;
   }

@@ -298,6 +298,20 @@ describe('processDsr', () => {
     expect([...files.keys()]).toEqual([exportKeyOf('demo', REQUEST_ID)]);
   });
 
+  it('waits for an erasure of the subject that is still to run, which could delete the file behind it', async () => {
+    const dsrs = new MemoryDsrStore();
+    const erasureId = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+    dsrs.records.set(REQUEST_ID, record('access'));
+    dsrs.records.set(erasureId, record('erasure', { requestId: erasureId, status: 'received' }));
+    const { deps, files } = workerDeps(dsrs);
+
+    await expect(processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID })).rejects.toThrow(
+      expect.objectContaining({ name: 'ErasureOverlapError' }),
+    );
+    expect(files.size).toBe(0);
+    expect(dsrs.records.get(REQUEST_ID)!.result).toBeUndefined();
+  });
+
   it('keeps the profile and the messages when a legal hold was placed after the erasure read the profile', async () => {
     const dsrs = new MemoryDsrStore();
     dsrs.records.set(REQUEST_ID, record('erasure'));

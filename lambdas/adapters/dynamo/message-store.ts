@@ -77,9 +77,8 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async findById(tenantId: string, messageId: string, now: Date): Promise<MessageRecord | undefined> {
-    const key = await this.locateSoonAfterLogging(messageId);
-    // The index spans tenants; a foreign id must look exactly like a missing one.
-    if (!key || !key.pk.startsWith(`${tenantPk(tenantId)}#`)) return undefined;
+    const key = await this.locateSoonAfterLogging(tenantId, messageId);
+    if (!key) return undefined;
     const { Items = [] } = await this.db.send(
       new QueryCommand({
         TableName: this.tables.MessageLog,
@@ -93,13 +92,16 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   /**
-   * The `ByMessageId` index is eventually consistent, so a client reading a message straight after its 202 may
-   * find no entry yet: a miss is read again a few times, over about a third of a second, before it counts.
+   * The tenant's message by id in the `ByMessageId` index. The index is eventually consistent, so a client reading
+   * a message straight after its 202 may find no entry yet: a miss is read again a few times, over about a third
+   * of a second, before it counts. The index spans tenants, and a foreign id counts as a miss, waits included,
+   * so it looks exactly like a missing one.
    */
-  private async locateSoonAfterLogging(messageId: string) {
+  private async locateSoonAfterLogging(tenantId: string, messageId: string) {
     for (const delayMs of INDEX_RETRY_DELAYS_MS) {
       const key = await this.statuses.locate(messageId);
-      if (key || delayMs === undefined) return key;
+      if (key?.pk.startsWith(`${tenantPk(tenantId)}#`)) return key;
+      if (delayMs === undefined) return undefined;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
     return undefined;
