@@ -146,8 +146,9 @@ export type ConsentChange = ConsentSubject & {
   /** Evidence kept with the event: the keyword, or the notice the subscriber saw. @default - none */
   readonly evidence?: ConsentEvent['evidence'];
   /**
-   * The inbound message that carried the change. SQS redelivers such a change with the same `sentAt`, so a retry
-   * of it is safe to ask for. @default - none
+   * The inbound message, or the DSR objection, that carried the change: it is kept on the suppression it records,
+   * so a redelivery knows it. SQS redelivers an inbound change with the same `sentAt`, so a retry of an inbound
+   * opt-in is safe to ask for. @default - none
    */
   readonly causeId?: string;
   /**
@@ -172,6 +173,8 @@ export interface OptOutResult {
    * redelivery of the message that caused it before its confirmation went out.
    */
   readonly confirmationDue: boolean;
+  /** Whether this change (an earlier delivery of it included, by `causeId`) recorded the standing suppression. */
+  readonly recordedByThisChange: boolean;
 }
 
 export interface OptInResult {
@@ -276,6 +279,7 @@ export async function recordOptOut(
         subjectId,
         scope,
         confirmationDue: redelivered && standing.confirmedAt === undefined,
+        recordedByThisChange: redelivered,
       };
     }
     const at = nextEventInstant(now, state.head);
@@ -301,6 +305,7 @@ export async function recordOptOut(
       subjectId,
       scope,
       confirmationDue: change.causeId !== undefined,
+      recordedByThisChange: true,
     };
   });
   if (scope === SCOPE_ALL && deps.providerOptOuts) await listWithProviders(deps.providerOptOuts, e164);

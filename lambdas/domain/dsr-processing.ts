@@ -422,7 +422,7 @@ async function object(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
     subjectIds: { derive: () => Promise.reject(new Error('the DSR worker derives no subject ids')) },
     ...(profile ? { providerOptOuts: deps.providerOptOuts } : {}),
   };
-  const { outcome } = await recordOptOut(
+  const { recordedByThisChange } = await recordOptOut(
     consentDeps,
     record.tenantId,
     {
@@ -430,8 +430,10 @@ async function object(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
       e164: profile?.phone ?? '',
       scope: OBJECTION_OPT_OUT.scope,
       source: OBJECTION_OPT_OUT.source,
+      // A redelivery after a provider failure finds its own suppression, and still counts it.
+      causeId: record.requestId,
     },
     deps.clock(),
   );
-  return { result: { retained: [], counts: { optOutsRecorded: outcome === 'recorded' ? 1 : 0 } } };
+  return { result: { retained: [], counts: { optOutsRecorded: recordedByThisChange ? 1 : 0 } } };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import type { DsrQueue } from '../../lambdas/domain/dsr-ports';
 import {
   containsMessageBodies,
@@ -24,10 +25,23 @@ let server: TestServer;
 const START = new Date('2026-11-24T12:00:00Z');
 let now = START;
 let failEnqueues = 0;
+/** The provider opt-out list, made to fail its next `failures` additions as a throttled provider would. */
+class FlakyOptOutList extends InMemoryProviderOptOutList {
+  failures = 0;
+  override async add(e164: string): Promise<void> {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new Error('provider unavailable');
+    }
+    return super.add(e164);
+  }
+}
+const optOutList = new FlakyOptOutList(() => now);
 
 beforeAll(async () => {
   server = await startTestServer({
     clock: () => now,
+    providerOptOuts: optOutList,
     // Lets a test make the queue unreachable, as if the process died between the write and the send.
     wrapDsrQueue: (queue): DsrQueue => ({
       enqueue: async (item) => {
@@ -47,6 +61,7 @@ afterAll(async () => {
 beforeEach(() => {
   now = START;
   failEnqueues = 0;
+  optOutList.failures = 0;
 });
 
 const verification = { method: 'sms_otp', reference: 'ticket-4711' };
@@ -572,6 +587,17 @@ describe('crash safety and redelivery', () => {
     await server.dsrQueue.idle();
 
     expect((await server.request('GET', path)).body.status).toBe('completed');
+  });
+
+  it('counts the opt-out of an objection whose first run recorded it but could not mirror it', async () => {
+    const { phone } = await subscribe();
+    optOutList.failures = 1;
+
+    const { requestId } = await dsr('objection', phone);
+
+    expect((await storedRequest(requestId))?.result.counts).toEqual({ optOutsRecorded: 1 });
+    expect(optOutList.has(phone)).toBe(true);
+    expect(server.dsrQueue.deadLetters).toEqual([]);
   });
 
   it('handles a redelivered message once: no second completion, no second audit entry', async () => {
