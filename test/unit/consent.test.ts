@@ -122,6 +122,7 @@ describe('recordOptOut', () => {
       subjectId: 'subject-1',
       scope: 'all',
       confirmationDue: false,
+      recordedByThisChange: true,
     });
     // The caller derived the subject id; the ledger code derives none.
     expect(derived).toEqual([]);
@@ -153,6 +154,7 @@ describe('recordOptOut', () => {
       since: '2026-01-01T00:00:00.000Z',
       scope: 'offers',
       confirmationDue: false,
+      recordedByThisChange: false,
     });
     expect(calls.optOut).toEqual([]);
   });
@@ -172,6 +174,12 @@ describe('recordOptOut', () => {
       true,
       false,
       false,
+    ]);
+    // Whoever caused the standing suppression knows it on every delivery, confirmed or not.
+    expect([redelivered, otherStop, afterConfirmation].map((r) => r.recordedByThisChange)).toEqual([
+      true,
+      false,
+      true,
     ]);
   });
 
