@@ -74,11 +74,6 @@ export interface SubjectDataStore {
    * caller read the profile keeps it. Returns what happened.
    */
   deleteProfile(tenantId: string, subjectId: string): Promise<'deleted' | 'absent' | 'held'>;
-  /**
-   * Records on a held profile that an erasure is owed once the hold is lifted. False, and nothing written, when the
-   * profile is no longer held (or gone): the erasure may then go ahead.
-   */
-  oweErasure(tenantId: string, subjectId: string, requestId: string, now: Date): Promise<boolean>;
   /** Deletes the marketing item (`#MKT`); returns whether there was one. */
   deleteMarketing(tenantId: string, subjectId: string): Promise<boolean>;
   /** Deletes every MessageLog item of the subject; returns how many. */

@@ -340,32 +340,6 @@ async function erasureOverlaps(
 }
 
 /**
- * Deletes the profile unless a legal hold keeps it; a kept profile then owes the erasure, which releasing the hold
- * carries out. A hold may be placed or released while this runs: the delete checks for one in the same write, and
- * owing the erasure checks that one still stands, so each outcome is decided again (a few turns at most).
- */
-async function eraseProfileUnlessHeld(
-  deps: DsrWorkerDeps,
-  record: DsrRecord,
-  heldWhenRead: boolean,
-): Promise<'deleted' | 'absent' | 'held'> {
-  const { tenantId, subjectId, requestId } = record;
-  let held = heldWhenRead;
-  for (let turn = 0; turn < MAX_HOLD_TURNS; turn += 1) {
-    if (!held) {
-      const outcome = await deps.subjects.deleteProfile(tenantId, subjectId);
-      if (outcome !== 'held') return outcome;
-    }
-    if (await deps.subjects.oweErasure(tenantId, subjectId, requestId, deps.clock())) return 'held';
-    held = false;
-  }
-  throw new Error('The legal hold of the data subject kept changing while the erasure ran');
-}
-
-/** Times an erasure may switch between deleting the profile and owing the erasure before it gives up. */
-const MAX_HOLD_TURNS = 3;
-
-/**
  * Erasure (DESIGN §2): deletes the profile, the marketing item, the message log, earlier export files and the
  * changes of earlier rectification requests; keeps the consent ledger and the suppression entries (and the
  * per-subject consent state beside them), and reports each kept category with its reason. Under legal hold the
@@ -376,7 +350,9 @@ async function erase(deps: DsrWorkerDeps, record: DsrRecord): Promise<Done> {
   const now = deps.clock();
   const profile = await deps.subjects.profile(tenantId, subjectId, now);
   const marketingDeleted = await deps.subjects.deleteMarketing(tenantId, subjectId);
-  const profileOutcome = await eraseProfileUnlessHeld(deps, record, profile?.legalHold !== undefined);
+  // A hold placed after the read above still keeps the profile: the delete checks it again.
+  const profileOutcome =
+    profile?.legalHold !== undefined ? 'held' : await deps.subjects.deleteProfile(tenantId, subjectId);
   const held = profileOutcome === 'held';
   const retained: RetainedCategory[] = [...ERASURE_RETAINED, ...(held ? LEGAL_HOLD_RETAINED : [])];
   const messagesDeleted = held ? 0 : await deps.subjects.deleteMessages(tenantId, subjectId);

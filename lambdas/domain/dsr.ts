@@ -326,15 +326,13 @@ export const LEGAL_HOLD_RETAINED: readonly RetainedCategory[] = [
     reason:
       'The subscriber is under legal hold: the profile is kept while it is needed for the establishment, ' +
       'exercise or defence of legal claims (GDPR Art. 17(3)(e); MASS: "except where retention is necessary to ' +
-      'enforce our legal rights"). The erasure is owed: lifting the hold ends its retention at once, and the ' +
-      'daily purge deletes it with its messages.',
+      'enforce our legal rights"). It is deleted when the hold is lifted and its retention period ends.',
   },
   {
     category: 'messageTraffic',
     reason:
       'The subscriber is under legal hold: the message log is kept as evidence while the hold stands (GDPR ' +
-      'Art. 17(3)(e)), and is deleted with the profile once the hold is lifted, or 6 months after each message ' +
-      'if that comes first (MessageBird 7.1).',
+      'Art. 17(3)(e)), and is deleted 6 months after each message at the latest (MessageBird 7.1).',
   },
 ];
 

@@ -7,13 +7,10 @@
  * - Clearing the hold restores both from `lastInteractionAt` (which interactions keep moving while held). When
  *   the restored expiry has already passed, the subscriber is absent from then on and the purge must still
  *   delete it: its bucket may lie behind the purge watermark, so the watermark is moved back to it.
- * - When an erasure met the hold (`erasureOwed`), clearing it ends the profile's retention at once instead: the
- *   subscriber is absent from then on, and the next purge deletes it with its messages.
  * - Both actions are audited with ids and an outcome only: never the reason text, which is free text.
  */
 import { audit, type AuditLog } from './audit';
 import type { PurgeWatermark } from './purge';
-import { purgeDayOf } from './retention';
 import { profileExpiry, type LegalHold, type SubscriberRecord } from './subscribers';
 
 export type HoldOutcome = 'set' | 'replaced';
@@ -30,26 +27,19 @@ export interface LegalHoldStore {
     now: Date,
   ): Promise<{ outcome: HoldOutcome; record: SubscriberRecord } | undefined>;
   /**
-   * Removes the hold and sets `expiresAt` and `purgeDay` computed from the item's own `lastInteractionAt` and
-   * whether it owes an erasure, in one conditional UpdateItem. 'absent' when there is no subscriber (or an
-   * unheld one past its expiry).
+   * Removes the hold and sets `expiresAt` and `purgeDay` computed from the item's own `lastInteractionAt`, in
+   * one conditional UpdateItem. 'absent' when there is no subscriber (or an unheld one past its expiry).
    */
   release(
     tenantId: string,
     subjectId: string,
-    expiryOf: (lastInteractionAt: string, erasureOwed: boolean) => { expiresAt: number; purgeDay: string },
+    expiryOf: (lastInteractionAt: string) => { expiresAt: number; purgeDay: string },
     now: Date,
   ): Promise<
     | { outcome: 'released'; expiresAt: number; purgeDay: string }
     | { outcome: 'not_held' }
     | { outcome: 'absent' }
   >;
-}
-
-/** An expiry that has just passed: the profile is absent from `now` on, in today's purge bucket. */
-function expiredAt(now: Date): { expiresAt: number; purgeDay: string } {
-  const expiresAt = Math.floor(now.getTime() / 1000);
-  return { expiresAt, purgeDay: purgeDayOf(expiresAt) };
 }
 
 /** The one piece of purge state a hold release may need to change. */
@@ -115,8 +105,7 @@ export async function clearLegalHold(
   const released = await deps.store.release(
     tenantId,
     subjectId,
-    (lastInteractionAt, erasureOwed) =>
-      erasureOwed ? expiredAt(now) : profileExpiry(new Date(lastInteractionAt)),
+    (lastInteractionAt) => profileExpiry(new Date(lastInteractionAt)),
     now,
   );
   if (released.outcome === 'absent') return 'absent';

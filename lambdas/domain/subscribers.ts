@@ -46,11 +46,6 @@ export interface SubscriberRecord {
   readonly expiresAt?: number;
   readonly purgeDay?: string;
   readonly legalHold?: LegalHold;
-  /**
-   * An erasure met the legal hold and kept the profile: it is owed once the hold is lifted, and releasing the hold
-   * ends the profile's retention at once instead of restoring it (GDPR Art. 17(3)(e) exempts it only while held).
-   */
-  readonly erasureOwed?: { readonly requestId: string; readonly since: string };
 }
 
 export type ConsentEventType = 'opt_in' | 'opt_in_confirmed' | 'opt_out' | 're_opt_in';

@@ -396,12 +396,6 @@ describe('expiresAt and the granted writes on every write path', () => {
     })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
     await dsrQueue.idle();
 
-    // An erasure meets a legal hold: it keeps the profile, which owes the erasure until the hold is lifted.
-    await call(subscribers, 'createSubscriber', { phone: phone(6), consent });
-    await call(subscribers, 'setLegalHold', { reason: 'Case 6' }, path(6));
-    await call(dsr, 'createDsr', { type: 'erasure', phone: phone(6), verification });
-    await dsrQueue.idle();
-    expect(dsrQueue.deadLetters).toEqual([]);
     // The hold on phone(2) is released long after its 36 months: the watermark is moved back for it.
     now = new Date('2026-04-02T10:00:00.000Z');
     await call(subscribers, 'clearLegalHold', undefined, path(2));

@@ -63,7 +63,6 @@ const noSubject: SubjectDataStore = {
   read: async () => ({ consentEvents: [], suppressions: [], messages: [] }),
   profile: async () => undefined,
   deleteProfile: async () => 'absent',
-  oweErasure: async () => false,
   deleteMarketing: async () => false,
   deleteMessages: async () => 0,
   restrict: async () => false,
@@ -71,16 +70,6 @@ const noSubject: SubjectDataStore = {
 };
 
 const NOW = new Date('2026-11-24T12:00:00Z');
-const heldProfile = {
-  tenantId: 'demo',
-  subjectId: 'subject-1',
-  phone: '+447400123456',
-  status: 'active' as const,
-  topics: [],
-  createdAt: NOW.toISOString(),
-  lastInteractionAt: NOW.toISOString(),
-  legalHold: { reason: 'Litigation', heldBy: 'legal', since: NOW.toISOString() },
-};
 const REQUEST_ID = '6f1d2c7e-8a44-4b1f-9c3d-5e7a9b0c1d23';
 
 function record(type: DsrRecord['type'], overrides: Partial<DsrRecord> = {}): DsrRecord {
@@ -244,7 +233,18 @@ describe('processDsr', () => {
     const rectificationId = '5d2e8f14-7a3b-4c69-8e01-b4f7c2a9d3e5';
     dsrs.records.set(rectificationId, record('rectification', { requestId: rectificationId }));
     dsrs.records.set(REQUEST_ID, record('erasure'));
-    const { deps } = workerDeps(dsrs, { profile: async () => heldProfile, oweErasure: async () => true });
+    const { deps } = workerDeps(dsrs, {
+      profile: async () => ({
+        tenantId: 'demo',
+        subjectId: 'subject-1',
+        phone: '+447400123456',
+        status: 'active',
+        topics: [],
+        createdAt: NOW.toISOString(),
+        lastInteractionAt: NOW.toISOString(),
+        legalHold: { reason: 'Litigation', heldBy: 'legal', since: NOW.toISOString() },
+      }),
+    });
 
     await processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID });
 
@@ -312,37 +312,15 @@ describe('processDsr', () => {
     expect(dsrs.records.get(REQUEST_ID)!.result).toBeUndefined();
   });
 
-  it('erases the profile after all when the hold it read was released before the erasure could be owed', async () => {
-    const dsrs = new MemoryDsrStore();
-    dsrs.records.set(REQUEST_ID, record('erasure'));
-    const deleteProfile = jest.fn(async () => 'deleted' as const);
-    const { deps } = workerDeps(dsrs, {
-      profile: async () => heldProfile,
-      oweErasure: async () => false,
-      deleteProfile,
-      deleteMessages: async () => 2,
-    });
-
-    await processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID });
-
-    expect(deleteProfile).toHaveBeenCalledTimes(1);
-    expect(dsrs.records.get(REQUEST_ID)!.result!.counts).toMatchObject({
-      profilesDeleted: 1,
-      messagesDeleted: 2,
-    });
-  });
-
   it('keeps the profile and the messages when a legal hold was placed after the erasure read the profile', async () => {
     const dsrs = new MemoryDsrStore();
     dsrs.records.set(REQUEST_ID, record('erasure'));
     const deleteMessages = jest.fn(async () => 4);
-    const oweErasure = jest.fn(async () => true);
-    const { deps } = workerDeps(dsrs, { deleteProfile: async () => 'held', deleteMessages, oweErasure });
+    const { deps } = workerDeps(dsrs, { deleteProfile: async () => 'held', deleteMessages });
 
     await processDsr(deps, { tenantId: 'demo', requestId: REQUEST_ID });
 
     expect(deleteMessages).not.toHaveBeenCalled();
-    expect(oweErasure).toHaveBeenCalledWith('demo', 'subject-1', REQUEST_ID, NOW);
     const result = dsrs.records.get(REQUEST_ID)!.result!;
     expect(result.counts).toMatchObject({ profilesDeleted: 0, messagesDeleted: 0 });
     expect(result.retained.map((r) => r.category)).toEqual(

@@ -62,7 +62,7 @@ export class DynamoLegalHoldStore implements LegalHoldStore {
   async release(
     tenantId: string,
     subjectId: string,
-    expiryOf: (lastInteractionAt: string, erasureOwed: boolean) => { expiresAt: number; purgeDay: string },
+    expiryOf: (lastInteractionAt: string) => { expiresAt: number; purgeDay: string },
     now: Date,
   ): Promise<
     | { outcome: 'released'; expiresAt: number; purgeDay: string }
@@ -76,24 +76,20 @@ export class DynamoLegalHoldStore implements LegalHoldStore {
           TableName: this.tables.Subscribers,
           Key: key,
           ConsistentRead: true,
-          ProjectionExpression: 'legalHold, lastInteractionAt, expiresAt, erasureOwed',
+          ProjectionExpression: 'legalHold, lastInteractionAt, expiresAt',
         }),
       );
       if (!Item || isExpired(Item, now)) return { outcome: 'absent' };
       if (Item.legalHold === undefined) return { outcome: 'not_held' };
       const seen = String(Item.lastInteractionAt);
-      const owed = Item.erasureOwed !== undefined;
-      const expiry = expiryOf(seen, owed);
+      const expiry = expiryOf(seen);
       try {
         await this.db.send(
           new UpdateCommand({
             TableName: this.tables.Subscribers,
             Key: key,
             UpdateExpression: 'REMOVE legalHold SET expiresAt = :exp, purgeDay = :day',
-            // An erasure that became owed since the read changes the expiry: read again.
-            ConditionExpression: `attribute_exists(legalHold) AND lastInteractionAt = :seen AND ${
-              owed ? 'attribute_exists' : 'attribute_not_exists'
-            }(erasureOwed)`,
+            ConditionExpression: 'attribute_exists(legalHold) AND lastInteractionAt = :seen',
             ExpressionAttributeValues: { ':exp': expiry.expiresAt, ':day': expiry.purgeDay, ':seen': seen },
           }),
         );

@@ -95,21 +95,6 @@ export class DynamoSubjectDataStore implements SubjectDataStore {
     }
   }
 
-  async oweErasure(tenantId: string, subjectId: string, requestId: string, now: Date): Promise<boolean> {
-    try {
-      await this.tables.Subscribers.update(subscriberKey(tenantId, subjectId), {
-        // The first erasure owed stays the one on record; a later one changes nothing it would do.
-        UpdateExpression: 'SET erasureOwed = if_not_exists(erasureOwed, :owed)',
-        ConditionExpression: 'attribute_exists(legalHold)',
-        ExpressionAttributeValues: { ':owed': { requestId, since: now.toISOString() } },
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
   deleteMarketing(tenantId: string, subjectId: string): Promise<boolean> {
     return this.tables.Subscribers.delete(marketingKey(tenantId, subjectId));
   }
