@@ -319,8 +319,9 @@ export async function recordOptOut(
  * Clearing an opt-out of every message also asks the providers to forget the number (see `removeFromProviders`).
  *
  * An opt-in given (`change.sentAt`) before the opt-out standing for its scope records nothing: an SQS redelivery
- * of a START, a START overtaken in the queue, or an import of consent captured earlier must not undo a later STOP. Should the superseded START
- * already have taken the number off the provider lists, the opt-out standing now is listed again.
+ * of a START, a START overtaken in the queue, or an import of consent captured earlier must not undo a later
+ * STOP. Should the superseded START already have taken the number off the provider lists, the opt-out standing
+ * now is listed again.
  */
 export async function recordOptIn(
   deps: ConsentDeps,

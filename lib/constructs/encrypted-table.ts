@@ -37,8 +37,8 @@ export interface EncryptedTableProps {
 
 /**
  * A DynamoDB table with optline's secure defaults baked in:
- * on-demand billing, customer-managed KMS encryption, point-in-time recovery (35 days: `tableBackups`), deletion protection,
- * `RemovalPolicy.RETAIN`, and TTL on `expiresAt`.
+ * on-demand billing, customer-managed KMS encryption, point-in-time recovery for the `tableBackups` retention
+ * period, deletion protection, `RemovalPolicy.RETAIN`, and TTL on `expiresAt`.
  *
  * It is a single-region table: it takes no replicas, so its data stays in the stack's region.
  */
