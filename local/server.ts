@@ -70,8 +70,10 @@ export interface LocalServerOptions {
   readonly port?: number;
   /** @default 'eu' */
   readonly cell?: string;
-  /** Keep data in memory only. @default false: data lives under `.optline/<cell>/` */
+  /** Keep data in memory only. @default false: data lives in `dataDir` */
   readonly inMemory?: boolean;
+  /** Where persistent data lives; created when missing. @default - `.optline/<cell>` in the working directory */
+  readonly dataDir?: string;
   /** Use an already running DynamoDB Local instead of starting one. @default - start one */
   readonly dynamoEndpoint?: string;
   /** Prefix for table names, so several servers can share one DynamoDB Local. @default - none */
@@ -226,7 +228,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const cell = options.cell ?? 'eu';
   const prefix = options.tablePrefix ?? '';
   const dataDir =
-    options.inMemory || options.dynamoEndpoint ? undefined : join(process.cwd(), '.optline', cell);
+    options.inMemory || options.dynamoEndpoint
+      ? undefined
+      : (options.dataDir ?? join(process.cwd(), '.optline', cell));
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
   let dynamoLocal: RunningDynamoDbLocal | undefined;
