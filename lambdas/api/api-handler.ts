@@ -5,6 +5,10 @@
  *
  * Order of checks: route → credentials (401) → scope (403) → media type (415) → size (413) → JSON (400)
  * → schema (400) → action. Nothing is stored before every check has passed.
+ *
+ * A failure the action did not turn into a problem is a 500, unless it is a transient fault of a dependency
+ * (DynamoDB or KMS throttling, a 5xx, a dropped connection: `classifyTransientFault`) that outlasted the SDK's
+ * retries: that is a 503 with `Retry-After`, which the client may retry as it is.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -17,10 +21,13 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   ProblemError,
+  ServiceUnavailableError,
   toProblemResponse,
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from '../shared/problem';
+import { IDEMPOTENCY_KEY_HEADER } from '../shared/schemas';
+import { classifyTransientFault, TRANSIENT_FAULT_RETRY_AFTER_SECONDS } from '../shared/transient-faults';
 import type * as z from '../shared/zod';
 import type { Caller, CallerResolver } from './callers';
 import { ROUTES, type ApiFunction, type RouteSpec } from './routes';
@@ -55,8 +62,8 @@ export interface ApiHandlerOptions {
   readonly callers: CallerResolver;
   readonly logger: Logger;
   /**
-   * Counts outcomes per operation (`RequestServed`, `RequestRefused`, `RequestFailed`); the Lambda entry point
-   * publishes them at the end of each invocation.
+   * Counts outcomes per operation (`RequestServed`, `RequestRefused`, `RequestDeferred` for a 503 on a
+   * transient fault, `RequestFailed`); the Lambda entry point publishes them at the end of each invocation.
    * @default - no metrics (local mode and tests)
    */
   readonly metrics?: Metrics;
@@ -112,6 +119,19 @@ function respond(result: ApiResult): APIGatewayProxyResult {
   };
 }
 
+const errorName = (error: unknown): string => (error as Error)?.name ?? typeof error;
+
+/** The 503 for a transient fault; a route with an idempotency key says to send the same one again. */
+function busy(route: RouteSpec | undefined): ServiceUnavailableError {
+  const seconds = TRANSIENT_FAULT_RETRY_AFTER_SECONDS;
+  const sameKey = route?.headers?.some((h) => h.toLowerCase() === IDEMPOTENCY_KEY_HEADER)
+    ? ' with the same Idempotency-Key'
+    : '';
+  return new ServiceUnavailableError(seconds, {
+    detail: `The service is briefly overloaded or unavailable; retry after ${seconds} seconds${sameKey}.`,
+  });
+}
+
 function count(metrics: Metrics | undefined, operationId: string | undefined, name: string): void {
   if (!metrics) return;
   const single = metrics.singleMetric();
@@ -156,18 +176,25 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       });
       return respond(result);
     } catch (error) {
-      const problem = toProblemResponse(error);
+      const fault = error instanceof ProblemError ? undefined : classifyTransientFault(error);
+      const problem = toProblemResponse(fault ? busy(route) : error);
       const context = { operationId: route?.operationId, tenantId, requestId, status: problem.statusCode };
       if (error instanceof ProblemError) {
         count(options.metrics, route?.operationId, 'RequestRefused');
         options.logger.info('request refused', { ...context, problem: error.slug });
+      } else if (fault) {
+        // Names only, as for a failure below.
+        count(options.metrics, route?.operationId, 'RequestDeferred');
+        options.logger.warn('request deferred: a dependency is throttling or failing', {
+          ...context,
+          errorName: errorName(error),
+          fault: fault.name,
+          faultKind: fault.kind,
+        });
       } else {
         // The error's name only: messages from SDKs and parsers can quote the input.
         count(options.metrics, route?.operationId, 'RequestFailed');
-        options.logger.error('request failed', {
-          ...context,
-          errorName: (error as Error)?.name ?? typeof error,
-        });
+        options.logger.error('request failed', { ...context, errorName: errorName(error) });
       }
       return problem;
     }

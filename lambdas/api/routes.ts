@@ -150,7 +150,6 @@ export const ROUTES: readonly RouteSpec[] = [
       'processing-restricted',
       'quiet-hours',
       'content-rejected',
-      'service-unavailable',
     ],
   },
   {
@@ -226,11 +225,15 @@ export const ROUTES: readonly RouteSpec[] = [
   },
 ];
 
-/** Problems any route can return: bad input, missing or insufficient credentials, and oversized bodies. */
+/**
+ * Problems any route can return: bad input, missing or insufficient credentials, oversized bodies, and a 503
+ * with `Retry-After` when DynamoDB or KMS throttles or fails through the SDK's retries.
+ */
 export const COMMON_PROBLEMS: readonly ProblemSlug[] = [
   'invalid-input',
   'unauthorized',
   'forbidden',
   'payload-too-large',
   'unsupported-media-type',
+  'service-unavailable',
 ];

@@ -27,10 +27,18 @@ interface GatewayProblem {
 
 const catalog = (slug: ProblemSlug) => ({ slug, ...PROBLEM_CATALOG[slug] });
 
+/** `Retry-After` of API Gateway's 429 for a throttled request. */
+export const THROTTLED_RETRY_AFTER_SECONDS = 1;
+
 /**
  * API Gateway's own error responses, as RFC 9457 problems with the same types, titles and statuses the
  * handlers use (DESIGN §5). Every 4xx type API Gateway can send for this API is listed or falls to
  * DEFAULT_4XX, whose remaining members (EXPIRED_TOKEN, INVALID_SIGNATURE, INVALID_API_KEY) are all 403.
+ *
+ * WAF_FILTERED stays 403: it is every block of the web ACL, the managed rule groups' included. A rate-based
+ * rule answers 429 only with a custom response on its own Block action, which takes precedence over the
+ * gateway response ("Custom responses for Block actions",
+ * https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-for-blocked-requests.html).
  */
 export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   {
@@ -102,10 +110,23 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
     detail: 'The request body must be application/json.',
   },
   {
+    // Stage and method throttling: a token bucket refilled every second, so one second is a fair first wait.
+    // A gateway response header may be a literal ("Gateway response types for API Gateway",
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html, and
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html).
     id: 'Throttled',
     type: ResponseType.THROTTLED,
     problem: catalog('too-many-requests'),
-    detail: 'Too many requests; retry later with backoff.',
+    detail: `Too many requests; retry after ${THROTTLED_RETRY_AFTER_SECONDS} second, with backoff on repeats.`,
+    headers: { 'Retry-After': String(THROTTLED_RETRY_AFTER_SECONDS) },
+  },
+  {
+    // A usage plan's quota is spent (429 by default). optline sets no usage plan today; without this entry the
+    // answer would fall to DEFAULT_4XX, a 403 that tells a client not to retry.
+    id: 'QuotaExceeded',
+    type: ResponseType.QUOTA_EXCEEDED,
+    problem: catalog('too-many-requests'),
+    detail: 'The request quota of this client is spent; retry in the next quota period.',
   },
   {
     id: 'Default5xx',

@@ -8,12 +8,16 @@ import {
 import type { MessageRecord, MessageStore, RecipientState } from '../../domain/messages';
 import { isExpired } from '../../domain/retention';
 import type { SubscriberRecord } from '../../domain/subscribers';
+import { BatchUnprocessedError } from '../../shared/transient-faults';
 import { subjectPk, subscriberKey, suppressionKey, tenantPk } from './keys';
 import { DynamoMessageStatusStore } from './message-status-store';
 
 export { MESSAGE_ID_INDEX } from './message-status-store';
 
 type Tables = { readonly Subscribers: string; readonly Suppressions: string; readonly MessageLog: string };
+
+/** Waits before asking again for keys a BatchGetItem left unprocessed; then the read counts as throttled. */
+const UNPROCESSED_RETRY_DELAYS_MS = [25, 50, 100, 200] as const;
 
 /** Waits between reads of the index for an id it does not show yet; the last read does not wait. */
 const INDEX_RETRY_DELAYS_MS = [50, 100, 200, undefined] as const;
@@ -41,8 +45,12 @@ export class DynamoMessageStore implements MessageStore {
       },
     };
     const items: Record<string, Record<string, unknown>[]> = {};
-    // BatchGetItem may return part of the keys under load; ask again for the rest.
-    while (request && Object.keys(request).length > 0) {
+    // BatchGetItem returns part of the keys unprocessed when it throttles them; ask again for the rest, backing
+    // off as DynamoDB asks (Programming.Errors, "Batch operations and error handling"), and give up as throttled.
+    for (let retry = 0; request && Object.keys(request).length > 0; retry += 1) {
+      const delayMs = UNPROCESSED_RETRY_DELAYS_MS[retry - 1];
+      if (retry > 0 && delayMs === undefined) throw new BatchUnprocessedError('BatchGetItem');
+      if (delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const result = await this.db.send(new BatchGetCommand({ RequestItems: request }));
       for (const [table, found] of Object.entries(result.Responses ?? {}))
         items[table] = [...(items[table] ?? []), ...found];
