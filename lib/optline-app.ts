@@ -1,25 +1,12 @@
-import { App, Aspects, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, Aspects, Tags, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { CELLS_CONTEXT_KEY, cellsFromContext, type CellConfig } from './config';
+import { CELL_TAG_KEY } from './constructs/platform-function';
 import { RegionPinningCheck } from './constructs/region-pinning';
+import { FEATURE_FLAGS } from './feature-flags';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 
-/** Feature flags optline relies on, set in code so the app and its tests behave the same. */
-export const FEATURE_FLAGS = {
-  // Grant S3 server-access-log delivery through the bucket policy instead of a legacy ACL.
-  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
-  // Report error annotations (such as region pinning) through the validation report, so they fail synth
-  // in memory (tests, local mode) exactly as they fail `cdk synth`.
-  '@aws-cdk/core:annotationsInValidationReport': true,
-  // Api stacks import Data stack values through CloudFormation exports, so a stateful resource cannot be
-  // removed while a stateless stack still uses it.
-  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
-  // Render the access-log destination as API Gateway stores it, so drift detection stays IN_SYNC.
-  '@aws-cdk/aws-apigateway:logGroupDestinationArnWithoutWildcard': true,
-  // A changed authorizer triggers a new deployment instead of lingering undeployed.
-  '@aws-cdk/aws-apigateway:authorizerChangeDeploymentLogicalId': true,
-} as const;
 
 export function newOptlineApp(props: AppProps = {}): App {
   return new App({ ...props, context: { ...FEATURE_FLAGS, ...props.context } });
@@ -45,6 +32,8 @@ export function addDataStack(app: App, config: CellConfig): DataStack {
     description: `optline ${config.name} cell (${config.regime}): stateful resources`,
   });
   Aspects.of(data).add(new RegionPinningCheck(config));
+  // Marks the cell's End User Messaging resources as its own: only those may be sent through (bindSmsSending).
+  Tags.of(data).add(CELL_TAG_KEY, config.name);
   return data;
 }
 
@@ -59,14 +48,16 @@ export function addCell(app: App, config: CellConfig): Cell {
     tables: data.tables,
     subjectIdKey: data.subjectIdKey,
     logsKey: data.logsKey,
-    cellKey: data.cellKey,
+    queueKey: data.queueKey,
     deliveryEventsTopic: data.deliveryEventsTopic,
     inboundSmsTopic: data.inboundSmsTopic,
     exportBucket: data.exportBucket,
     optOutList: data.optOutList,
+    identities: data.identities,
     description: `optline ${config.name} cell (${config.regime}): stateless resources`,
   });
   Aspects.of(api).add(new RegionPinningCheck(config));
+  Tags.of(api).add(CELL_TAG_KEY, config.name);
   return { config, data, api };
 }
 

@@ -17,7 +17,7 @@ type ConsentTables = 'Subscribers' | 'ConsentLedger' | 'Suppressions';
 export function sendDeps(ports: SendingPorts<SendTables>): SendDeps {
   return {
     messages: new DynamoMessageStore(ports.db, ports.tables, ports.clock),
-    tenants: new DynamoTenantStore(ports.db, ports.tables.Tenants),
+    tenants: new DynamoTenantStore(ports.db, ports.tables.Tenants, ports.tenantProfiles),
     subjectIds: ports.subjectIds,
     sender: ports.sender,
     clock: ports.clock,

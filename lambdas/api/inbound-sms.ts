@@ -13,6 +13,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store';
 import { processInbound, type InboundDeps, type InboundOutcome } from '../domain/inbound';
+import {
+  carrierAnswersStop,
+  inboundNumbersByNumber,
+  type InboundNumber,
+} from '../domain/origination-identities';
 import * as z from '../shared/zod';
 import { consentDeps, sendDeps } from './domain-deps';
 import type { INBOUND_TABLES } from './function-tables';
@@ -71,8 +76,8 @@ function openEnvelope(record: SQSRecord): InboundEnvelope {
 
 export interface InboundSmsDeps {
   readonly inbound: InboundDeps;
-  /** Inbound number (E.164) → tenant id. */
-  readonly tenantByNumber: Readonly<Record<string, string>>;
+  /** The cell's inbound numbers, each with its tenant and, for a provisioned identity, its type. */
+  readonly inboundNumbers: readonly InboundNumber[];
   readonly logger: Pick<Logger, 'info' | 'warn'>;
 }
 
@@ -80,6 +85,7 @@ export interface InboundSmsDeps {
 export function inboundRecordProcessor(
   deps: InboundSmsDeps,
 ): (record: SQSRecord) => Promise<InboundOutcome | 'ignored'> {
+  const numbers = inboundNumbersByNumber(deps.inboundNumbers);
   return async (record) => {
     let envelope: InboundEnvelope;
     let parsed: z.infer<typeof inboundRecord>;
@@ -90,17 +96,19 @@ export function inboundRecordProcessor(
       deps.logger.warn('Inbound record ignored: not an inbound SMS', { outcome: 'ignored' });
       return 'ignored';
     }
-    const tenantId = deps.tenantByNumber[parsed.destinationNumber];
-    if (!tenantId) {
+    const inboundNumber = numbers.get(parsed.destinationNumber);
+    if (!inboundNumber) {
       deps.logger.warn('Inbound record ignored: the number belongs to no tenant of this cell', {
         outcome: 'ignored',
       });
       return 'ignored';
     }
+    const tenantId = inboundNumber.tenant;
     const { action, keyword } = await processInbound(deps.inbound, {
       // Both survive redelivery: the provider's id (else the envelope's) and the time the message was sent.
       messageId: parsed.inboundMessageId ?? envelope.fallbackId,
       tenantId,
+      carrierAnswersStop: carrierAnswersStop(inboundNumber),
       from: parsed.originationNumber,
       body: parsed.messageBody,
       at: envelope.sentAt,

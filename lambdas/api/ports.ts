@@ -8,6 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProviderOptOutList } from '../domain/consent';
 import type { SmsSender } from '../domain/sms';
 import type { SubjectIdDeriver } from '../domain/subject-id';
+import type { ConfiguredTenant } from '../domain/tenants';
 import type { TableId } from '../shared/env';
 
 export interface Ports<T extends TableId> {
@@ -17,6 +18,8 @@ export interface Ports<T extends TableId> {
   readonly tables: Readonly<Record<T, string>>;
   readonly subjectIds: SubjectIdDeriver;
   readonly clock: () => Date;
+  /** Tenant settings from the cell configuration, over the Tenants table's. @default - none */
+  readonly tenantProfiles?: Readonly<Record<string, ConfiguredTenant>>;
 }
 
 /** Ports of route groups that send SMS. */

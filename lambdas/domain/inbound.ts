@@ -28,6 +28,11 @@ export interface InboundMessage {
   readonly body: string;
   /** When the provider received it; stable across redeliveries too. */
   readonly at: Date;
+  /**
+   * The number it was sent to is one whose carrier answers STOP itself (a US toll-free number): the opt-out is
+   * recorded, and optline sends no confirmation of its own, so the subscriber gets one. @default false
+   */
+  readonly carrierAnswersStop?: boolean;
 }
 
 export type InboundOutcome = 'opted_out' | 'opted_in' | 'help' | 'none';
@@ -85,7 +90,9 @@ export async function processInbound(deps: InboundDeps, message: InboundMessage)
       // Exactly one confirmation: a STOP from someone already suppressed gets none, and a redelivered STOP
       // gets one only if its first delivery stopped before the confirmation went out.
       if (confirmationDue) {
-        await reply('opt_out_confirmation', optOutConfirmation(tenant.brand, locale));
+        if (!message.carrierAnswersStop) {
+          await reply('opt_out_confirmation', optOutConfirmation(tenant.brand, locale));
+        }
         await deps.consent.markConfirmed(tenantId, subjectId, scope, deps.clock());
       }
       return { action: 'opted_out', keyword };

@@ -16,3 +16,23 @@ export interface TenantSettings {
 export interface TenantStore {
   get(tenantId: string): Promise<TenantSettings | undefined>;
 }
+
+/**
+ * A tenant's settings as the cell configuration states them (its brand and contact, and the channel derived from
+ * the origination identities provisioned for it). They take precedence over its item in the Tenants table, which
+ * then only needs what the configuration leaves out.
+ */
+export type ConfiguredTenant = Pick<TenantSettings, 'brand' | 'contact'> &
+  Partial<Pick<TenantSettings, 'helpText' | 'channel'>>;
+
+/** The settings of a tenant: its stored item overlaid with its configuration; absent when neither can send. */
+export function mergeTenantSettings(
+  tenantId: string,
+  stored: TenantSettings | undefined,
+  configured: ConfiguredTenant | undefined,
+): TenantSettings | undefined {
+  if (!configured) return stored;
+  const channel = configured.channel ?? stored?.channel;
+  if (!channel) return undefined;
+  return { ...stored, ...configured, tenantId, channel };
+}

@@ -2,6 +2,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { INBOUND_TABLES } from '../api/function-tables';
 import { inboundDeps, inboundSmsHandler } from '../api/inbound-sms';
+import type { InboundNumber } from '../domain/origination-identities';
 import { INBOUND_NUMBERS_ENV, requireEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { beginInvocation } from './invocation';
@@ -13,7 +14,7 @@ const processBatch = inboundSmsHandler({
     sender: lambdaSmsSender(),
     providerOptOuts: lambdaProviderOptOuts(),
   }),
-  tenantByNumber: JSON.parse(requireEnv(INBOUND_NUMBERS_ENV)) as Record<string, string>,
+  inboundNumbers: JSON.parse(requireEnv(INBOUND_NUMBERS_ENV)) as InboundNumber[],
   logger,
 });
 

@@ -15,13 +15,16 @@ import type { Ports } from '../api/ports';
 import type { ProviderOptOutList } from '../domain/consent';
 import { countSegments } from '../domain/content-policy';
 import type { SmsSender } from '../domain/sms';
+import type { ConfiguredTenant } from '../domain/tenants';
 import {
+  jsonEnv,
   OPT_OUT_LIST_ENV,
   requireEnv,
   SMS_SEND_INTERVAL_ENV,
   SUBJECT_ID_KEY_ENV,
   tableNamesFromEnv,
   TENANT_CLIENTS_ENV,
+  TENANT_PROFILES_ENV,
   type TableId,
 } from '../shared/env';
 import { tracer } from '../shared/powertools';
@@ -32,7 +35,13 @@ export function lambdaTablePorts<T extends TableId>(tableIds: readonly T[]): Omi
   // Reads by key and key-condition queries only: anything table-wide is refused before it is sent.
   const dynamo = queryOnly(tracer.captureAWSv3Client(new DynamoDBClient({})));
   const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  return { dynamo, db, tables: tableNamesFromEnv(tableIds), clock: () => new Date() };
+  return {
+    dynamo,
+    db,
+    tables: tableNamesFromEnv(tableIds),
+    clock: () => new Date(),
+    tenantProfiles: jsonEnv<Record<string, ConfiguredTenant>>(TENANT_PROFILES_ENV, {}),
+  };
 }
 
 export function lambdaPorts<T extends TableId>(tableIds: readonly T[]): Ports<T> {

@@ -44,8 +44,16 @@ export const tableEnvVar = (id: TableId): string =>
 export const SUBJECT_ID_KEY_ENV = 'SUBJECT_ID_KEY_ID';
 /** Least milliseconds between two SMS sends of one execution environment, sized from the cell's MPS. */
 export const SMS_SEND_INTERVAL_ENV = 'SMS_SEND_INTERVAL_MS';
-/** JSON object mapping the cell's inbound numbers (E.164) to the tenant each one belongs to. */
+/**
+ * JSON array of the cell's inbound numbers: `{number, tenant, type?}` (`InboundNumber`), the E.164 number, the
+ * tenant it belongs to, and the type of a provisioned origination identity.
+ */
 export const INBOUND_NUMBERS_ENV = 'INBOUND_NUMBERS';
+/**
+ * JSON object mapping tenant ids to their settings from the cell configuration (`ConfiguredTenant`): brand, contact,
+ * and the channel of their origination identities. Optional: without it, settings come from the Tenants table.
+ */
+export const TENANT_PROFILES_ENV = 'TENANT_PROFILES';
 /** The cell's End User Messaging opt-out list, which mirrors optline's opt-outs. */
 export const OPT_OUT_LIST_ENV = 'OPT_OUT_LIST_NAME';
 /** JSON array of the cell's tenant ids, for jobs that work through every tenant. */
@@ -57,6 +65,12 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   const value = env[name];
   if (value === undefined || value === '') throw new Error(`Missing environment variable ${name}`);
   return value;
+}
+
+/** A JSON environment variable, parsed; `fallback` when it is not set. */
+export function jsonEnv<T>(name: string, fallback: T, env: NodeJS.ProcessEnv = process.env): T {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : (JSON.parse(value) as T);
 }
 
 /** Names of the given tables, read from the environment. */

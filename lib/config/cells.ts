@@ -1,3 +1,4 @@
+import { IDENTITY_RULES, IDENTITY_TYPES, type IdentityType } from '../../lambdas/domain/origination-identities';
 import * as z from '../../lambdas/shared/zod';
 import { REGIMES, REGION_PATTERN, REGIONS_BY_REGIME, regionFitsRegime, type Regime } from './regimes';
 
@@ -27,10 +28,57 @@ export interface CellConfig {
    */
   readonly smsMps?: number;
   /**
+   * Reserve Lambda concurrency: the messages function gets R = min(⌊smsMps⌋, 10), each scheduled job 1, the purge 3.
+   * Lambda keeps 100 concurrent executions unreserved and a new account may have a total quota of 10, so a
+   * reservation fails the deploy there ("Configuring reserved concurrency", Lambda developer guide). Check the
+   * quota with `aws lambda get-account-settings` before turning it on. Without it the send rate is still held to
+   * `smsMps` by the method throttle on `POST /v1/messages` and the pacing of each execution environment.
+   * @default false
+   */
+  readonly reserveConcurrency?: boolean;
+  /**
+   * What subscribers are told about each tenant: its brand and support contact, used in HELP replies, opt-out
+   * confirmations and the keyword texts of its origination identities. They take precedence over the tenant's
+   * item in the Tenants table. Every tenant with an origination identity needs one.
+   * @default - none: tenants' settings come from the Tenants table
+   */
+  readonly tenantProfiles?: Readonly<Record<string, TenantProfile>>;
+  /**
+   * The origination identities the cell provisions, each for one tenant (DESIGN §9). Each phone number gets the
+   * cell's opt-out list, self-managed opt-outs (optline answers STOP, HELP and START itself), two-way SMS to the
+   * inbound topic and the tenant's HELP and STOP texts; a tenant with several identities, or a sender id, sends
+   * through a pool of them. The tenant's channel and the inbound-number map follow from them.
+   * @default - none: tenants' channels come from the Tenants table
+   */
+  readonly originationIdentities?: readonly OriginationIdentityConfig[];
+  /**
    * The cell's two-way numbers (E.164) and the tenant each belongs to: an inbound SMS goes to that tenant.
    * @default - no inbound numbers: inbound SMS are ignored
    */
   readonly inboundNumbers?: Readonly<Record<string, string>>;
+}
+
+/** A tenant's public face in SMS: who it is and where to get help. */
+export interface TenantProfile {
+  /** Named first in every reply; at most 20 characters, so each reply fits one SMS segment. */
+  readonly brand: string;
+  /** Support contact for HELP replies, such as an e-mail address or URL. */
+  readonly contact: string;
+  /** HELP reply text. @default - composed from brand and contact */
+  readonly helpText?: string;
+}
+
+/** An origination identity the cell provisions for a tenant. */
+export interface OriginationIdentityConfig {
+  /** Unique in the cell; it names the construct, so renaming it replaces the identity (a new number). */
+  readonly name: string;
+  readonly type: IdentityType;
+  /** ISO 3166-1 alpha-2 country the identity sends in, such as US. */
+  readonly country: string;
+  /** The tenant that sends from it and receives its inbound SMS. */
+  readonly tenant: string;
+  /** The alphanumeric sender id, for type SENDER_ID only. */
+  readonly senderId?: string;
 }
 
 /** A conservative default: what a single toll-free or sender-id origination commonly allows. */
@@ -95,6 +143,61 @@ const tenantsSchema = z
     }),
   );
 
+const tenantProfileSchema = z.strictObject({
+  brand: z.string().check(z.minLength(1), z.maxLength(20, 'must be at most 20 characters')),
+  contact: z.string().check(z.minLength(1), z.maxLength(60, 'must be at most 60 characters')),
+  helpText: z.optional(z.string().check(z.minLength(1), z.maxLength(160, 'must fit one SMS (160 characters)'))),
+});
+
+const identitySchema = z.strictObject({
+  name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be 1-32 lowercase letters, digits or dashes')),
+  type: z.enum(IDENTITY_TYPES, { error: () => `must be one of ${IDENTITY_TYPES.join(', ')}` }),
+  country: z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US')),
+  tenant: z.string(),
+  // 1-11 letters, digits or dashes with at least one letter, not starting or ending with a dash (SenderId).
+  senderId: z.optional(
+    z.string().check(
+      z.regex(/^(?=[A-Z0-9-]*[A-Z])[A-Z0-9](?:[A-Z0-9-]{0,9}[A-Z0-9])?$/, 'must be 1-11 capital letters, digits or dashes, with a letter'),
+    ),
+  ),
+});
+
+/** Problems of the cell's identities: unknown tenants, missing profiles, types out of their countries. */
+function identityIssues(cell: {
+  tenants: readonly string[];
+  tenantProfiles?: Readonly<Record<string, unknown>>;
+  originationIdentities?: readonly z.infer<typeof identitySchema>[];
+}): Array<{ path: (string | number)[]; message: string }> {
+  const issues: Array<{ path: (string | number)[]; message: string }> = [];
+  const names = new Set<string>();
+  (cell.originationIdentities ?? []).forEach((identity, index) => {
+    const at = (field: string) => ['originationIdentities', index, field];
+    if (names.has(identity.name)) issues.push({ path: at('name'), message: `duplicate name "${identity.name}"` });
+    names.add(identity.name);
+    if (!cell.tenants.includes(identity.tenant)) {
+      issues.push({ path: at('tenant'), message: `"${identity.tenant}" is not one of the cell's tenants` });
+    } else if (!cell.tenantProfiles?.[identity.tenant]) {
+      issues.push({
+        path: at('tenant'),
+        message: `"${identity.tenant}" needs an entry in tenantProfiles: its HELP and STOP texts are registered with the number`,
+      });
+    }
+    const countries = IDENTITY_RULES[identity.type].countries;
+    if (countries && !countries.includes(identity.country)) {
+      issues.push({ path: at('country'), message: `${identity.type} exists only in ${countries.join(', ')}` });
+    }
+    if ((identity.type === 'SENDER_ID') !== (identity.senderId !== undefined)) {
+      issues.push({ path: at('senderId'), message: 'is required for a SENDER_ID and allowed for no other type' });
+    }
+  });
+  for (const tenant of Object.keys(cell.tenantProfiles ?? {})) {
+    if (!cell.tenants.includes(tenant)) {
+      issues.push({ path: ['tenantProfiles', tenant], message: `"${tenant}" is not one of the cell's tenants` });
+    }
+  }
+  return issues;
+}
+
 const cellSchema = z
   .strictObject({
     name: z.string().check(
@@ -109,6 +212,9 @@ const cellSchema = z
     tenants: tenantsSchema,
     apiLimits: z.optional(apiLimitsSchema),
     smsMps: z.optional(z.number().check(z.positive('must be positive'), z.lte(1000, 'must be at most 1000'))),
+    reserveConcurrency: z.optional(z.boolean()),
+    tenantProfiles: z.optional(z.record(z.string(), tenantProfileSchema)),
+    originationIdentities: z.optional(z.array(identitySchema)),
     inboundNumbers: z.optional(z.record(z.string(), z.string())),
   })
   .check(
@@ -129,6 +235,7 @@ const cellSchema = z
           });
         }
       }
+      for (const issue of identityIssues(cell)) ctx.addIssue({ code: 'custom', ...issue });
       if (!regionFitsRegime(cell.region, cell.regime)) {
         ctx.addIssue({
           code: 'custom',

@@ -63,7 +63,8 @@ export function acknowledgeFindings(resource: CfnResource, reason: string, findi
 /**
  * Renders a CloudFormation value the way cdk-nag names it inside a finding id, such as
  * `AwsSolutions-IAM5[Resource::<Table1234.Arn>/index/*]`: `Fn::GetAtt` as `<Id.Attr>`, `Ref` as `<Id>`,
- * `Fn::ImportValue` as the export name, and `Fn::Join` concatenated.
+ * `Fn::ImportValue` as the export name, `Fn::Join` concatenated, and anything else (such as the
+ * `Fn::GetStackOutput` of a weak cross-stack reference) as its JSON, as cdk-nag's flattenCfnReference does.
  */
 export function nagText(value: unknown): string {
   if (value === undefined) return '';

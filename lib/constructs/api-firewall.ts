@@ -3,6 +3,7 @@ import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { PROBLEM_CATALOG, PROBLEM_TYPE_PREFIX } from '../../lambdas/shared/problem';
 import { EncryptedLogGroup } from './encrypted-log-group';
 
 export interface ApiFirewallProps {
@@ -21,6 +22,21 @@ export const MANAGED_RULE_GROUPS = [
   'AWSManagedRulesCommonRuleSet',
   'AWSManagedRulesKnownBadInputsRuleSet',
 ] as const;
+
+const RATE_LIMITED_BODY_KEY = 'too-many-requests';
+
+/** The body of the per-IP rate limit's 429: the API's too-many-requests problem (DESIGN §5). */
+function rateLimitedProblem(perIpLimit: number): string {
+  const { status, title } = PROBLEM_CATALOG['too-many-requests'];
+  return JSON.stringify({
+    type: `${PROBLEM_TYPE_PREFIX}too-many-requests`,
+    title,
+    status,
+    detail: `This client address made more than ${perIpLimit} requests in 5 minutes; retry after 300 seconds.`,
+    errors: [],
+    retryAfterSeconds: 300,
+  });
+}
 
 /**
  * A regional WAFv2 web ACL in front of an API Gateway stage: a per-IP rate limit, then the AWS common and
@@ -47,11 +63,22 @@ export class ApiFirewall extends Construct {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
+      customResponseBodies: {
+        [RATE_LIMITED_BODY_KEY]: { contentType: 'APPLICATION_JSON', content: rateLimitedProblem(props.perIpLimit) },
+      },
       rules: [
         {
           name: 'RateLimitPerIp',
           priority: 0,
-          action: { block: {} },
+          // 429 with a problem+json body, as API Gateway's own throttling answers, not WAF's default 403: a client
+          // backs off on 429. WAF prefixes custom header names with x-amzn-waf-, so Retry-After cannot be set;
+          // the body says how long to wait.
+          // https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-for-blocked-requests.html
+          action: {
+            block: {
+              customResponse: { responseCode: 429, customResponseBodyKey: RATE_LIMITED_BODY_KEY },
+            },
+          },
           statement: {
             rateBasedStatement: { limit: props.perIpLimit, aggregateKeyType: 'IP', evaluationWindowSec: 300 },
           },

@@ -35,7 +35,8 @@ export interface EncryptedLogGroupProps {
 
 /**
  * A log group with optline's defaults: encrypted with a customer-managed key, kept for the service-log
- * retention period of the retention module, and retained when its stack is deleted so that period still runs.
+ * retention period of the retention module, and retained when its stack is deleted so that period still runs
+ * (a named one except when its first create is rolled back, so the deploy can be retried).
  */
 export class EncryptedLogGroup extends LogGroup {
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
@@ -43,7 +44,10 @@ export class EncryptedLogGroup extends LogGroup {
       logGroupName: props.logGroupName,
       encryptionKey: props.encryptionKey,
       retention: serviceLogRetention(),
-      removalPolicy: RemovalPolicy.RETAIN,
+      // A named log group left behind by a failed first create would make every retry fail with "already
+      // exists"; RetainExceptOnCreate deletes it on that rollback only.
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+      removalPolicy: props.logGroupName ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.RETAIN,
     });
   }
 }

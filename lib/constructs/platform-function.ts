@@ -43,9 +43,23 @@ const TABLE_READS = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ];
-/** What DynamoDB needs of a table's customer-managed key to read, and in addition to write, for the caller. */
-const KEY_READS = ['kms:Decrypt', 'kms:DescribeKey'];
-const KEY_WRITES = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+/**
+ * What a data-plane caller needs of a table's customer-managed key, reads and writes alike: DynamoDB decrypts the
+ * table key on the caller's behalf (kms:Decrypt, cached for five minutes) and encrypts items with it, so the
+ * data-key operations are DynamoDB's own, made under the grant it holds since the table was created. Only
+ * through DynamoDB in this region (kms:ViaService): the function cannot use the key directly.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html
+ */
+const TABLE_KEY_USE = ['kms:Decrypt', 'kms:DescribeKey'];
+
+/**
+ * The tag that makes an End User Messaging resource (phone number, pool, sender id, configuration set) one of the
+ * cell's: only those may be sent through. Its value is the cell name.
+ */
+export const CELL_TAG_KEY = 'optline:cell';
+
+/** The End User Messaging resource types a SendTextMessage call may use. */
+const SMS_VOICE_SEND_RESOURCES = ['phone-number', 'pool', 'sender-id', 'configuration-set'] as const;
 
 /** The key prefix of DSR export files in the export bucket (`lambdas/domain/dsr-processing.ts`). */
 export const EXPORT_PREFIX = 'dsr/';
@@ -213,8 +227,8 @@ export class PlatformFunction extends NodejsFunction {
 
   /**
    * Gives the handler a table: sets `TABLE_<ID>` to its name, grants data-plane reads of the table and its
-   * indexes, exactly the writes `access` lists, and the use of its KMS key that those need; `dynamodb:Scan` is
-   * denied on both. Fails synth when `access` lists a write the table does not allow (WRITES_A_TABLE_ALLOWS).
+   * indexes, exactly the writes `access` lists, and the use of its KMS key through DynamoDB (TABLE_KEY_USE);
+   * `dynamodb:Scan` is denied on both. Fails synth when `access` lists a write the table does not allow (WRITES_A_TABLE_ALLOWS).
    */
   public bindTable(table: ITableV2, id: TableId, access: TableAccess): void {
     const writes = writesOf(access);
@@ -226,7 +240,15 @@ export class PlatformFunction extends NodejsFunction {
     this.addEnvironment(tableEnvVar(id), table.tableName);
     // One statement for the table and its indexes, one for its key.
     table.grant(this, ...TABLE_READS, ...writes.map((write) => `dynamodb:${write}`));
-    table.encryptionKey?.grant(this, ...KEY_READS, ...(writes.length > 0 ? KEY_WRITES : []));
+    if (table.encryptionKey) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: TABLE_KEY_USE,
+          resources: [table.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
+    }
     // Reads are by key or key condition only (DESIGN §4): Scan is never granted, and denied outright so that no
     // other grant can bring it back.
     this.addToRolePolicy(
@@ -243,17 +265,6 @@ export class PlatformFunction extends NodejsFunction {
       source,
       reason: 'The wildcard covers the indexes of that one table only.',
     });
-    if (writes.length > 0) {
-      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-        this.expectedWildcards.push({
-          finding: () => `Action::${action}`,
-          source,
-          reason:
-            `${action} names the data-key operations DynamoDB performs with the table's customer-managed ` +
-            "key on the caller's behalf; the statement is limited to that key.",
-        });
-      }
-    }
   }
 
   /** Gives the handler the cell's HMAC key: sets `SUBJECT_ID_KEY_ID` and grants `kms:GenerateMac` only. */
@@ -274,14 +285,16 @@ export class PlatformFunction extends NodejsFunction {
   }
 
   /**
-   * Lets the handler send SMS through every channel a tenant may be configured for. Tenants' sending
-   * identities are runtime data (the Tenants table), so grants stay within this account and region:
+   * Lets the handler send SMS through every channel a tenant may be configured for:
    * - SNS `Publish` to phone numbers only, in this region: topics are denied, since a direct SMS publish has no
    *   resource ARN;
-   * - End User Messaging `SendTextMessage` with this account's identities and configuration sets;
-   * - Pinpoint `SendMessages` to this account's existing projects (optline creates none).
+   * - End User Messaging `SendTextMessage` through the cell's own origination identities and configuration set
+   *   only: those carrying the cell tag (`CELL_TAG_KEY`), which the Data stack puts on everything it creates; a
+   *   number provisioned by hand joins the cell by getting the tag;
+   * - Pinpoint `SendMessages` to this account's existing projects (optline creates none; a project's identities
+   *   are the project's own).
    */
-  public bindSmsSending(sendIntervalMs: number): void {
+  public bindSmsSending(sendIntervalMs: number, cellName: string): void {
     this.addEnvironment(SMS_SEND_INTERVAL_ENV, String(sendIntervalMs));
     const { account, region, partition } = Stack.of(this);
     this.anyResourceActions.add('sns:Publish');
@@ -295,10 +308,19 @@ export class PlatformFunction extends NodejsFunction {
         resources: [`arn:${partition}:sns:*:*:*`],
       }),
     );
-    const smsVoice = `arn:${partition}:sms-voice:${region}:${account}:*`;
+    // SendTextMessage authorizes each resource it uses (identity, configuration set), and supports
+    // aws:ResourceTag on all of them.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsendusermessagingsmsandvoicev2.html
+    const smsVoice = SMS_VOICE_SEND_RESOURCES.map(
+      (type) => `arn:${partition}:sms-voice:${region}:${account}:${type}/*`,
+    );
     const pinpoint = `arn:${partition}:mobiletargeting:${region}:${account}:apps/*/messages`;
     this.addToRolePolicy(
-      new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [smsVoice] }),
+      new PolicyStatement({
+        actions: ['sms-voice:SendTextMessage'],
+        resources: smsVoice,
+        conditions: { StringEquals: { [`aws:ResourceTag/${CELL_TAG_KEY}`]: cellName } },
+      }),
     );
     this.addToRolePolicy(
       new PolicyStatement({ actions: ['mobiletargeting:SendMessages'], resources: [pinpoint] }),
@@ -310,9 +332,6 @@ export class PlatformFunction extends NodejsFunction {
       { checkov: ['CKV_AWS_111'] },
     );
     const stack = Stack.of(this);
-    const identityReason =
-      'Which origination identities, configuration sets and Pinpoint projects a tenant uses is runtime data in ' +
-      'the Tenants table; the grant is limited to this account and region.';
     this.expectedWildcards.push(
       {
         finding: () => (this.onlyKnownActionsOnAnyResource() ? 'Resource::*' : ''),
@@ -321,15 +340,19 @@ export class PlatformFunction extends NodejsFunction {
           'SNS Publish to a phone number has no resource ARN, so it needs Resource "*"; a Deny statement removes ' +
           'every topic from it, and an aws:RequestedRegion condition every other region.',
       },
-      {
-        finding: () => `Resource::${nagText(stack.resolve(smsVoice))}`,
-        source: 'bindSmsSending',
-        reason: identityReason,
-      },
+      ...smsVoice.map((arn) => ({
+        finding: () => `Resource::${nagText(stack.resolve(arn))}`,
+        source: 'bindSmsSending (End User Messaging)',
+        reason:
+          `Origination identities and configuration sets are named by End User Messaging when created; the ` +
+          `statement admits only those tagged ${CELL_TAG_KEY} with this cell's name, in this account and region.`,
+      })),
       {
         finding: () => `Resource::${nagText(stack.resolve(pinpoint))}`,
-        source: 'bindSmsSending',
-        reason: identityReason,
+        source: 'bindSmsSending (Pinpoint)',
+        reason:
+          'Which existing Pinpoint project a tenant sends through is runtime data in the Tenants table; the grant ' +
+          'is limited to this account and region.',
       },
     );
   }
@@ -369,11 +392,20 @@ export class PlatformFunction extends NodejsFunction {
    */
   public bindWorkQueue(queue: IQueue): void {
     this.addEnvironment(DSR_QUEUE_URL_ENV, queue.queueUrl);
+    this.grantSendTo(queue, 'the DSR queue');
+  }
+
+  /**
+   * Lets the function send to an encrypted queue (`grantSendMessages`: send, and the data-key operations of the
+   * queue's key), and acknowledges the wildcard action names that grant carries.
+   * @param name how the queue is named in the acknowledgement, such as "the DSR queue"
+   */
+  public grantSendTo(queue: IQueue, name: string): void {
     queue.grantSendMessages(this);
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
       this.expectedWildcards.push({
         finding: () => `Action::${action}`,
-        source: 'grantSendMessages on the DSR queue',
+        source: `grantSendMessages on ${name}`,
         reason:
           `${action} names the data-key operations SQS performs with the queue's customer-managed key on the ` +
           "sender's behalf; the statement is limited to that key.",
@@ -382,20 +414,28 @@ export class PlatformFunction extends NodejsFunction {
   }
 
   /**
-   * Lets the handler keep the provider opt-out lists in step with optline's opt-outs: sets `OPT_OUT_LIST_NAME`
-   * and grants, on the cell's End User Messaging list only, adding and removing numbers (plus reading it, for
-   * the reconcile job); on SNS in this region, whose SMS opt-out calls have no resource ARN, checking and opting a
-   * number back in (plus listing, for the reconcile job).
+   * Lets the handler keep the provider opt-out lists in step with optline's opt-outs: sets `OPT_OUT_LIST_NAME` and
+   * grants, by access level:
+   * - `add`: adding a number to the cell's End User Messaging list, and nothing else (functions that only ever
+   *   record opt-outs, so none of them can lift one);
+   * - `mirror`: adding and removing numbers there, and on SNS in this region, whose SMS opt-out calls have no
+   *   resource ARN, checking and opting a number back in (an opt-in lifts an opt-out at the provider too);
+   * - `reconcile`: `mirror`, plus reading both lists.
    */
-  public bindProviderOptOutList(list: CfnOptOutList, access: 'mirror' | 'reconcile'): void {
+  public bindProviderOptOutList(list: CfnOptOutList, access: 'add' | 'mirror' | 'reconcile'): void {
     this.addEnvironment(OPT_OUT_LIST_ENV, list.optOutListName!);
-    const listActions = ['sms-voice:PutOptedOutNumber', 'sms-voice:DeleteOptedOutNumber'];
-    const snsActions = ['sns:CheckIfPhoneNumberIsOptedOut', 'sns:OptInPhoneNumber'];
+    const listActions = ['sms-voice:PutOptedOutNumber'];
+    const snsActions: string[] = [];
+    if (access !== 'add') {
+      listActions.push('sms-voice:DeleteOptedOutNumber');
+      snsActions.push('sns:CheckIfPhoneNumberIsOptedOut', 'sns:OptInPhoneNumber');
+    }
     if (access === 'reconcile') {
       listActions.push('sms-voice:DescribeOptedOutNumbers');
       snsActions.push('sns:ListPhoneNumbersOptedOut');
     }
     this.addToRolePolicy(new PolicyStatement({ actions: listActions, resources: [list.attrArn] }));
+    if (snsActions.length === 0) return;
     for (const action of snsActions) this.anyResourceActions.add(action);
     this.addToRolePolicy(
       new PolicyStatement({ actions: snsActions, resources: ['*'], conditions: this.inThisRegion() }),

@@ -28,12 +28,19 @@ export interface ScheduledJobProps {
   readonly logsKey: IKey;
   /** Where the dead-letter alarm notifies. */
   readonly alarmTopic: ITopic;
+  /**
+   * Reserve concurrency: 1 for the scheduled run, plus one per continuation (`addContinuationQueue`). A
+   * reservation takes from the account pool and fails the deploy on an account with a low concurrency quota.
+   * @default false: runs share the account pool; every job tolerates an overlapping run (its writes are
+   *   conditional or idempotent), which only a redelivered invocation can cause
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /**
  * A job of the registry on an EventBridge Scheduler cron (UTC), run by its own function:
- * - one run at a time (reserved concurrency 1), so two runs never work the same backlog; a job with a continuation
- *   queue gets more (see `addContinuationQueue`);
+ * - one scheduled run a day; with `reserveConcurrency`, never two at once (a job with a continuation queue gets
+ *   a slot per continuation, see `addContinuationQueue`);
  * - a run that fails is retried by Lambda, then kept in a KMS-encrypted dead-letter queue, as is an
  *   invocation Scheduler could not deliver; anything there raises an alarm.
  */
@@ -53,13 +60,20 @@ export class ScheduledJob extends Construct {
       description: `optline job ${name}: ${spec.description}`.slice(0, 256),
       logsKey: props.logsKey,
       timeout: Duration.seconds(spec.timeoutSeconds ?? 300),
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
       deadLetterQueue: this.deadLetterQueue,
     });
     // Its own role, so its one policy can be reviewed (and acknowledged) next to the job it invokes.
+    // Held to this account's default schedule group, where the job's schedule lives: Scheduler presents the group's
+    // ARN, not the schedule's, as aws:SourceArn.
+    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+    const { account, region, partition } = Stack.of(this);
     const schedulerRole = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnEquals: { 'aws:SourceArn': `arn:${partition}:scheduler:${region}:${account}:schedule-group/default` },
+        },
       }),
       description: `EventBridge Scheduler invoking the optline ${name} job`,
     });
@@ -103,6 +117,18 @@ export class ScheduledJob extends Construct {
             'covers a qualified invocation; no other function is reachable.',
           { nag: [`AwsSolutions-IAM5[Resource::${arn}:*]`] },
         );
+        if (this.function.reservedConcurrency === undefined) {
+          acknowledgeFindings(
+            this.function.node.defaultChild as CfnFunction,
+            'Invoked once a day by its schedule (and, for the purge, by a continuation queue with maximum ' +
+              'concurrency 2); reserving concurrency would take it from the account pool and fails the deploy on ' +
+              'accounts with a low concurrency quota. The cell option reserveConcurrency turns it on.',
+            {
+              nag: ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
+              checkov: ['CKV_AWS_115'],
+            },
+          );
+        }
         return [];
       },
     });
@@ -133,11 +159,13 @@ export class ScheduledJob extends Construct {
       new SqsEventSource(queue, { batchSize: 1, maxConcurrency: CONTINUATION_CONCURRENCY }),
     );
     // The event source ignores reserved concurrency: a continuation finding no free slot is throttled, waits out
-    // the visibility timeout and at maxReceiveCount is dead-lettered. So one slot per continuation plus one for the
-    // scheduled run; the job must tolerate overlapping runs (the purge does: its claims, deletes and watermark
-    // advance are conditional).
-    this.function.reserveConcurrency(CONTINUATION_CONCURRENCY + 1);
-    queue.grantSendMessages(this.function);
+    // the visibility timeout and at maxReceiveCount is dead-lettered. So a reserving job gets one slot per
+    // continuation plus one for the scheduled run; the job must tolerate overlapping runs (the purge does: its
+    // claims, deletes and watermark advance are conditional).
+    if (this.function.reservedConcurrency !== undefined) {
+      this.function.reserveConcurrency(CONTINUATION_CONCURRENCY + 1);
+    }
+    this.function.grantSendTo(queue, 'its continuation queue');
     this.function.addEnvironment(JOB_CONTINUATION_QUEUE_ENV, queue.queueUrl);
   }
 }

@@ -88,6 +88,9 @@ export class TtlBackstop extends Construct {
       }),
     );
 
+    // SqsDlq makes this same grant; stating it here acknowledges the key's data-key action names with it.
+    this.function.grantSendTo(this.deadLetterQueue, 'its on-failure queue');
+
     this.deadLetterAlarm = alarmOnDeadLetters(this, this.deadLetterQueue, {
       description: `TTL deletes that ${props.serviceName} could not cascade wait in its dead-letter queue`,
       alarmTopic: props.alarmTopic,

@@ -8,6 +8,7 @@ import {
   LogGroupLogDestination,
   MethodLoggingLevel,
   RestApi,
+  type MethodDeploymentOptions,
   type CfnStage,
   type Model,
   type RequestValidator,
@@ -15,7 +16,7 @@ import {
 import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal, type CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -42,12 +43,15 @@ import {
   type RouteSpec,
   type Scope,
 } from '../../lambdas/api/routes';
+import type { InboundNumber } from '../../lambdas/domain/origination-identities';
+import type { ConfiguredTenant } from '../../lambdas/domain/tenants';
 import { DSR_OVERDUE_METRIC } from '../../lambdas/jobs/dsr-deadlines';
 import { JOB_NAMES, JOBS, jobConstructId, type JobName, type JobSpec } from '../../lambdas/jobs/registry';
 import {
   CELL_TENANTS_ENV,
   INBOUND_NUMBERS_ENV,
   REGIME_ENV,
+  TENANT_PROFILES_ENV,
   type TableAccess,
   type TableId,
 } from '../../lambdas/shared/env';
@@ -57,6 +61,7 @@ import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import { MachineUserPool } from '../constructs/machine-user-pool';
+import type { OriginationIdentities } from '../constructs/origination-identities';
 import { METRICS_NAMESPACE, PlatformFunction } from '../constructs/platform-function';
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
 import { QueueWorker } from '../constructs/queue-worker';
@@ -81,8 +86,11 @@ export const API_FUNCTION_RESOURCES: Readonly<
        * only paces it (occasional confirmations). @default - it sends none
        */
       readonly sendsSms?: 'reserved' | 'paced';
-      /** Whether it records opt-outs and opt-ins, which the provider opt-out lists mirror. @default false */
-      readonly mirrorsOptOuts?: boolean;
+      /**
+       * How it keeps the provider opt-out lists in step: `add` when it only ever records opt-outs, `mirror` when
+       * it records opt-ins too. @default - it records neither
+       */
+      readonly providerOptOuts?: 'add' | 'mirror';
     }
   >
 > = {
@@ -90,7 +98,7 @@ export const API_FUNCTION_RESOURCES: Readonly<
     tables: SUBSCRIBER_ACCESS,
     subjectIdKey: true,
     sendsSms: 'paced',
-    mirrorsOptOuts: true,
+    providerOptOuts: 'mirror',
   },
   messages: {
     tables: MESSAGE_ACCESS,
@@ -100,7 +108,7 @@ export const API_FUNCTION_RESOURCES: Readonly<
   optouts: {
     tables: OPTOUT_ACCESS,
     subjectIdKey: true,
-    mirrorsOptOuts: true,
+    providerOptOuts: 'add',
   },
   dsr: {
     tables: DSR_API_ACCESS,
@@ -143,8 +151,8 @@ export interface ApiStackProps extends StackProps {
   readonly subjectIdKey: IKey;
   /** Key for every log group of the stack; its policy must admit this region's CloudWatch Logs. */
   readonly logsKey: IKey;
-  /** The cell key: it encrypts the stack's queues and its alarm topic. */
-  readonly cellKey: IKey;
+  /** Encrypts the stack's queues and its alarm topic; its policy admits CloudWatch, Scheduler and SNS. */
+  readonly queueKey: IKey;
   /** End User Messaging delivery events, consumed to update message status. */
   readonly deliveryEventsTopic: ITopic;
   /** Two-way SMS from End User Messaging: opt-outs, HELP and START. */
@@ -153,6 +161,8 @@ export interface ApiStackProps extends StackProps {
   readonly exportBucket: IBucket;
   /** The cell's End User Messaging opt-out list, kept in step with optline's opt-outs. */
   readonly optOutList: CfnOptOutList;
+  /** The cell's origination identities: tenants' channels and inbound numbers follow from them. */
+  readonly identities: OriginationIdentities;
 }
 
 const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
@@ -184,10 +194,14 @@ export class ApiStack extends Stack {
   /** The purge's continuation queue and the retention sweep's overdue alarm. */
   public readonly retentionJobs: RetentionJobs;
 
+  /** `TENANT_PROFILES` of every function that reads tenants: JSON of the tenants' configured settings. */
+  private readonly tenantProfiles: string;
+
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { cell } = props;
     const limits = cell.apiLimits ?? DEFAULT_API_LIMITS;
+    this.tenantProfiles = this.toJsonString(configuredTenants(cell, props.identities));
 
     this.auth = new MachineUserPool(this, 'Auth', {
       name: `optline-${cell.name}`,
@@ -220,6 +234,7 @@ export class ApiStack extends Stack {
         metricsEnabled: true,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+        methodOptions: sendThrottle(cell),
       },
     });
     // API Gateway would create the execution log group itself, unencrypted and kept forever.
@@ -241,20 +256,35 @@ export class ApiStack extends Stack {
 
     this.acknowledgeApiFindings();
 
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: props.cellKey, enforceSSL: true });
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: props.queueKey, enforceSSL: true });
+    // CloudWatch publishes alarm actions only where the topic policy admits it; the cell key admits it too (Data
+    // stack). Both are held to this account's alarms.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+    this.alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` },
+        },
+      }),
+    );
     this.deliveryStatus = new TopicQueueConsumer(this, 'DeliveryStatus', {
       topic: props.deliveryEventsTopic,
-      queueKey: props.cellKey,
+      queueKey: props.queueKey,
       logsKey: props.logsKey,
       handler: 'delivery-status',
       serviceName: 'optline-delivery-status',
       alarmTopic: this.alarmTopic,
     });
-    bindTables(this.deliveryStatus.function, DELIVERY_STATUS_ACCESS, props.tables);
+    bindTables(this.deliveryStatus.function, DELIVERY_STATUS_ACCESS, props.tables, this.tenantProfiles);
 
     this.inboundSms = new TopicQueueConsumer(this, 'InboundSms', {
       topic: props.inboundSmsTopic,
-      queueKey: props.cellKey,
+      queueKey: props.queueKey,
       logsKey: props.logsKey,
       handler: 'inbound-sms',
       serviceName: 'optline-inbound-sms',
@@ -263,11 +293,11 @@ export class ApiStack extends Stack {
       snsEnvelope: true,
     });
     const inbound = this.inboundSms.function;
-    bindTables(inbound, INBOUND_ACCESS, props.tables);
+    bindTables(inbound, INBOUND_ACCESS, props.tables, this.tenantProfiles);
     inbound.bindSubjectIdKey(props.subjectIdKey);
     // Replies share the origination identities with the messages function: they are paced the same way.
-    inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs);
-    inbound.addEnvironment(INBOUND_NUMBERS_ENV, JSON.stringify(cell.inboundNumbers ?? {}));
+    inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs, cell.name);
+    inbound.addEnvironment(INBOUND_NUMBERS_ENV, this.toJsonString(inboundNumbers(cell, props.identities)));
     inbound.bindProviderOptOutList(props.optOutList, 'mirror');
 
     this.jobs = Object.fromEntries(JOB_NAMES.map((name) => [name, this.scheduledJob(name, props)])) as Record<
@@ -280,7 +310,7 @@ export class ApiStack extends Stack {
 
     // Data-subject requests: the dsr routes store a request, then queue its id for the worker.
     this.dsrWorker = new QueueWorker(this, 'DsrWorker', {
-      queueKey: props.cellKey,
+      queueKey: props.queueKey,
       logsKey: props.logsKey,
       handler: 'dsr-worker',
       serviceName: 'optline-dsr-worker',
@@ -288,10 +318,10 @@ export class ApiStack extends Stack {
     });
     // The worker reads and changes the subject's data by its keys; it never sees a phone number, so it gets no
     // subject-id key.
-    bindTables(this.dsrWorker.function, DSR_WORKER_ACCESS, props.tables);
+    bindTables(this.dsrWorker.function, DSR_WORKER_ACCESS, props.tables, this.tenantProfiles);
     this.dsrWorker.function.bindExportBucket(props.exportBucket, 'write');
-    // An objection is an opt-out, mirrored to the provider lists like any other.
-    this.dsrWorker.function.bindProviderOptOutList(props.optOutList, 'mirror');
+    // An objection is an opt-out, added to the provider list like any other; the worker never lifts one.
+    this.dsrWorker.function.bindProviderOptOutList(props.optOutList, 'add');
     const dsr = this.functions.dsr;
     dsr.bindWorkQueue(this.dsrWorker.queue);
     dsr.bindExportBucket(props.exportBucket, 'presign');
@@ -322,18 +352,18 @@ export class ApiStack extends Stack {
 
     this.ttlBackstop = new TtlBackstop(this, 'TtlBackstop', {
       table: props.tables.Subscribers,
-      queueKey: props.cellKey,
+      queueKey: props.queueKey,
       logsKey: props.logsKey,
       alarmTopic: this.alarmTopic,
       handler: 'ttl-backstop',
       serviceName: 'optline-ttl-backstop',
     });
-    bindTables(this.ttlBackstop.function, TTL_BACKSTOP_ACCESS, props.tables);
+    bindTables(this.ttlBackstop.function, TTL_BACKSTOP_ACCESS, props.tables, this.tenantProfiles);
     this.retentionJobs = new RetentionJobs(this, 'RetentionJobs', {
       purge: this.jobs['purge-inactive'],
       sweep: this.jobs['retention-sweep'],
       tenants: cell.tenants,
-      queueKey: props.cellKey,
+      queueKey: props.queueKey,
       alarmTopic: this.alarmTopic,
     });
 
@@ -350,11 +380,12 @@ export class ApiStack extends Stack {
     const job = new ScheduledJob(this, `${jobConstructId(name)}Job`, {
       name,
       spec,
-      queueKey: props.cellKey,
+      queueKey: props.queueKey,
       logsKey: props.logsKey,
       alarmTopic: this.alarmTopic,
+      reserveConcurrency: props.cell.reserveConcurrency ?? false,
     });
-    bindTables(job.function, spec.tables, props.tables);
+    bindTables(job.function, spec.tables, props.tables, this.tenantProfiles);
     if (spec.subjectIdKey) job.function.bindSubjectIdKey(props.subjectIdKey);
     return job;
   }
@@ -369,12 +400,14 @@ export class ApiStack extends Stack {
       description: `optline ${props.cell.name}: ${ROUTES.filter((r) => r.fn === fn).length} ${fn} API routes`,
       logsKey: props.logsKey,
       reservedConcurrentExecutions:
-        resources.sendsSms === 'reserved' ? pacing?.reservedConcurrency : undefined,
+        resources.sendsSms === 'reserved' && props.cell.reserveConcurrency
+          ? pacing?.reservedConcurrency
+          : undefined,
     });
-    bindTables(func, resources.tables, props.tables);
+    bindTables(func, resources.tables, props.tables, this.tenantProfiles);
     if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
-    if (pacing) func.bindSmsSending(pacing.intervalMs);
-    if (resources.mirrorsOptOuts) func.bindProviderOptOutList(props.optOutList, 'mirror');
+    if (pacing) func.bindSmsSending(pacing.intervalMs, props.cell.name);
+    if (resources.providerOptOuts) func.bindProviderOptOutList(props.optOutList, resources.providerOptOuts);
     func.bindTenantClients(this.auth.clients);
     acknowledgeLambdaFindings(func);
     return func;
@@ -443,6 +476,12 @@ export class ApiStack extends Stack {
       { nag: ['NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled'] },
     );
     const cloudWatchRole = this.api.node.findChild('CloudWatchRole').node.defaultChild as CfnRole;
+    // Only API Gateway acting for this account may assume the role (the global confused-deputy condition; API
+    // Gateway's logging guide shows the trust without it).
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount
+    cloudWatchRole.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
+      StringEquals: { 'aws:SourceAccount': this.account },
+    });
     acknowledgeFindings(
       cloudWatchRole,
       'API Gateway account-level CloudWatch role: AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS ' +
@@ -457,15 +496,64 @@ export class ApiStack extends Stack {
   }
 }
 
-/** Binds each listed table with its access. */
+/** The send route: the one route whose every accepted request becomes an SMS through the cell's identities. */
+const SEND_ROUTE = ROUTES.find((route) => route.operationId === 'sendMessage')!;
+
+/**
+ * Method throttling of the send route, matched to the cell's MPS: API Gateway admits at most `smsMps` requests a
+ * second there (a token bucket of one, so a second never holds more than one request above the rate) and answers
+ * the rest 429 itself, before Lambda, whether or not concurrency is reserved. The pacing of each execution
+ * environment (paced-sender.ts) spreads what is admitted. A method setting replaces the stage's for that method,
+ * so logging and metrics are restated.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+ */
+function sendThrottle(cell: CellConfig): Record<string, MethodDeploymentOptions> {
+  return {
+    [`${SEND_ROUTE.path}/${SEND_ROUTE.method}`]: {
+      throttlingRateLimit: cell.smsMps ?? DEFAULT_SMS_MPS,
+      throttlingBurstLimit: 1,
+      loggingLevel: MethodLoggingLevel.ERROR,
+      dataTraceEnabled: false,
+      metricsEnabled: true,
+    },
+  };
+}
+
+/**
+ * Binds each listed table with its access. A function that reads the Tenants table also gets the tenants' settings
+ * from the cell configuration, which take precedence over the stored ones.
+ */
 function bindTables(
   func: PlatformFunction,
   access: FunctionTables,
   tables: Readonly<Record<TableId, ITableV2>>,
+  tenantProfiles: string,
 ): void {
   for (const [tableId, level] of Object.entries(access) as Array<[TableId, TableAccess]>) {
     func.bindTable(tables[tableId], tableId, level);
+    if (tableId === 'Tenants') func.addEnvironment(TENANT_PROFILES_ENV, tenantProfiles);
   }
+}
+
+/** The cell's inbound numbers: those of its two-way identities, then those listed by hand in the config. */
+function inboundNumbers(cell: CellConfig, identities: OriginationIdentities): InboundNumber[] {
+  return [
+    ...identities.inboundNumbers,
+    ...Object.entries(cell.inboundNumbers ?? {}).map(([number, tenant]) => ({ number, tenant })),
+  ];
+}
+
+/** Each tenant's settings from the cell config: its profile, and the channel of its identities. */
+function configuredTenants(
+  cell: CellConfig,
+  identities: OriginationIdentities,
+): Record<string, ConfiguredTenant> {
+  return Object.fromEntries(
+    Object.entries(cell.tenantProfiles ?? {}).map(([tenant, profile]) => {
+      const channel = identities.channels.get(tenant);
+      return [tenant, { ...profile, ...(channel ? { channel } : {}) }];
+    }),
+  );
 }
 
 /** Findings every synchronous, API-invoked function has, acknowledged on its CfnFunction. */

@@ -17,6 +17,7 @@ import type { TableId } from '../../lambdas/shared/env';
 import type { CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { EncryptedTable, TTL_ATTRIBUTE } from '../constructs/encrypted-table';
+import { OriginationIdentities } from '../constructs/origination-identities';
 
 /** Construct ids of the cell's tables; they also name the tables in local mode. */
 export const TABLE_IDS: readonly TableId[] = [
@@ -42,8 +43,15 @@ const sk = { name: 'sk', type: AttributeType.STRING };
  * End User Messaging opt-out list. Termination protection is on and every resource is retained.
  */
 export class DataStack extends Stack {
-  /** Encrypts every table, the export bucket and the topic. Rotated yearly. */
+  /** Encrypts every table, the export bucket and the inbound and delivery-events topics. Rotated yearly. */
   public readonly cellKey: Key;
+  /**
+   * Encrypts the cell's queues (work, continuation and dead-letter queues) and its alarm topic: what services
+   * deliver into. Apart from the data key, its policy admits those services, each held to this account's
+   * resources, and a topic subscribed by a queue never shares that queue's key (which would make key and topic
+   * depend on each other). Rotated yearly.
+   */
+  public readonly queueKey: Key;
   /** HMAC_256 key that derives pseudonymous subject ids; the secret never leaves KMS. */
   public readonly subjectIdKey: Key;
   /**
@@ -64,6 +72,8 @@ export class DataStack extends Stack {
   public readonly exportBucket: Bucket;
   public readonly inboundSmsTopic: Topic;
   public readonly optOutList: CfnOptOutList;
+  /** The cell's phone numbers, sender ids and pools, and the tenant channels they make (DESIGN §9). */
+  public readonly identities: OriginationIdentities;
   /** End User Messaging delivery events (delivered, failed…) arrive here, from the configuration set. */
   public readonly deliveryEventsTopic: Topic;
   /** End User Messaging configuration set that tenants send with; it routes delivery events to the topic. */
@@ -76,6 +86,12 @@ export class DataStack extends Stack {
     this.cellKey = new Key(this, 'CellKey', {
       description: `optline ${cell.name}: encrypts tables, exports and topics`,
       alias: `alias/optline/${cell.name}/data`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.queueKey = new Key(this, 'QueueKey', {
+      description: `optline ${cell.name}: encrypts queues and the alarm topic`,
+      alias: `alias/optline/${cell.name}/queues`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -260,20 +276,31 @@ export class DataStack extends Stack {
       masterKey: this.cellKey,
       enforceSSL: true,
     });
-    // End User Messaging publishes two-way SMS to the topic; the account condition stops a confused deputy.
-    const smsVoice = new ServicePrincipal('sms-voice.amazonaws.com').withConditions({
-      StringEquals: { 'aws:SourceAccount': this.account },
-    });
-    this.inboundSmsTopic.grantPublish(smsVoice);
-    this.cellKey.grant(smsVoice, 'kms:GenerateDataKey*', 'kms:Decrypt');
+    // End User Messaging publishes two-way SMS to the topic, and delivery events to the next one, each through
+    // the topic policy and the topic's key, held to this account's End User Messaging resources.
+    // https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms-iam-policy-auto.html
+    const smsVoiceOf = (sourceArn: string) =>
+      new ServicePrincipal('sms-voice.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': this.account },
+        ArnLike: { 'aws:SourceArn': sourceArn },
+      });
+    const anySmsVoiceResource = `arn:${this.partition}:sms-voice:${this.region}:${this.account}:*`;
+    const configurationSetName = `optline-${cell.name}`;
+    this.inboundSmsTopic.grantPublish(smsVoiceOf(anySmsVoiceResource));
+    this.cellKey.grant(smsVoiceOf(anySmsVoiceResource), 'kms:GenerateDataKey*', 'kms:Decrypt');
 
     this.deliveryEventsTopic = new Topic(this, 'DeliveryEventsTopic', {
       masterKey: this.cellKey,
       enforceSSL: true,
     });
-    this.deliveryEventsTopic.grantPublish(smsVoice);
+    // https://docs.aws.amazon.com/sms-voice/latest/userguide/configuration-sets-sns-creating-role.html
+    this.deliveryEventsTopic.grantPublish(
+      smsVoiceOf(
+        `arn:${this.partition}:sms-voice:${this.region}:${this.account}:configuration-set/${configurationSetName}`,
+      ),
+    );
     this.configurationSet = new CfnConfigurationSet(this, 'ConfigurationSet', {
-      configurationSetName: `optline-${cell.name}`,
+      configurationSetName,
       eventDestinations: [
         {
           eventDestinationName: 'delivery-status',
@@ -283,24 +310,45 @@ export class DataStack extends Stack {
         },
       ],
     });
-    // CloudWatch alarms publish to the cell's encrypted alarm topics.
-    this.cellKey.grant(
-      new ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': this.account },
-      }),
-      'kms:GenerateDataKey*',
-      'kms:Decrypt',
-    );
-    // Queues subscribed to the cell's topics are encrypted with this key; SNS must be able to use it for them.
-    this.cellKey.grant(
-      new ServicePrincipal('sns.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': this.account },
-      }),
-      'kms:GenerateDataKey*',
-      'kms:Decrypt',
-    );
+    this.admitQueueKeyDeliveries();
 
     this.optOutList = new CfnOptOutList(this, 'OptOutList', { optOutListName: `optline-${cell.name}` });
-    this.optOutList.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // Named, so a list kept from a failed first create would block the retry; it is deleted on that rollback only.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+    this.optOutList.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+
+    this.identities = new OriginationIdentities(this, 'OriginationIdentities', {
+      identities: cell.originationIdentities ?? [],
+      profiles: cell.tenantProfiles ?? {},
+      optOutList: this.optOutList,
+      inboundTopic: this.inboundSmsTopic,
+      configurationSetName,
+    });
+  }
+
+  /**
+   * The services that deliver into the cell's queues and alarm topic, admitted by the queue key. SNS, which delivers
+   * the cell's topics to their queues, is admitted per subscription with the topic's ARN (CDK feature flag
+   * `@aws-cdk/aws-sns-subscriptions:restrictSqsDescryption`).
+   */
+  private admitQueueKeyDeliveries(): void {
+    const account = { 'aws:SourceAccount': this.account };
+    // CloudWatch alarm actions publish to the encrypted alarm topic.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+    this.queueKey.grant(
+      new ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
+        StringEquals: account,
+        ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` },
+      }),
+      'kms:GenerateDataKey*',
+      'kms:Decrypt',
+    );
+    // EventBridge Scheduler sends an undeliverable job invocation to the job's encrypted dead-letter queue.
+    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/troubleshooting.html
+    this.queueKey.grant(
+      new ServicePrincipal('scheduler.amazonaws.com').withConditions({ StringEquals: account }),
+      'kms:GenerateDataKey',
+      'kms:Decrypt',
+    );
   }
 }

@@ -26,6 +26,8 @@ const key = (stack: string, logicalId: string): string => `${stack}\u0000${logic
 export class References {
   private readonly resources = new Map<string, TemplateResource>();
   private readonly exports = new Map<string, { readonly stack: string; readonly value: unknown }>();
+  /** Every output by stack and output name, for `Fn::GetStackOutput` (weak cross-stack references). */
+  private readonly outputs = new Map<string, { readonly stack: string; readonly value: unknown }>();
   /** Construct paths from the stack metadata, for templates synthesized without `aws:cdk:path` metadata. */
   private readonly metadataPaths = new Map<string, string>();
 
@@ -42,9 +44,10 @@ export class References {
       for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
         this.resources.set(key(stack.name, logicalId), resource);
       }
-      for (const output of Object.values(stack.template.Outputs ?? {})) {
+      for (const [outputName, output] of Object.entries(stack.template.Outputs ?? {})) {
         const name = str(output.Export?.Name);
         if (name !== undefined) this.exports.set(name, { stack: stack.name, value: output.Value });
+        this.outputs.set(key(stack.name, outputName), { stack: stack.name, value: output.Value });
       }
     }
   }
@@ -64,15 +67,28 @@ export class References {
     return cdkPath === undefined ? `${address.stack}/${address.logicalId}` : displayPath(cdkPath);
   }
 
-  /** The resource a value points at through `Ref`, `Fn::GetAtt`, or `Fn::ImportValue` of another stack's export. */
+  /**
+   * The resource a value points at through `Ref`, `Fn::GetAtt`, or another stack's value: `Fn::ImportValue` of
+   * its export or `Fn::GetStackOutput` of its output.
+   */
   target(value: unknown, stack: string): ResourceAddress | undefined {
     if (!isObject(value)) return undefined;
     const ref = str(value.Ref);
     if (ref !== undefined) return this.known({ stack, logicalId: ref });
     const getAtt = getAttParts(value['Fn::GetAtt']);
     if (getAtt) return this.known({ stack, logicalId: getAtt[0], attribute: getAtt[1] });
+    const other = this.otherStackValue(value);
+    return other ? this.target(other.value, other.stack) : undefined;
+  }
+
+  /** The value another stack provides through its export (`Fn::ImportValue`) or output (`Fn::GetStackOutput`). */
+  private otherStackValue(value: Record<string, unknown>): { stack: string; value: unknown } | undefined {
     const exported = this.exports.get(str(value['Fn::ImportValue']) ?? '');
-    return exported ? this.target(exported.value, exported.stack) : undefined;
+    if (exported) return exported;
+    const output = value['Fn::GetStackOutput'];
+    const stackName = str(field(output, 'StackName'));
+    const outputName = str(field(output, 'OutputName'));
+    return stackName && outputName ? this.outputs.get(key(stackName, outputName)) : undefined;
   }
 
   /** The construct path of the resource a value points at, or the value rendered when it points at none. */
@@ -99,6 +115,12 @@ export class References {
       const exportName = this.render(value['Fn::ImportValue'], stack);
       const exported = this.exports.get(exportName);
       return exported ? this.render(exported.value, exported.stack) : `<import ${exportName}>`;
+    }
+    if (value['Fn::GetStackOutput'] !== undefined) {
+      const output = this.otherStackValue(value);
+      return output
+        ? this.render(output.value, output.stack)
+        : `<output ${JSON.stringify(value['Fn::GetStackOutput'])}>`;
     }
     const join = value['Fn::Join'];
     if (Array.isArray(join) && join.length === 2) {

@@ -32,7 +32,11 @@ describe('inbound SMS consumer', () => {
       clock: () => new Date(),
       providerOptOuts,
     }),
-    tenantByNumber: { '+447700900001': 'demo', '+447700900099': 'ghost' },
+    inboundNumbers: [
+      { number: '+447700900001', tenant: 'demo' },
+      { number: '+447700900099', tenant: 'ghost' },
+      { number: '+18005550100', tenant: 'demo', type: 'TOLL_FREE' as const },
+    ],
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   };
   const handle = inboundSmsHandler(deps);
@@ -113,6 +117,26 @@ describe('inbound SMS consumer', () => {
       new GetCommand({ TableName: tables.Suppressions, Key: { pk: 'T#demo', sk: `S#${subjectId}#all` } }),
     );
     expect(suppression.Item).toMatchObject({ source: 'keyword' });
+  });
+
+  it('records a STOP sent to a US toll-free number without a confirmation of its own, since the carrier sends one', async () => {
+    const phone = randomPhone();
+
+    const result = await handle({ Records: [sms(phone, 'STOP', '+18005550100')] } as SQSEvent);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(outbox.entries().filter((e) => e.to === phone)).toEqual([]);
+    const subjectId = await subjectIds.derive('demo', phone);
+    const suppression = await db.send(
+      new GetCommand({ TableName: tables.Suppressions, Key: { pk: 'T#demo', sk: `S#${subjectId}#all` } }),
+    );
+    expect(suppression.Item).toMatchObject({ source: 'keyword' });
+    expect(providerOptOuts.has(phone)).toBe(true);
+    // The same STOP redelivered finds the opt-out confirmed (by the carrier) and still sends nothing.
+    const stop = sms(phone, 'STOP', '+18005550100');
+    await handle({ Records: [stop] } as SQSEvent);
+    await handle({ Records: [stop] } as SQSEvent);
+    expect(outbox.entries().filter((e) => e.to === phone)).toEqual([]);
   });
 
   it('reports only the record that failed, so SQS retries it alone', async () => {

@@ -1,6 +1,14 @@
-/** DynamoDB implementation of the TenantStore port, with a short in-memory cache: tenant settings change rarely. */
+/**
+ * DynamoDB implementation of the TenantStore port, with a short in-memory cache: tenant settings change rarely.
+ * Settings from the cell configuration, when given, take precedence over the stored item.
+ */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TenantSettings, TenantStore } from '../../domain/tenants';
+import {
+  mergeTenantSettings,
+  type ConfiguredTenant,
+  type TenantSettings,
+  type TenantStore,
+} from '../../domain/tenants';
 
 export class DynamoTenantStore implements TenantStore {
   private readonly cache = new Map<string, { settings: TenantSettings | undefined; until: number }>();
@@ -8,6 +16,7 @@ export class DynamoTenantStore implements TenantStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly configured: Readonly<Record<string, ConfiguredTenant>> = {},
     private readonly ttlMs = 60_000,
   ) {}
 
@@ -15,7 +24,7 @@ export class DynamoTenantStore implements TenantStore {
     const cached = this.cache.get(tenantId);
     if (cached && cached.until > Date.now()) return cached.settings;
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { tenantId } }));
-    const settings = Item as TenantSettings | undefined;
+    const settings = mergeTenantSettings(tenantId, Item as TenantSettings | undefined, this.configured[tenantId]);
     this.cache.set(tenantId, { settings, until: Date.now() + this.ttlMs });
     return settings;
   }
