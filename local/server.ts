@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DynamoMessageStatusStore } from '../lambdas/adapters/dynamo/message-status-store';
 import { queryOnly } from '../lambdas/adapters/dynamo/query-only';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
 import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
@@ -25,6 +26,7 @@ import {
   type RouteAction,
 } from '../lambdas/api/api-handler';
 import { bearerTokenCaller } from '../lambdas/api/callers';
+import { deliveryStatusHandler } from '../lambdas/api/delivery-status';
 import { dsrActions } from '../lambdas/api/dsr-api';
 import { dsrWorkerDeps, dsrWorkerHandler } from '../lambdas/api/dsr-worker';
 import { inboundDeps } from '../lambdas/api/inbound-sms';
@@ -53,6 +55,7 @@ import * as z from '../lambdas/shared/zod';
 import { CELLS_CONTEXT_KEY, cellsFromContext } from '../lib/config';
 import { newOptlineApp } from '../lib/optline-app';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
+import { LocalDeliveryQueue } from './delivery-queue';
 import { LocalDsrQueue, LocalExportStore } from './dsr';
 import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { localJobs } from './jobs';
@@ -100,6 +103,8 @@ export interface LocalServer {
   readonly exports: LocalExportStore;
   /** Metrics the jobs published. */
   readonly metrics: RecordingMetrics;
+  /** Delivery events of simulator numbers: `idle()` waits until the consumer has applied all sent so far. */
+  readonly deliveryEvents: LocalDeliveryQueue;
   close(): Promise<void>;
 }
 
@@ -261,7 +266,15 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     clock,
     providerOptOuts: options.providerOptOuts ?? new InMemoryProviderOptOutList(clock),
   };
-  const outbox = new OutboxSender({ clock: ports.clock, ...persistedOutbox(dataDir) });
+  // The deployed delivery-status consumer, fed with the events the outbox produces for simulator numbers.
+  const deliveryEvents = new LocalDeliveryQueue(
+    deliveryStatusHandler({ store: new DynamoMessageStatusStore(db, tables.MessageLog), clock, logger }),
+  );
+  const outbox = new OutboxSender({
+    clock: ports.clock,
+    ...persistedOutbox(dataDir),
+    onDeliveryEvent: (eventJson) => deliveryEvents.publish(eventJson),
+  });
   const sender = options.wrapSender?.(outbox) ?? outbox;
   const callers = bearerTokenCaller(tenantByToken());
   const regime = cellsFromContext(newOptlineApp().node.tryGetContext(CELLS_CONTEXT_KEY)).find(
@@ -381,9 +394,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     dsrQueue,
     exports: exportFiles,
     metrics,
+    deliveryEvents,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dsrQueue.idle();
+      await deliveryEvents.idle();
       db.destroy();
       await dynamoLocal?.stop();
     },
