@@ -18,6 +18,8 @@ export interface DynamoAttempt {
   readonly input: Readonly<Record<string, unknown>>;
   /** 1 for a command's first attempt, then 2, 3… for the SDK's retries of it. */
   readonly attempt: number;
+  /** The SDK's invocation id: the same for every attempt of one command, and unique to it. */
+  readonly id: string;
 }
 
 /** Sees each attempt before it is sent; what it throws is the attempt's outcome, and nothing is sent. */
@@ -43,9 +45,14 @@ async function retriesWithoutBackoff(endpoint: string): Promise<RetryStrategyV2>
   }
 }
 
-/** The retry middleware states the attempt in this request header ("attempt=2; max=4"). */
+/**
+ * The retry middleware states the attempt in one request header ("attempt=2; max=4") and gives every attempt of
+ * a command the same invocation id in another.
+ */
 const attemptOf = (headers: Record<string, string> | undefined): number =>
   Number(/attempt=(\d+)/.exec(headers?.['amz-sdk-request'] ?? '')?.[1] ?? 1);
+const idOf = (headers: Record<string, string> | undefined): string =>
+  headers?.['amz-sdk-invocation-id'] ?? 'unknown';
 
 /** A DynamoDB Local client whose every attempt first passes `inject`. */
 export async function faultInjectingClient(
@@ -65,6 +72,7 @@ export async function faultInjectingClient(
         command: String(context.commandName),
         input: args.input as Record<string, unknown>,
         attempt: attemptOf(request?.headers),
+        id: idOf(request?.headers),
       });
       return next(args);
     },

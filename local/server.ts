@@ -57,6 +57,7 @@ import { newOptlineApp } from '../lib/optline-app';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { LocalDeliveryQueue } from './delivery-queue';
 import { LocalDsrQueue, LocalExportStore } from './dsr';
+import { faultInjectingClient, type DynamoFaultInjector } from './dynamo-faults';
 import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { localJobs } from './jobs';
 import { localTableDefinitions } from './table-definitions';
@@ -92,6 +93,12 @@ export interface LocalServerOptions {
    * @default - an empty in-memory list
    */
   readonly providerOptOuts?: InMemoryProviderOptOutList;
+  /**
+   * Sees every attempt of every DynamoDB request the server makes (the idempotency layer's too) and may throw,
+   * so tests can make DynamoDB throttle or fail; the SDK retries as deployed, without pausing between attempts.
+   * @default - no faults, and the SDK's own backoff
+   */
+  readonly dynamoFaults?: DynamoFaultInjector;
 }
 
 export interface LocalServer {
@@ -250,7 +257,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   }
 
   // As deployed: reads by key and key-condition queries only.
-  const dynamo = queryOnly(localClient(endpoint));
+  const dynamo = queryOnly(
+    options.dynamoFaults ? await faultInjectingClient(endpoint, options.dynamoFaults) : localClient(endpoint),
+  );
   const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const tables = tableNames(prefix);
   for (const tenant of LOCAL_TENANTS) {
