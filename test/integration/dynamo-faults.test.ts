@@ -4,10 +4,24 @@
  * a request answered 503 left nothing half-written, and that its retry completes it exactly once.
  */
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import { queryOnly } from '../../lambdas/adapters/dynamo/query-only';
+import { LocalSubjectIdDeriver } from '../../lambdas/adapters/local-subject-id';
+import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
+import { OutboxSender } from '../../lambdas/adapters/sms/outbox-sender';
+import { inboundDeps, inboundSmsHandler } from '../../lambdas/api/inbound-sms';
 import type { DsrQueue, DsrWorkItem } from '../../lambdas/domain/dsr-ports';
+import type { TableId } from '../../lambdas/shared/env';
 import { TRANSIENT_FAULT_RETRY_AFTER_SECONDS } from '../../lambdas/shared/transient-faults';
-import type { DynamoAttempt, DynamoFaultInjector } from '../../local/dynamo-faults';
+import { TABLE_IDS } from '../../lib/stacks/data-stack';
+import {
+  faultInjectingClient,
+  type DynamoAttempt,
+  type DynamoFaultInjector,
+} from '../../local/dynamo-faults';
 import { randomPhone, startTestServer, type TestResponse, type TestServer } from './harness/local-server';
 
 const throttle = () =>
@@ -46,8 +60,8 @@ interface FaultyServer {
   readonly server: TestServer;
   /**
    * Runs `act` with `inject` armed; returns what it returned and the attempts DynamoDB was sent meanwhile. DSR
-   * work queued meanwhile waits until the faults are off: the worker shares the client, and its own retries are
-   * SQS redeliveries, outside what is checked here.
+   * work waits in the queue until `settle`, which `during` calls once the faults are off: the worker shares the
+   * client, and is checked on its own.
    */
   during<T>(
     inject: DynamoFaultInjector,
@@ -80,7 +94,7 @@ async function startFaultyServer(): Promise<FaultyServer> {
     server,
     settle,
     async during(injector, act) {
-      await settle();
+      await server.dsrQueue.idle();
       seen = [];
       inject = injector;
       try {
@@ -410,6 +424,87 @@ describe('nothing is half-written wherever a lasting throttle strikes', () => {
         await faulty.settle();
         expect([failing, added(before, await server.snapshot())]).toEqual([failing, cleanShape]);
       }
+    }
+  });
+});
+
+describe('queue consumers under a lasting throttle', () => {
+  it('the DSR worker reports the record as failed, so SQS delivers it again until it is done', async () => {
+    // GIVEN a data-subject request stored while DynamoDB was fine, and then a lasting throttle
+    const opened = await server.request('POST', '/v1/dsr', { body: dsrBody(await subscribed(server)) });
+    const path = `/v1/dsr/${opened.body.requestId as string}`;
+    const deadLettered = server.dsrQueue.deadLetters.length;
+    // WHEN the worker gets it during the throttle (the local queue redelivers a reported failure 5 times)
+    const released = await faulty.during(always(throttle), async () => {
+      await faulty.settle();
+      return server.dsrQueue.deadLetters.slice(deadLettered);
+    });
+    // THEN every delivery failed and none was taken for done: the item ends in the dead-letter queue
+    expect(released.result).toEqual([{ tenantId: 'demo', requestId: opened.body.requestId }]);
+    expect((await server.request('GET', path)).body.status).not.toBe('completed');
+    // AND once the throttle is over, a redrive completes it
+    await server.dsrQueue.enqueue(released.result[0]!);
+    await server.dsrQueue.idle();
+    expect((await server.request('GET', path)).body.status).toBe('completed');
+  });
+
+  it('the inbound SMS consumer reports a throttled STOP as a batch item failure, and its redelivery confirms once', async () => {
+    // GIVEN the deployed consumer on this server's tables, behind a client that DynamoDB throttles
+    let throttled = true;
+    const dynamo = queryOnly(
+      await faultInjectingClient(process.env.OPTLINE_DYNAMODB_ENDPOINT!, () => {
+        if (throttled) throw throttle();
+      }),
+    );
+    const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+    const outbox = new OutboxSender();
+    const tables = Object.fromEntries(TABLE_IDS.map((id) => [id, `${server.tablePrefix}${id}`])) as Record<
+      TableId,
+      string
+    >;
+    const handle = inboundSmsHandler({
+      inbound: inboundDeps({
+        dynamo,
+        db,
+        tables,
+        subjectIds: new LocalSubjectIdDeriver('consumer-faults-key'),
+        sender: outbox,
+        clock: () => new Date(),
+        providerOptOuts: new InMemoryProviderOptOutList(),
+      }),
+      inboundNumbers: [{ number: '+447700900001', tenant: 'demo' }],
+      logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    });
+    const phone = randomPhone();
+    const sms = (destinationNumber: string) =>
+      ({
+        messageId: randomUUID(),
+        body: JSON.stringify({
+          originationNumber: phone,
+          destinationNumber,
+          messageBody: 'STOP',
+          inboundMessageId: randomUUID(),
+        }),
+        attributes: { SentTimestamp: String(Date.now()) },
+      }) as SQSRecord;
+    const stop = sms('+447700900001');
+    const notForThisCell = sms('+447700900777');
+    try {
+      // WHEN the STOP arrives during the throttle, alone or with a record that needs no table
+      // THEN it is reported failed, for SQS to deliver again (a batch that failed whole fails the invocation),
+      // and nothing was sent
+      await expect(handle({ Records: [stop] })).rejects.toThrow(/All records failed/);
+      const first = await handle({ Records: [stop, notForThisCell] });
+      expect(first.batchItemFailures).toEqual([{ itemIdentifier: stop.messageId }]);
+      expect(outbox.entries()).toEqual([]);
+      // WHEN it is delivered again after the throttle
+      throttled = false;
+      const again = await handle({ Records: [stop] });
+      // THEN it is done, with exactly one confirmation
+      expect(again.batchItemFailures).toEqual([]);
+      expect(outbox.entries().filter((entry) => entry.to === phone)).toHaveLength(1);
+    } finally {
+      db.destroy();
     }
   });
 });
