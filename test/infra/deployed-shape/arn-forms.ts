@@ -12,7 +12,9 @@ export class ArnForms {
   private spelled(handle: ResourceHandle, service: string, region: string, rest: string): string[] {
     return this.templates
       .accountForms(handle.stack)
-      .map((account) => `arn:\${AWS::Partition}:${service}:${region}:${account}:${rest}`);
+      .map(
+        (account) => `arn:${this.templates.partition(handle.stack)}:${service}:${region}:${account}:${rest}`,
+      );
   }
 
   /** The resource's physical name: its name property rendered, or its name attribute as a token. */
@@ -49,7 +51,10 @@ export class ArnForms {
       case 'AWS::SMSVOICE::Pool':
         return named('sms-voice', `pool/${this.nameOf(handle, 'PoolId', 'PoolId')}`);
       case 'AWS::S3::Bucket':
-        return [token, `arn:\${AWS::Partition}:s3:::${this.nameOf(handle, 'BucketName', 'BucketName')}`];
+        return [
+          token,
+          `arn:${this.templates.partition(handle.stack)}:s3:::${this.nameOf(handle, 'BucketName', 'BucketName')}`,
+        ];
       case 'AWS::IAM::Role':
         return [
           token,
@@ -78,6 +83,7 @@ export class ArnForms {
   /** How a key policy names an IAM role: the role itself, or its account (which delegates to IAM policies). */
   principalForms(role: ResourceHandle): string[] {
     const accounts = this.templates.accountForms(role.stack);
-    return [...this.of(role), ...accounts, ...accounts.map((a) => `arn:\${AWS::Partition}:iam::${a}:root`)];
+    const partition = this.templates.partition(role.stack);
+    return [...this.of(role), ...accounts, ...accounts.map((a) => `arn:${partition}:iam::${a}:root`)];
   }
 }

@@ -6,6 +6,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Code, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import { CfnPhoneNumber } from 'aws-cdk-lib/aws-smsvoice';
 import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription, SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { CfnQueue, CfnQueuePolicy, Queue } from 'aws-cdk-lib/aws-sqs';
@@ -198,6 +199,48 @@ describe('service edges are admitted by resource and key policies, narrowed to t
     expect(serviceEdgeReport(TemplateSet.fromApp(app))).toEqual([
       'SNS → SQS: Inbound/Handler/Topic subscribes Inbound/Handler (AWS::Lambda::Function) with protocol lambda, which the check does not model',
     ]);
+  });
+
+  it('reports a two-way number whose encrypted inbound topic admits End User Messaging in neither policy, and passes it admitted', () => {
+    const twoWay = (admitted: boolean): string[] => {
+      const app = new App();
+      const stack = new Stack(app, 'Numbers', { env });
+      const key = new Key(stack, 'Key');
+      const topic = new Topic(stack, 'Inbound', { masterKey: key });
+      new CfnPhoneNumber(stack, 'Number', {
+        isoCountryCode: 'US',
+        numberCapabilities: ['SMS'],
+        numberType: 'SIMULATOR',
+        mandatoryKeywords: { help: { message: 'Help text' }, stop: { message: 'Stop text' } },
+        twoWay: { enabled: true, channelArn: topic.topicArn },
+      });
+      if (admitted) {
+        const smsVoice = new ServicePrincipal('sms-voice.amazonaws.com');
+        const fromThisAccount = { StringEquals: { 'aws:SourceAccount': stack.account } };
+        topic.addToResourcePolicy(
+          new PolicyStatement({
+            principals: [smsVoice],
+            actions: ['sns:Publish'],
+            resources: [topic.topicArn],
+            conditions: fromThisAccount,
+          }),
+        );
+        key.addToResourcePolicy(
+          new PolicyStatement({
+            principals: [smsVoice],
+            actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            resources: ['*'],
+            conditions: fromThisAccount,
+          }),
+        );
+      }
+      return serviceEdgeReport(TemplateSet.fromApp(app));
+    };
+    expect(twoWay(false)).toEqual([
+      `End User Messaging two-way → SNS: the key policy of Numbers/Key (key of Numbers/Inbound) does not admit sms-voice.amazonaws.com to kms:GenerateDataKey, kms:Decrypt ${NARROWED} (needed by Numbers/Number)`,
+      `End User Messaging two-way → SNS: the topic policy of Numbers/Inbound does not admit sms-voice.amazonaws.com to sns:Publish ${NARROWED} (needed by Numbers/Number)`,
+    ]);
+    expect(twoWay(true)).toEqual([]);
   });
 
   it('reports a schedule whose role trusts Scheduler without a source condition and cannot reach its dead-letter queue', () => {

@@ -1,4 +1,5 @@
 import type { App } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 
 /**
  * The synthesized templates of an app, read the way CloudFormation will deploy them: references between
@@ -48,7 +49,6 @@ export interface Reference {
 }
 
 const PSEUDO_ACCOUNT = '${AWS::AccountId}';
-const PSEUDO_PARTITION = '${AWS::Partition}';
 
 /** `{{resolve:ssm:NAME}}` or `{{resolve:ssm:NAME:VERSION}}`: a dynamic reference to a plain SSM parameter. */
 const SSM_DYNAMIC_REFERENCE = /^\{\{resolve:ssm:([^:}]+)(?::\d+)?\}\}$/;
@@ -113,6 +113,14 @@ export class TemplateSet {
     return `\${${this.label(handle)}}`;
   }
 
+  /**
+   * The partition of a stack's region. CDK writes it as a literal (`arn:aws:…`) or as `AWS::Partition` depending
+   * on feature flags; both render to this value so they compare equal.
+   */
+  partition(stack: StackTemplate): string {
+    return RegionInfo.get(stack.region).partition ?? '${AWS::Partition}';
+  }
+
   /** The account a policy of this stack names with `AWS::AccountId`, in every form it may take. */
   accountForms(stack: StackTemplate): string[] {
     return stack.account ? [PSEUDO_ACCOUNT, stack.account] : [PSEUDO_ACCOUNT];
@@ -160,8 +168,8 @@ export class TemplateSet {
 
   /**
    * An expression as one string: literals stay, pseudo-parameters that are the same everywhere in the stack
-   * become their value (region, URL suffix, stack name), the account and partition stay `${AWS::AccountId}` and
-   * `${AWS::Partition}`, and a reference to a resource becomes that resource's token (attributes other than
+   * become their value (region, partition, URL suffix, stack name), the account stays `${AWS::AccountId}`, and a
+   * reference to a resource becomes that resource's token (attributes other than
    * `Arn` keep their name: `${stack/id.StreamArn}`). Anything the renderer cannot follow becomes an opaque
    * `${?…}`, which matches nothing but a wildcard.
    */
@@ -219,7 +227,7 @@ export class TemplateSet {
       case 'AWS::AccountId':
         return PSEUDO_ACCOUNT;
       case 'AWS::Partition':
-        return PSEUDO_PARTITION;
+        return this.partition(from);
       default: {
         if (name.startsWith('AWS::')) return `\${${name}}`;
         const reference = this.resolve(from, { Ref: name });
