@@ -161,3 +161,249 @@ describe('cell configuration', () => {
     );
   });
 });
+
+describe('cell configuration: concurrency reservations, tenant profiles and origination identities', () => {
+  const base = { name: 'us', region: 'us-east-1', regime: 'CCPA', tenants: ['demo', 'acme'] };
+  const demoProfile = { brand: 'Demo', contact: 'help@demo.example' };
+  const profiles = { demo: demoProfile };
+  /** A cell with the demo profile and one origination identity of demo, as given. */
+  const withIdentity = (identity: object) => [
+    { ...base, tenantProfiles: profiles, originationIdentities: [{ tenant: 'demo', ...identity }] },
+  ];
+  const rejects = (input: unknown, message: RegExp) => {
+    expect(() => parseCells(input)).toThrow(CellConfigError);
+    expect(() => parseCells(input)).toThrow(message);
+  };
+
+  it('accepts reserveConcurrency on or off, and leaves it unset otherwise (no reservation by default)', () => {
+    const [on, off, unset] = parseCells([
+      { ...base, reserveConcurrency: true },
+      { ...base, name: 'ca', region: 'us-west-1', reserveConcurrency: false },
+      { ...base, name: 'or', region: 'us-west-2' },
+    ]);
+    expect(on?.reserveConcurrency).toBe(true);
+    expect(off?.reserveConcurrency).toBe(false);
+    expect(unset?.reserveConcurrency).toBeUndefined();
+  });
+
+  it.each([
+    ['a string', 'yes'],
+    ['a number', 1],
+    ['null', null],
+  ])('refuses a reserveConcurrency that is %s, naming the field', (_label, value) => {
+    rejects([{ ...base, reserveConcurrency: value }], /\[0\]\.reserveConcurrency: .*expected boolean/);
+  });
+
+  it('accepts a tenant profile with a brand of 20 characters, a contact and a help text of 160', () => {
+    const acme = { brand: 'A'.repeat(20), contact: 'https://acme.example/help', helpText: 'h'.repeat(160) };
+    const [cell] = parseCells([{ ...base, tenantProfiles: { demo: demoProfile, acme } }]);
+    expect(cell?.tenantProfiles).toEqual({ demo: demoProfile, acme });
+  });
+
+  it.each([
+    [
+      'a brand of 21 characters',
+      { brand: 'A'.repeat(21), contact: 'x' },
+      /\.tenantProfiles\.demo\.brand: must be at most 20 characters/,
+    ],
+    ['an empty brand', { brand: '', contact: 'x' }, /\.tenantProfiles\.demo\.brand: /],
+    ['no brand', { contact: 'x' }, /\.tenantProfiles\.demo\.brand: .*expected string/],
+    ['no contact', { brand: 'Demo' }, /\.tenantProfiles\.demo\.contact: .*expected string/],
+    ['an empty contact', { brand: 'Demo', contact: '' }, /\.tenantProfiles\.demo\.contact: /],
+    [
+      'a help text longer than one SMS (161 characters)',
+      { ...demoProfile, helpText: 'h'.repeat(161) },
+      /\.tenantProfiles\.demo\.helpText: must fit one SMS \(160 characters\)/,
+    ],
+    ['an empty help text', { ...demoProfile, helpText: '' }, /\.tenantProfiles\.demo\.helpText: /],
+    [
+      'an unknown field',
+      { ...demoProfile, keywords: ['STOP'] },
+      /\.tenantProfiles\.demo: Unrecognized key: "keywords"/,
+    ],
+  ])('refuses a tenant profile with %s, naming the field', (_label, profile, message) => {
+    rejects([{ ...base, tenantProfiles: { demo: profile } }], message);
+  });
+
+  it('refuses a tenant profile for a tenant the cell does not serve, naming it', () => {
+    rejects(
+      [{ ...base, tenantProfiles: { demo: demoProfile, ghost: demoProfile } }],
+      /\[0\]\.tenantProfiles\.ghost: "ghost" is not one of the cell's tenants/,
+    );
+  });
+
+  it.each([
+    ['SIMULATOR', 'US', undefined],
+    ['LONG_CODE', 'GB', undefined],
+    ['TEN_DLC', 'US', undefined],
+    ['TOLL_FREE', 'US', undefined],
+    ['TOLL_FREE', 'CA', undefined],
+    ['SENDER_ID', 'GB', 'DEMO'],
+  ])('accepts a %s identity in %s for a tenant with a profile', (type, country, senderId) => {
+    const identity = { name: 'main', type, country, tenant: 'demo', ...(senderId ? { senderId } : {}) };
+    const [cell] = parseCells([{ ...base, tenantProfiles: profiles, originationIdentities: [identity] }]);
+    expect(cell?.originationIdentities).toEqual([identity]);
+  });
+
+  it('accepts several identities of several tenants, each with its profile', () => {
+    const identities = [
+      { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
+      { name: 'acme-toll-free', type: 'TOLL_FREE', country: 'US', tenant: 'acme' },
+      { name: 'acme-uk', type: 'SENDER_ID', country: 'GB', tenant: 'acme', senderId: 'ACME' },
+    ];
+    const acme = { brand: 'Acme', contact: 'help@acme.example' };
+    const [cell] = parseCells([
+      { ...base, tenantProfiles: { demo: demoProfile, acme }, originationIdentities: identities },
+    ]);
+    expect(cell?.originationIdentities).toEqual(identities);
+  });
+
+  it.each([
+    [
+      'an unknown type',
+      { name: 'main', type: 'SHORT_CODE', country: 'US' },
+      /\[0\]\.originationIdentities\[0\]\.type: must be one of SIMULATOR, LONG_CODE, TEN_DLC, TOLL_FREE, SENDER_ID/,
+    ],
+    // Origination simulator numbers exist only in the US.
+    // https://docs.aws.amazon.com/sms-voice/latest/userguide/test-phone-numbers.html
+    [
+      'a SIMULATOR outside the US',
+      { name: 'main', type: 'SIMULATOR', country: 'GB' },
+      /\[0\]\.originationIdentities\[0\]\.country: SIMULATOR exists only in US$/m,
+    ],
+    // Toll-free numbers: US and Canada only.
+    // https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords-required.html
+    [
+      'a TOLL_FREE outside the US and Canada',
+      { name: 'main', type: 'TOLL_FREE', country: 'GB' },
+      /\[0\]\.originationIdentities\[0\]\.country: TOLL_FREE exists only in US, CA/,
+    ],
+    // 10DLC is a US registration.
+    // https://docs.aws.amazon.com/end-user-messaging/latest/userguide/nx-sms-get-set-up-identities.html
+    [
+      'a TEN_DLC in Canada',
+      { name: 'main', type: 'TEN_DLC', country: 'CA' },
+      /\[0\]\.originationIdentities\[0\]\.country: TEN_DLC exists only in US$/m,
+    ],
+    [
+      'a malformed country',
+      { name: 'main', type: 'LONG_CODE', country: 'gb' },
+      /\[0\]\.originationIdentities\[0\]\.country: must be an ISO 3166-1 alpha-2 code/,
+    ],
+    [
+      'a SENDER_ID without its sender id',
+      { name: 'main', type: 'SENDER_ID', country: 'GB' },
+      /\[0\]\.originationIdentities\[0\]\.senderId: is required for a SENDER_ID/,
+    ],
+    [
+      'a sender id on a phone number',
+      { name: 'main', type: 'TOLL_FREE', country: 'US', senderId: 'DEMO' },
+      /\[0\]\.originationIdentities\[0\]\.senderId: is required for a SENDER_ID and allowed for no other type/,
+    ],
+    [
+      'an unknown field',
+      { name: 'main', type: 'LONG_CODE', country: 'GB', mps: 10 },
+      /\[0\]\.originationIdentities\[0\]: Unrecognized key: "mps"/,
+    ],
+  ])('refuses an identity with %s, naming the field', (_label, identity, message) => {
+    rejects(withIdentity(identity), message);
+  });
+
+  it.each(['A', 'DEMO', 'ACME-UK', 'A1', '1A', 'A-B', 'ABCDEFGHIJK', '1234567890A'])(
+    'accepts the sender id %s (1-11 capitals, digits or dashes, with a letter)',
+    (senderId) => {
+      const [cell] = parseCells(withIdentity({ name: 'main', type: 'SENDER_ID', country: 'GB', senderId }));
+      expect(cell?.originationIdentities?.[0]?.senderId).toBe(senderId);
+    },
+  );
+
+  it.each([
+    ['that is empty', ''],
+    ['of 12 characters', 'ABCDEFGHIJKL'],
+    ['without a letter', '12345'],
+    ['of dashes only', '---'],
+    ['starting with a dash', '-ACME'],
+    ['ending with a dash', 'ACME-'],
+    ['in lower case', 'acme'],
+    ['with a space', 'AC ME'],
+    ['with an underscore', 'AC_ME'],
+    ['with an accented letter', 'ACMÉ'],
+  ])('refuses a sender id %s, naming the field', (_label, senderId) => {
+    rejects(
+      withIdentity({ name: 'main', type: 'SENDER_ID', country: 'GB', senderId }),
+      /\[0\]\.originationIdentities\[0\]\.senderId: must be 1-11 capital letters, digits or dashes, with a letter/,
+    );
+  });
+
+  it('refuses an identity of a tenant the cell does not serve, naming it', () => {
+    rejects(
+      [
+        {
+          ...base,
+          tenantProfiles: profiles,
+          originationIdentities: [{ name: 'main', type: 'SIMULATOR', country: 'US', tenant: 'ghost' }],
+        },
+      ],
+      /\[0\]\.originationIdentities\[0\]\.tenant: "ghost" is not one of the cell's tenants/,
+    );
+  });
+
+  it('refuses an identity of a tenant without a profile, since its HELP and STOP texts come from it', () => {
+    rejects(
+      [
+        {
+          ...base,
+          tenantProfiles: profiles,
+          originationIdentities: [{ name: 'main', type: 'SIMULATOR', country: 'US', tenant: 'acme' }],
+        },
+      ],
+      /\[0\]\.originationIdentities\[0\]\.tenant: "acme" needs an entry in tenantProfiles/,
+    );
+    rejects(
+      [
+        {
+          ...base,
+          originationIdentities: [{ name: 'main', type: 'SIMULATOR', country: 'US', tenant: 'demo' }],
+        },
+      ],
+      /\[0\]\.originationIdentities\[0\]\.tenant: "demo" needs an entry in tenantProfiles/,
+    );
+  });
+
+  it('refuses two identities with the same name, naming the second', () => {
+    rejects(
+      [
+        {
+          ...base,
+          tenantProfiles: profiles,
+          originationIdentities: [
+            { name: 'main', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
+            { name: 'backup', type: 'LONG_CODE', country: 'GB', tenant: 'demo' },
+            { name: 'main', type: 'TOLL_FREE', country: 'US', tenant: 'demo' },
+          ],
+        },
+      ],
+      /\[0\]\.originationIdentities\[2\]\.name: duplicate name "main"/,
+    );
+  });
+
+  it('accepts an identity name of 32 characters', () => {
+    const name = `a${'1'.repeat(31)}`;
+    const [cell] = parseCells(withIdentity({ name, type: 'SIMULATOR', country: 'US' }));
+    expect(cell?.originationIdentities?.[0]?.name).toBe(name);
+  });
+
+  it.each([
+    ['that is empty', ''],
+    ['with a capital', 'Main'],
+    ['starting with a digit', '1main'],
+    ['starting with a dash', '-main'],
+    ['with an underscore', 'main_number'],
+    ['of 33 characters', `a${'1'.repeat(32)}`],
+  ])('refuses an identity name %s, naming the field', (_label, name) => {
+    rejects(
+      withIdentity({ name, type: 'SIMULATOR', country: 'US' }),
+      /\[0\]\.originationIdentities\[0\]\.name: must be 1-32 lowercase letters, digits or dashes/,
+    );
+  });
+});

@@ -1,0 +1,315 @@
+import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnPolicy, Policy } from 'aws-cdk-lib/aws-iam';
+import type { CfnPhoneNumber, CfnPool, CfnSenderId } from 'aws-cdk-lib/aws-smsvoice';
+import { IDENTITY_RULES } from '../../lambdas/domain/origination-identities';
+import { helpReply, optOutConfirmation } from '../../lambdas/domain/replies';
+import { INBOUND_NUMBERS_ENV, TENANT_PROFILES_ENV, tableEnvVar } from '../../lambdas/shared/env';
+import { DEFAULT_CELLS, parseCells, type TenantProfile } from '../../lib/config';
+import type { PlatformFunction } from '../../lib/constructs/platform-function';
+import { addCell, newOptlineApp } from '../../lib/optline-app';
+
+/**
+ * Origination identities as code (DESIGN §9, issue 16 item 4): a sandbox cell with a US simulator number for demo, and
+ * for acme a US toll-free number and a GB sender id in one pool. The rules each assertion pins:
+ * - a number consults the cell's opt-out list and has self-managed opt-outs (optline answers STOP, HELP and START
+ *   itself, one confirmation, never two): https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list-self-managed.html
+ * - the number's properties: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-phonenumber.html
+ * - HELP and STOP are mandatory keywords of every number: https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords-required.html
+ * - a pool shares one configuration (keywords, opt-out list, two-way, self-managed opt-outs) among its identities:
+ *   https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-pool.html
+ * - a sender id is one-way, so it receives nothing: https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-numbers.html
+ * - origination simulator numbers exist only in the US: https://docs.aws.amazon.com/sms-voice/latest/userguide/test-phone-numbers.html
+ * - SendTextMessage is authorized on each identity and configuration set it uses, with aws:ResourceTag on each:
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsendusermessagingsmsandvoicev2.html
+ */
+
+// Template JSON is untyped; tests index into it freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+const CELL_TAG = { Key: 'optline:cell', Value: 'sandbox' };
+const demoProfile: TenantProfile = { brand: 'Demo', contact: 'help@demo.example' };
+const acmeProfile: TenantProfile = {
+  brand: 'Acme Retail',
+  contact: 'https://acme.example/help',
+  helpText: 'Acme Retail: help at acme.example/help or 0800 000 000. Reply STOP to opt out.',
+};
+
+// GIVEN a sandbox cell with identities, validated as the app validates its context, beside the default cells
+// (one synth for the file; these assertions read no function code, so bundling is skipped)
+const [sandbox] = parseCells([
+  {
+    name: 'sandbox',
+    region: 'us-west-2',
+    regime: 'CCPA',
+    tenants: ['demo', 'acme'],
+    tenantProfiles: { demo: demoProfile, acme: acmeProfile },
+    originationIdentities: [
+      { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
+      { name: 'acme-toll-free', type: 'TOLL_FREE', country: 'US', tenant: 'acme' },
+      { name: 'acme-uk', type: 'SENDER_ID', country: 'GB', tenant: 'acme', senderId: 'ACME' },
+    ],
+  },
+]);
+const app = newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+const cell = addCell(app, sandbox!);
+const defaults = DEFAULT_CELLS.map((config) => addCell(app, config));
+const { data, api } = cell;
+const dataTemplate = Template.fromStack(data);
+const apiTemplate = Template.fromStack(api);
+
+// The identities, found through their constructs (construct ids follow the configured names).
+const identities = data.identities;
+const demoSim = identities.node.findChild('DemoSim') as CfnPhoneNumber;
+const acmeTollFree = identities.node.findChild('AcmeTollFree') as CfnPhoneNumber;
+const acmeUk = identities.node.findChild('AcmeUk') as CfnSenderId;
+const acmePool = identities.node.findChild('AcmePool') as CfnPool;
+
+/** A value of this or the other stack as it appears in `stack`'s template (in-stack reference or stack output). */
+const resolvedIn = (stack: Stack, value: unknown): Json => JSON.parse(JSON.stringify(stack.resolve(value)));
+
+/**
+ * A JSON environment value as the function receives it: the parts of its `Fn::Join` concatenated, each reference
+ * replaced by the name `known` gives it. A reference not in `known` fails the test.
+ */
+function resolveJoin(value: Json, known: Readonly<Record<string, Json>>): string {
+  if (typeof value === 'string') return value;
+  const [separator, parts] = value['Fn::Join'] as [string, Json[]];
+  return parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const name = Object.keys(known).find((key) => JSON.stringify(known[key]) === JSON.stringify(part));
+      if (name === undefined)
+        throw new Error(`Unexpected reference in the environment: ${JSON.stringify(part)}`);
+      return name;
+    })
+    .join(separator);
+}
+
+const functions = (template: Template): Array<[string, Json]> =>
+  Object.entries(template.findResources('AWS::Lambda::Function'));
+const variablesOf = (fn: Json): Record<string, Json> => fn.Properties.Environment?.Variables ?? {};
+const functionResource = (template: Template, stack: Stack, fn: PlatformFunction): Json =>
+  template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)];
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+describe('origination identities of a cell (DESIGN §9)', () => {
+  const listArn = resolvedIn(data, data.optOutList.attrArn);
+  const inboundTopicArn = resolvedIn(data, data.inboundSmsTopic.topicArn);
+  /** The HELP and STOP texts optline itself sends for the tenant, in English (lambdas/domain/replies.ts). */
+  const keywordsOf = (profile: TenantProfile) => ({
+    HELP: { Message: helpReply(profile, 'en') },
+    STOP: { Message: optOutConfirmation(profile.brand, 'en') },
+  });
+
+  it('exposes the constructs it made: two phone numbers, one sender id, one pool', () => {
+    expect(identities.phoneNumbers).toEqual([demoSim, acmeTollFree]);
+    expect(identities.senderIds).toEqual([acmeUk]);
+    expect(identities.pools).toEqual([acmePool]);
+    dataTemplate.resourceCountIs('AWS::SMSVOICE::PhoneNumber', 2);
+    dataTemplate.resourceCountIs('AWS::SMSVOICE::SenderId', 1);
+    dataTemplate.resourceCountIs('AWS::SMSVOICE::Pool', 1);
+  });
+
+  it.each([
+    ['demo-sim', 'SIMULATOR', demoProfile, () => demoSim],
+    ['acme-toll-free', 'TOLL_FREE', acmeProfile, () => acmeTollFree],
+  ] as const)(
+    'provisions %s as a %s number in the US: SMS only, on the cell opt-out list, self-managed opt-outs, two-way to the inbound topic, the tenant HELP and STOP texts, deletion protection, the cell tag',
+    (_name, numberType, profile, number) => {
+      const found = dataTemplate.findResources('AWS::SMSVOICE::PhoneNumber', {
+        Properties: {
+          NumberType: numberType,
+          IsoCountryCode: 'US',
+          NumberCapabilities: ['SMS'],
+          OptOutListName: listArn,
+          SelfManagedOptOutsEnabled: true,
+          TwoWay: { Enabled: true, ChannelArn: inboundTopicArn },
+          MandatoryKeywords: keywordsOf(profile),
+          DeletionProtectionEnabled: true,
+          Tags: Match.arrayWith([CELL_TAG]),
+        },
+      });
+      expect(Object.keys(found)).toEqual([data.getLogicalId(number())]);
+    },
+  );
+
+  it("registers each tenant's own texts: acme's help text as written, demo's composed from its brand and contact", () => {
+    expect(keywordsOf(acmeProfile).HELP.Message).toBe(acmeProfile.helpText);
+    expect(keywordsOf(demoProfile).HELP.Message).toContain(demoProfile.contact);
+    expect(keywordsOf(demoProfile).STOP.Message.startsWith(`${demoProfile.brand}:`)).toBe(true);
+    expect(keywordsOf(acmeProfile).STOP.Message.startsWith(`${acmeProfile.brand}:`)).toBe(true);
+  });
+
+  it('provisions the sender id in GB with deletion protection and the cell tag (it has no keywords, list or two-way of its own)', () => {
+    const found = dataTemplate.findResources('AWS::SMSVOICE::SenderId', {
+      Properties: {
+        SenderId: 'ACME',
+        IsoCountryCode: 'GB',
+        DeletionProtectionEnabled: true,
+        Tags: Match.arrayWith([CELL_TAG]),
+      },
+    });
+    expect(Object.keys(found)).toEqual([data.getLogicalId(acmeUk)]);
+    expect(IDENTITY_RULES.SENDER_ID.twoWay).toBe(false);
+  });
+
+  it("gathers acme's toll-free number and sender id in one pool with the cell list, two-way and self-managed opt-outs on", () => {
+    const pool = dataTemplate.toJSON().Resources[data.getLogicalId(acmePool)];
+    expect(pool).toMatchObject({
+      Type: 'AWS::SMSVOICE::Pool',
+      Properties: {
+        OptOutListName: listArn,
+        SelfManagedOptOutsEnabled: true,
+        TwoWay: { Enabled: true, ChannelArn: inboundTopicArn },
+        MandatoryKeywords: keywordsOf(acmeProfile),
+        DeletionProtectionEnabled: true,
+      },
+    });
+    expect(pool.Properties.Tags).toEqual(expect.arrayContaining([CELL_TAG]));
+    const members = pool.Properties.OriginationIdentities as Json[];
+    expect(members).toHaveLength(2);
+    expect(members).toEqual(
+      expect.arrayContaining([resolvedIn(data, acmeTollFree.attrArn), resolvedIn(data, acmeUk.attrArn)]),
+    );
+  });
+
+  it('gives demo, with a single number, no pool: it sends from the number itself', () => {
+    const pools = Object.values(dataTemplate.findResources('AWS::SMSVOICE::Pool'));
+    const demoSimArn = JSON.stringify(resolvedIn(data, demoSim.attrArn));
+    expect(pools.filter((pool) => JSON.stringify(pool).includes(demoSimArn))).toEqual([]);
+  });
+
+  it('tags the configuration set, like every identity, with the cell, so the send grant admits it', () => {
+    dataTemplate.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', {
+      ConfigurationSetName: 'optline-sandbox',
+      Tags: Match.arrayWith([CELL_TAG]),
+    });
+  });
+});
+
+describe('what the Api stack derives from the identities', () => {
+  const simulatorNumber = resolvedIn(api, demoSim.attrPhoneNumber);
+  const tollFreeNumber = resolvedIn(api, acmeTollFree.attrPhoneNumber);
+  const simulatorArn = resolvedIn(api, demoSim.attrArn);
+  const poolArn = resolvedIn(api, acmePool.attrArn);
+
+  it('lists the two-way numbers, with their tenant and type, as the inbound-sms INBOUND_NUMBERS, and not the one-way sender id', () => {
+    const inbound = functionResource(apiTemplate, api, api.inboundSms.function);
+    const numbers = JSON.parse(
+      resolveJoin(variablesOf(inbound)[INBOUND_NUMBERS_ENV], {
+        SIMULATOR_NUMBER: simulatorNumber,
+        TOLL_FREE_NUMBER: tollFreeNumber,
+      }),
+    ) as unknown[];
+    expect(numbers).toHaveLength(2);
+    expect(numbers).toEqual(
+      expect.arrayContaining([
+        { number: 'SIMULATOR_NUMBER', tenant: 'demo', type: 'SIMULATOR' },
+        { number: 'TOLL_FREE_NUMBER', tenant: 'acme', type: 'TOLL_FREE' },
+      ]),
+    );
+  });
+
+  it("gives every function bound to the Tenants table the tenants' profiles and channels: demo's simulator, acme's pool, the cell configuration set", () => {
+    const bound = functions(apiTemplate).filter(([, fn]) => tableEnvVar('Tenants') in variablesOf(fn));
+    // The functions that reply or send are among them.
+    expect(bound.map(([id]) => id)).toEqual(
+      expect.arrayContaining(
+        [api.functions.messages, api.functions.subscribers, api.inboundSms.function].map((fn) =>
+          api.getLogicalId(fn.node.defaultChild as CfnElement),
+        ),
+      ),
+    );
+    for (const [, fn] of bound) {
+      const profiles = JSON.parse(
+        resolveJoin(variablesOf(fn)[TENANT_PROFILES_ENV], { SIMULATOR_ARN: simulatorArn, POOL_ARN: poolArn }),
+      );
+      expect(profiles).toEqual({
+        demo: {
+          ...demoProfile,
+          channel: {
+            channel: 'end-user-messaging',
+            originationIdentity: 'SIMULATOR_ARN',
+            configurationSetName: 'optline-sandbox',
+          },
+        },
+        acme: {
+          ...acmeProfile,
+          channel: {
+            channel: 'end-user-messaging',
+            originationIdentity: 'POOL_ARN',
+            configurationSetName: 'optline-sandbox',
+          },
+        },
+      });
+    }
+  });
+
+  it('gives no TENANT_PROFILES to a function that is not bound to the Tenants table', () => {
+    const unbound = functions(apiTemplate).filter(([, fn]) => !(tableEnvVar('Tenants') in variablesOf(fn)));
+    expect(unbound.length).toBeGreaterThan(0);
+    for (const [, fn] of unbound) expect(variablesOf(fn)).not.toHaveProperty([TENANT_PROFILES_ENV]);
+  });
+
+  it("lets the messages function SendTextMessage only on its own account's and region's identities and configuration sets that carry the cell tag", () => {
+    // The messages role's inline policy, found through its construct.
+    const policy = (api.functions.messages.executionRole.node.findChild('DefaultPolicy') as Policy).node
+      .defaultChild as CfnPolicy;
+    const statements = apiTemplate.toJSON().Resources[api.getLogicalId(policy)].Properties.PolicyDocument
+      .Statement as Statement[];
+    const sends = statements.filter((s) =>
+      list(s.Action).some((a) => /^sms-voice:(SendTextMessage|\*)$|^\*$/.test(a)),
+    );
+    const ownResources = ['phone-number', 'pool', 'sender-id', 'configuration-set'].map((type) =>
+      resolvedIn(api, `arn:aws:sms-voice:us-west-2:${api.account}:${type}/*`),
+    );
+    expect(sends).toHaveLength(1);
+    const [send] = sends as [Statement];
+    expect(send.Effect).toBe('Allow');
+    expect(list(send.Action)).toEqual(['sms-voice:SendTextMessage']);
+    expect(list(send.Resource)).toHaveLength(ownResources.length);
+    expect(list(send.Resource)).toEqual(expect.arrayContaining(ownResources));
+    expect(send.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/optline:cell': 'sandbox' } });
+  });
+
+  it('grants SendTextMessage nowhere in the Api stack without the cell tag condition', () => {
+    const statements = Object.values(apiTemplate.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+    );
+    const sends = statements.filter(
+      (s) =>
+        s.Effect === 'Allow' && list(s.Action).some((a) => /^sms-voice:(SendTextMessage|\*)$|^\*$/.test(a)),
+    );
+    expect(sends.length).toBeGreaterThan(0);
+    for (const send of sends) {
+      expect(send.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/optline:cell': 'sandbox' } });
+    }
+  });
+});
+
+describe('the default cells', () => {
+  it.each(defaults.map((defaultCell) => [defaultCell.config.name, defaultCell] as const))(
+    'the %s cell provisions no phone number, pool or sender id, and its INBOUND_NUMBERS is []',
+    (_name, defaultCell) => {
+      const template = Template.fromStack(defaultCell.data);
+      template.resourceCountIs('AWS::SMSVOICE::PhoneNumber', 0);
+      template.resourceCountIs('AWS::SMSVOICE::Pool', 0);
+      template.resourceCountIs('AWS::SMSVOICE::SenderId', 0);
+      const inbound = functionResource(
+        Template.fromStack(defaultCell.api),
+        defaultCell.api,
+        defaultCell.api.inboundSms.function,
+      );
+      expect(JSON.parse(variablesOf(inbound)[INBOUND_NUMBERS_ENV])).toEqual([]);
+    },
+  );
+});
