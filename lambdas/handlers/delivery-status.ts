@@ -5,19 +5,21 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BudgetedRetryStrategy } from '../adapters/dynamo/budgeted-retries';
 import { DynamoMessageStatusStore } from '../adapters/dynamo/message-status-store';
 import { queryOnly } from '../adapters/dynamo/query-only';
 import { deliveryStatusHandler } from '../api/delivery-status';
 import { DELIVERY_STATUS_TABLES } from '../api/function-tables';
 import { tableNamesFromEnv } from '../shared/env';
 import { logger, tracer } from '../shared/powertools';
-import { beginInvocation } from './invocation';
+import { beginInvocation, remainingMs } from './invocation';
 
 const tables = tableNamesFromEnv(DELIVERY_STATUS_TABLES);
 // Reads by key and key-condition queries only (lambdas/adapters/dynamo/query-only.ts).
-const db = DynamoDBDocumentClient.from(queryOnly(tracer.captureAWSv3Client(new DynamoDBClient({}))), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+// No retry pause that would outlast the invocation (lambdas/adapters/dynamo/budgeted-retries.ts).
+const retryStrategy = new BudgetedRetryStrategy({ remainingMs });
+const dynamo = queryOnly(tracer.captureAWSv3Client(new DynamoDBClient({ retryStrategy })));
+const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
 const processBatch = deliveryStatusHandler({
   store: new DynamoMessageStatusStore(db, tables.MessageLog),
   clock: () => new Date(),

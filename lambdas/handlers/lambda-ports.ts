@@ -5,6 +5,7 @@ import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BudgetedRetryStrategy } from '../adapters/dynamo/budgeted-retries';
 import { queryOnly } from '../adapters/dynamo/query-only';
 import { KmsSubjectIdDeriver } from '../adapters/kms-subject-id';
 import { AwsProviderOptOutList } from '../adapters/optout-list/aws-provider-optout-list';
@@ -32,8 +33,11 @@ import { remainingMs } from './invocation';
 
 /** Table access only, for functions that never see a phone number and so get no subject-id key. */
 export function lambdaTablePorts<T extends TableId>(tableIds: readonly T[]): Omit<Ports<T>, 'subjectIds'> {
+  // The SDK's retries, but no pause that would outlast the invocation: a lasting throttle reaches the handler
+  // (a 503 for the API) before the function times out (lambdas/adapters/dynamo/budgeted-retries.ts).
+  const retryStrategy = new BudgetedRetryStrategy({ remainingMs });
   // Reads by key and key-condition queries only: anything table-wide is refused before it is sent.
-  const dynamo = queryOnly(tracer.captureAWSv3Client(new DynamoDBClient({})));
+  const dynamo = queryOnly(tracer.captureAWSv3Client(new DynamoDBClient({ retryStrategy })));
   const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   return {
     dynamo,
