@@ -7,7 +7,8 @@
  * its standard mode, throttling errors (ProvisionedThroughputExceededException, ThrottlingException,
  * RequestLimitExceeded, TransactionInProgressException, HTTP 429), HTTP 500/502/503/504 and socket errors
  * (ECONNRESET, ETIMEDOUT…); for DynamoDB that is 4 attempts in all, backing off up to 1, 2 and 4 s on
- * throttling, and fewer once the client's retry quota is spent. It never retries TransactionCanceledException or
+ * throttling, and fewer once the client's retry quota is spent or, in Lambda, when a pause would outlast the
+ * invocation (lambdas/adapters/dynamo/budgeted-retries.ts). It never retries TransactionCanceledException or
  * TransactionConflictException, which DynamoDB nonetheless says are safe to retry when the reasons are throttling
  * or conflicts. See "Error handling with DynamoDB"
  * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html) and the SDKs'
