@@ -1,7 +1,6 @@
-import { App, Aspects, Tags, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, Aspects, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { CELLS_CONTEXT_KEY, cellsFromContext, type CellConfig } from './config';
-import { CELL_TAG_KEY } from './constructs/platform-function';
 import { RegionPinningCheck } from './constructs/region-pinning';
 import { FEATURE_FLAGS } from './feature-flags';
 import { ApiStack } from './stacks/api-stack';
@@ -32,8 +31,6 @@ export function addDataStack(app: App, config: CellConfig): DataStack {
     description: `optline ${config.name} cell (${config.regime}): stateful resources`,
   });
   Aspects.of(data).add(new RegionPinningCheck(config));
-  // Marks the cell's End User Messaging resources as its own: only those may be sent through (bindSmsSending).
-  Tags.of(data).add(CELL_TAG_KEY, config.name);
   return data;
 }
 
@@ -57,7 +54,6 @@ export function addCell(app: App, config: CellConfig): Cell {
     description: `optline ${config.name} cell (${config.regime}): stateless resources`,
   });
   Aspects.of(api).add(new RegionPinningCheck(config));
-  Tags.of(api).add(CELL_TAG_KEY, config.name);
   return { config, data, api };
 }
 

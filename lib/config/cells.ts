@@ -190,6 +190,22 @@ function identityIssues(cell: {
       issues.push({ path: at('senderId'), message: 'is required for a SENDER_ID and allowed for no other type' });
     }
   });
+  // A tenant's identities share one pool, and every identity added to a pool must match the configuration of the
+  // first, two-way included: sender ids (one-way) and phone numbers (two-way) cannot share one.
+  // https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-pool.html
+  for (const tenant of cell.tenants) {
+    const kinds = new Set(
+      (cell.originationIdentities ?? [])
+        .filter((identity) => identity.tenant === tenant)
+        .map((identity) => IDENTITY_RULES[identity.type].twoWay),
+    );
+    if (kinds.size > 1) {
+      issues.push({
+        path: ['originationIdentities'],
+        message: `tenant "${tenant}" mixes sender ids with phone numbers; one pool cannot hold both`,
+      });
+    }
+  }
   for (const tenant of Object.keys(cell.tenantProfiles ?? {})) {
     if (!cell.tenants.includes(tenant)) {
       issues.push({ path: ['tenantProfiles', tenant], message: `"${tenant}" is not one of the cell's tenants` });

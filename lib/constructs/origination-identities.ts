@@ -31,7 +31,8 @@ const pascal = (name: string): string =>
  * - two-way, to the cell's inbound topic;
  * - with the tenant's HELP and STOP texts as its mandatory keywords.
  * A tenant with more than one identity, or a sender id (which has no keywords, list or two-way of its own), sends
- * through a pool holding them with the same settings.
+ * through a pool holding them with the same settings. A pool's identities must all match the first one's
+ * configuration, so a tenant has phone numbers or sender ids, never both (checked with the cell config).
  *
  * Numbers are retained with deletion protection: a number released is gone, with its registration. CloudFormation
  * cannot register numbers; a registration that provisions a number (US 10DLC) is followed by importing it.

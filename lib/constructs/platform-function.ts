@@ -289,7 +289,7 @@ export class PlatformFunction extends NodejsFunction {
    * - SNS `Publish` to phone numbers only, in this region: topics are denied, since a direct SMS publish has no
    *   resource ARN;
    * - End User Messaging `SendTextMessage` through the cell's own origination identities and configuration set
-   *   only: those carrying the cell tag (`CELL_TAG_KEY`), which the Data stack puts on everything it creates; a
+   *   only: those carrying the cell tag (`CELL_TAG_KEY`), which the Data stack puts on every one it creates; a
    *   number provisioned by hand joins the cell by getting the tag;
    * - Pinpoint `SendMessages` to this account's existing projects (optline creates none; a project's identities
    *   are the project's own).

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, ProjectionType, StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage, type CfnKey } from 'aws-cdk-lib/aws-kms';
@@ -18,6 +18,7 @@ import type { CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { EncryptedTable, TTL_ATTRIBUTE } from '../constructs/encrypted-table';
 import { OriginationIdentities } from '../constructs/origination-identities';
+import { CELL_TAG_KEY } from '../constructs/platform-function';
 
 /** Construct ids of the cell's tables; they also name the tables in local mode. */
 export const TABLE_IDS: readonly TableId[] = [
@@ -324,6 +325,9 @@ export class DataStack extends Stack {
       inboundTopic: this.inboundSmsTopic,
       configurationSetName,
     });
+    // Marks the cell's End User Messaging resources as its own: functions may send only through those
+    // (PlatformFunction.bindSmsSending).
+    for (const own of [this.identities, this.configurationSet]) Tags.of(own).add(CELL_TAG_KEY, cell.name);
   }
 
   /**

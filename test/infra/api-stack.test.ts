@@ -10,7 +10,7 @@ import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/a
 import { JOB_NAMES, type JobName } from '../../lambdas/jobs/registry';
 import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
 import * as z from '../../lambdas/shared/zod';
-import { DEFAULT_API_LIMITS, DEFAULT_CELLS, type CellConfig } from '../../lib/config';
+import { DEFAULT_API_LIMITS, DEFAULT_CELLS, DEFAULT_SMS_MPS, type CellConfig } from '../../lib/config';
 import type { PlatformFunction } from '../../lib/constructs/platform-function';
 import { requestModelSchema } from '../../lib/constructs/request-model';
 import { addCell, newOptlineApp } from '../../lib/optline-app';
@@ -43,20 +43,22 @@ const EXPECTED: Readonly<
     ApiFunction,
     {
       tables: readonly TableId[];
-      sendsSms: 'reserved' | 'paced' | false;
-      mirrorsOptOuts: boolean;
+      /** Sends SMS: paced to the cell MPS; its concurrency is reserved only where the cell asks for it. */
+      sendsSms: boolean;
+      /** How it keeps the provider opt-out lists: `add` only (records opt-outs), or `mirror` (opt-ins too). */
+      providerOptOuts: 'add' | 'mirror' | false;
       /** Environment variables beyond tables, keys, tenants, Powertools, SMS pacing and the opt-out list. */
       extraEnv?: readonly string[];
     }
   >
 > = {
-  subscribers: { tables: SUBSCRIBER_TABLES, sendsSms: 'paced', mirrorsOptOuts: true },
-  messages: { tables: MESSAGE_TABLES, sendsSms: 'reserved', mirrorsOptOuts: false },
-  optouts: { tables: OPTOUT_TABLES, sendsSms: false, mirrorsOptOuts: true },
+  subscribers: { tables: SUBSCRIBER_TABLES, sendsSms: true, providerOptOuts: 'mirror' },
+  messages: { tables: MESSAGE_TABLES, sendsSms: true, providerOptOuts: false },
+  optouts: { tables: OPTOUT_TABLES, sendsSms: false, providerOptOuts: 'add' },
   dsr: {
     tables: DSR_API_TABLES,
     sendsSms: false,
-    mirrorsOptOuts: false,
+    providerOptOuts: false,
     extraEnv: ['CELL_REGIME', 'DSR_QUEUE_URL', 'EXPORT_BUCKET'],
   },
 };
@@ -69,14 +71,16 @@ const SMS_PUBLISH = 'sns:Publish';
 const SMS_SERVICE = /^(sns|sms-voice|mobiletargeting):/;
 /** What bindSmsSending grants: sending only. */
 const SMS_SENDING_ACTIONS = [SMS_PUBLISH, 'sms-voice:SendTextMessage', 'mobiletargeting:SendMessages'];
-/** What bindProviderOptOutList(list, 'mirror') grants on the cell's End User Messaging opt-out list. */
-const OPT_OUT_LIST_MIRROR = ['sms-voice:PutOptedOutNumber', 'sms-voice:DeleteOptedOutNumber'];
+/** What bindProviderOptOutList grants on the cell's End User Messaging opt-out list, by access level. */
+const OPT_OUT_LIST_ADD = 'sms-voice:PutOptedOutNumber';
+const OPT_OUT_LIST_MIRROR = [OPT_OUT_LIST_ADD, 'sms-voice:DeleteOptedOutNumber'];
 /** SNS's SMS opt-out calls: they have no resource ARN, so AWS requires Resource "*" for them. */
 const SNS_OPT_OUT_MIRROR = ['sns:CheckIfPhoneNumberIsOptedOut', 'sns:OptInPhoneNumber'];
 /** Listing the SNS opt-out list: the reconcile job only. */
 const SNS_OPT_OUT_LIST = 'sns:ListPhoneNumbersOptedOut';
 
-// GIVEN an eu cell with two tenants and its own limits, and a us cell left on the defaults (one synth for the file)
+// GIVEN an eu cell with two tenants and its own limits, and a us cell on the default limits that reserves
+// concurrency (one synth for the file)
 const eu: CellConfig = {
   ...DEFAULT_CELLS[0]!,
   tenants: ['demo', 'acme'],
@@ -84,7 +88,7 @@ const eu: CellConfig = {
 };
 const app = newOptlineApp();
 const cell = addCell(app, eu);
-const us = addCell(app, DEFAULT_CELLS[1]!);
+const us = addCell(app, { ...DEFAULT_CELLS[1]!, reserveConcurrency: true });
 const template = Template.fromStack(cell.api);
 const usTemplate = Template.fromStack(us.api);
 const { api, data } = cell;
@@ -172,8 +176,21 @@ const usDeployed = Object.fromEntries(
   API_FUNCTIONS.map((name) => [name, deployedFunction(usTemplate, name)]),
 ) as Record<ApiFunction, DeployedFunction>;
 
-/** `arn:${Partition}…` as CloudFormation renders an ARN built from the stack's own partition. */
-const arn = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...parts]] });
+/**
+ * An ARN as a stack of a known region renders it: the partition as a literal (`arn:aws…`, CDK feature flag
+ * `@aws-cdk/core:enablePartitionLiterals`), adjacent literals joined, a plain string when nothing is left to resolve.
+ */
+const arn = (...parts: unknown[]): unknown => {
+  const merged: unknown[] = [];
+  for (const part of ['arn:aws', ...parts]) {
+    const last = merged[merged.length - 1];
+    if (typeof part === 'string' && typeof last === 'string') merged[merged.length - 1] = last + part;
+    else merged.push(part);
+  }
+  return merged.length === 1 ? merged[0] : { 'Fn::Join': ['', merged] };
+};
+/** The name of the test cell in a region. */
+const cellOf = (region: string): string => (region === eu.region ? eu.name : DEFAULT_CELLS[1]!.name);
 /** What pins a statement on Resource "*" to a region. */
 const inRegion = (region: string) => ({ StringEquals: { 'aws:RequestedRegion': region } });
 /** The SMS statements of bindSmsSending, for a stack in the given region of the deploying account. */
@@ -183,7 +200,11 @@ const smsStatements = (region: string): Statement[] => [
   {
     Effect: 'Allow',
     Action: 'sms-voice:SendTextMessage',
-    Resource: arn(`:sms-voice:${region}:`, { Ref: 'AWS::AccountId' }, ':*'),
+    Resource: ['phone-number', 'pool', 'sender-id', 'configuration-set'].map((type) =>
+      arn(`:sms-voice:${region}:`, { Ref: 'AWS::AccountId' }, `:${type}/*`),
+    ),
+    // Only the cell's own identities and configuration set, which the Data stack tags.
+    Condition: { StringEquals: { 'aws:ResourceTag/optline:cell': cellOf(region) } },
   },
   {
     Effect: 'Allow',
@@ -191,18 +212,27 @@ const smsStatements = (region: string): Statement[] => [
     Resource: arn(`:mobiletargeting:${region}:`, { Ref: 'AWS::AccountId' }, ':apps/*/messages'),
   },
 ];
-/** The statements of bindProviderOptOutList(list, 'mirror'): the cell's list only, and SNS on "*". */
-const optOutMirrorStatements = (stack: typeof api, listArn: string): Statement[] => [
-  { Effect: 'Allow', Action: OPT_OUT_LIST_MIRROR, Resource: importedIn(stack, listArn) },
-  { Effect: 'Allow', Action: SNS_OPT_OUT_MIRROR, Resource: '*', Condition: inRegion(stack.region) },
-];
+/**
+ * The statements of bindProviderOptOutList: `mirror` gets the cell's list only, and SNS on "*"; `add` gets
+ * PutOptedOutNumber on the list and nothing of SNS.
+ */
+const optOutStatements = (stack: typeof api, listArn: string, access: 'add' | 'mirror'): Statement[] =>
+  access === 'add'
+    ? [{ Effect: 'Allow', Action: OPT_OUT_LIST_ADD, Resource: importedIn(stack, listArn) }]
+    : [
+        { Effect: 'Allow', Action: OPT_OUT_LIST_MIRROR, Resource: importedIn(stack, listArn) },
+        { Effect: 'Allow', Action: SNS_OPT_OUT_MIRROR, Resource: '*', Condition: inRegion(stack.region) },
+      ];
+const optOutMirrorStatements = (stack: typeof api, listArn: string): Statement[] =>
+  optOutStatements(stack, listArn, 'mirror');
 /** The statements of a role that name an SNS, End User Messaging or Pinpoint action. */
 const smsServiceStatements = (statements: Statement[]): Statement[] =>
   statements.filter((s) => list(s.Action).some((a) => SMS_SERVICE.test(a)));
 const smsSenders = API_FUNCTIONS.filter((name) => EXPECTED[name].sendsSms);
 const nonSmsSenders = API_FUNCTIONS.filter((name) => !EXPECTED[name].sendsSms);
-const mirrors = API_FUNCTIONS.filter((name) => EXPECTED[name].mirrorsOptOuts);
-const nonMirrors = API_FUNCTIONS.filter((name) => !EXPECTED[name].mirrorsOptOuts);
+const mirrors = API_FUNCTIONS.filter((name) => EXPECTED[name].providerOptOuts === 'mirror');
+const addOnly = API_FUNCTIONS.filter((name) => EXPECTED[name].providerOptOuts === 'add');
+const nonMirrors = API_FUNCTIONS.filter((name) => !EXPECTED[name].providerOptOuts);
 const inbound = deployedFunction(template, 'inbound-sms');
 /** Logical id of the execution role of a function construct of a stack. */
 const roleIdOf = (stack: typeof api, fn: PlatformFunction): string =>
@@ -395,13 +425,14 @@ describe('Optline-eu-Api', () => {
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
           'NODE_OPTIONS',
+          ...(expected.tables.includes('Tenants') ? ['TENANT_PROFILES'] : []),
           ...(expected.sendsSms ? ['SMS_SEND_INTERVAL_MS'] : []),
-          ...(expected.mirrorsOptOuts ? ['OPT_OUT_LIST_NAME'] : []),
+          ...(expected.providerOptOuts ? ['OPT_OUT_LIST_NAME'] : []),
           ...(expected.extraEnv ?? []),
         ].sort(),
       );
       expect(fn.Properties.Environment.Variables.OPT_OUT_LIST_NAME).toBe(
-        expected.mirrorsOptOuts ? `optline-${eu.name}` : undefined,
+        expected.providerOptOuts ? `optline-${eu.name}` : undefined,
       );
       expect(otherTables.length).toBeGreaterThan(0);
       for (const id of otherTables) expect(names).not.toContain(tableEnvVar(id));
@@ -435,7 +466,7 @@ describe('Optline-eu-Api', () => {
         [
           ...XRAY_ACTIONS,
           ...(expected.sendsSms ? [SMS_PUBLISH] : []),
-          ...(expected.mirrorsOptOuts ? SNS_OPT_OUT_MIRROR : []),
+          ...(expected.providerOptOuts === 'mirror' ? SNS_OPT_OUT_MIRROR : []),
         ].sort(),
       );
     });
@@ -539,8 +570,8 @@ describe('Optline-eu-Api', () => {
         ] as const) {
           const expected = [
             ...(EXPECTED[name].sendsSms ? smsStatements(stack.api.region) : []),
-            ...(EXPECTED[name].mirrorsOptOuts
-              ? optOutMirrorStatements(stack.api, stack.data.optOutList.attrArn)
+            ...(EXPECTED[name].providerOptOuts
+              ? optOutStatements(stack.api, stack.data.optOutList.attrArn, EXPECTED[name].providerOptOuts)
               : []),
           ];
           const granted = smsServiceStatements(of.statements);
@@ -583,9 +614,26 @@ describe('Optline-eu-Api', () => {
   );
 
   describe('provider opt-out lists', () => {
-    it('are mirrored by the subscribers and optouts functions, which record opt-outs and opt-ins', () => {
-      expect(mirrors).toEqual(['subscribers', 'optouts']);
+    it('are mirrored by the subscribers function, which records opt-ins too, and only added to by the optouts function', () => {
+      expect(mirrors).toEqual(['subscribers']);
+      expect(addOnly).toEqual(['optouts']);
     });
+
+    // Opting a number back in on SNS lifts its opt-out account-wide: only what records opt-ins may do it.
+    it.each([
+      ['optouts', () => deployed.optouts],
+      ['dsr-worker (an objection is an opt-out)', () => deployedFunction(template, 'dsr-worker')],
+    ])(
+      'let the %s function only add numbers to the cell opt-out list: no removal, no SNS opt-out call',
+      (_name, of) => {
+        const { statements, actionsOn } = of();
+        expect(actionsOn(imported(data.optOutList.attrArn))).toEqual([OPT_OUT_LIST_ADD]);
+        const actions = actionsOf(statements);
+        for (const action of ['sms-voice:DeleteOptedOutNumber', ...SNS_OPT_OUT_MIRROR, SNS_OPT_OUT_LIST]) {
+          expect(actions).not.toContain(action);
+        }
+      },
+    );
 
     it.each(mirrors)(
       'let the %s function add and remove numbers on the cell End User Messaging opt-out list only, and check and opt in numbers on SNS',
@@ -618,9 +666,8 @@ describe('Optline-eu-Api', () => {
       (_cell, { api: stack }, of) => {
         const mirroring = [
           ...mirrors.map((name) => stack.functions[name]),
+          // STOP and START both arrive as inbound SMS.
           stack.inboundSms.function,
-          // A DSR objection is an opt-out, mirrored like a STOP.
-          stack.dsrWorker.function,
           ...OPT_OUT_LIST_JOBS.map((job) => stack.jobs[job].function),
         ].map((fn) => roleIdOf(stack, fn));
         for (const action of SNS_OPT_OUT_MIRROR) {
@@ -677,19 +724,45 @@ describe('Optline-eu-Api', () => {
             ThrottlingRateLimit: 25,
             ThrottlingBurstLimit: 50,
           },
+          // The send route: its own throttle (below), with the stage's logging restated.
+          expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true }),
         ],
       });
       expect(stage.Properties.CacheClusterEnabled).toBeUndefined();
     });
 
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+    it.each([
+      ['eu', template],
+      ['us', usTemplate],
+    ] as const)(
+      'throttles POST /v1/messages of the %s stage to the cell MPS, one request above it at most, so API Gateway answers 429 before Lambda or the provider throttles',
+      (_cell, of) => {
+        of.hasResourceProperties('AWS::ApiGateway::Stage', {
+          MethodSettings: Match.arrayWith([
+            {
+              HttpMethod: 'POST',
+              ResourcePath: '/~1v1~1messages',
+              ThrottlingRateLimit: DEFAULT_SMS_MPS,
+              ThrottlingBurstLimit: 1,
+              LoggingLevel: 'ERROR',
+              DataTraceEnabled: false,
+              MetricsEnabled: true,
+            },
+          ]),
+        });
+      },
+    );
+
     it('falls back to the default limits when the cell sets none', () => {
       usTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
-        MethodSettings: [
+        MethodSettings: Match.arrayWith([
           Match.objectLike({
+            ResourcePath: '/*',
             ThrottlingRateLimit: DEFAULT_API_LIMITS.rateLimit,
             ThrottlingBurstLimit: DEFAULT_API_LIMITS.burstLimit,
           }),
-        ],
+        ]),
       });
       usTemplate.hasResourceProperties('AWS::WAFv2::WebACL', {
         Rules: Match.arrayWith([
@@ -732,6 +805,19 @@ describe('Optline-eu-Api', () => {
         RetentionInDays: 90,
         KmsKeyId: imported(data.logsKey.keyArn),
       });
+    });
+
+    it("lets only API Gateway acting for this account assume the account's CloudWatch logging role", () => {
+      const roleId = api.getLogicalId(api.api.node.findChild('CloudWatchRole').node.defaultChild as CfnElement);
+      const role = template.toJSON().Resources[roleId] as Resource;
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'apigateway.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ]);
     });
 
     it('creates the execution log group itself, encrypted and kept 90 days, before API Gateway would', () => {
@@ -811,32 +897,33 @@ describe('Optline-eu-Api', () => {
           'CKV_AWS_173',
           'W3005',
         ],
-        // An objection is an opt-out, mirrored to the provider lists like a STOP.
-        [policyIdOf(api.dsrWorker.function)]: ['CKV_AWS_111'],
         // SNS direct SMS publishing and SNS's SMS opt-out calls need Resource "*": one skip per policy, even
         // when a policy has both (inbound replies publish SMS and mirror opt-outs).
         [policyIdOf(api.inboundSms.function)]: ['CKV_AWS_111'],
         ...Object.fromEntries(
-          API_FUNCTIONS.filter((name) => EXPECTED[name].sendsSms || EXPECTED[name].mirrorsOptOuts).map(
+          API_FUNCTIONS.filter(
+            (name) => EXPECTED[name].sendsSms || EXPECTED[name].providerOptOuts === 'mirror',
+          ).map(
             (name) => [policyIdOf(api.functions[name]), ['CKV_AWS_111']],
           ),
         ),
         ...Object.fromEntries(
           OPT_OUT_LIST_JOBS.map((job) => [policyIdOf(api.jobs[job].function), ['CKV_AWS_111']]),
         ),
-        // Jobs have reserved concurrency 1 and a dead-letter queue, so CKV_AWS_115 and CKV_AWS_116 hold for them.
+        // Jobs have a dead-letter queue, so CKV_AWS_116 holds for them; a cell that does not reserve concurrency
+        // acknowledges CKV_AWS_115.
         ...Object.fromEntries(
           JOB_NAMES.map((job) => [
             api.getLogicalId(api.jobs[job].function.node.defaultChild as CfnElement),
-            ['CKV_AWS_117', 'CKV_AWS_173', 'W3005'],
+            ['CKV_AWS_115', 'CKV_AWS_117', 'CKV_AWS_173', 'W3005'],
           ]),
         ),
         ...Object.fromEntries(
           API_FUNCTIONS.map((name) => [
             deployed[name].id,
-            // Functions with reserved concurrency (sized from the MPS) satisfy CKV_AWS_115; paced ones do not.
+            // The eu cell reserves no concurrency, so every function acknowledges CKV_AWS_115.
             [
-              ...(EXPECTED[name].sendsSms === 'reserved' ? [] : ['CKV_AWS_115']),
+              'CKV_AWS_115',
               'CKV_AWS_116',
               'CKV_AWS_117',
               'CKV_AWS_173',
@@ -869,10 +956,10 @@ describe('Optline-eu-Api', () => {
       const dlqId = api.getLogicalId(api.inboundSms.deadLetterQueue.node.defaultChild as CfnElement);
       const queues = template.toJSON().Resources as Record<string, Resource>;
       expect(queues[queueId]!.Properties).toMatchObject({
-        KmsMasterKeyId: imported(data.cellKey.keyArn),
+        KmsMasterKeyId: imported(data.queueKey.keyArn),
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
       });
-      expect(queues[dlqId]!.Properties).toMatchObject({ KmsMasterKeyId: imported(data.cellKey.keyArn) });
+      expect(queues[dlqId]!.Properties).toMatchObject({ KmsMasterKeyId: imported(data.queueKey.keyArn) });
       // The envelope's Timestamp, not the queue's, orders keywords: it survives a dead-letter redrive. Delivery
       // events carry their own timestamp, so their queue gets the raw message.
       template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -911,7 +998,8 @@ describe('Optline-eu-Api', () => {
         'TABLE_SUPPRESSIONS',
         'TABLE_TENANTS',
       ]);
-      expect(variables).toMatchObject({ INBOUND_NUMBERS: '{}', SMS_SEND_INTERVAL_MS: '1000' });
+      // A cell without two-way identities or hand-listed numbers receives on none.
+      expect(variables).toMatchObject({ INBOUND_NUMBERS: '[]', SMS_SEND_INTERVAL_MS: '1000' });
       expect(variables.SUBJECT_ID_KEY_ID).toBeDefined();
     });
 
@@ -929,13 +1017,30 @@ describe('Optline-eu-Api', () => {
   });
 
   describe('SMS throughput', () => {
-    it('reserves concurrency and spaces sends so the messages function never exceeds the cell MPS', () => {
+    // A fresh account may have a concurrency quota of 10, of which Lambda keeps 100 unreserved: any reservation
+    // fails its first deploy. https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+    it('reserves no concurrency for any function of a cell that does not ask for it, and still paces sends to the cell MPS', () => {
+      const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
+      expect(functions.length).toBeGreaterThan(API_FUNCTIONS.length);
+      for (const fn of functions) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
       const variables = deployed.messages.fn.Properties.Environment.Variables as Record<string, string>;
-      const reserved = deployed.messages.fn.Properties.ReservedConcurrentExecutions as number;
-      // Default cell: 3 MPS → 3 environments, each sending at most once per second.
+      expect(variables.SMS_SEND_INTERVAL_MS).toBe('1000');
+    });
+
+    it('reserves concurrency where the cell asks for it, and spaces sends so the messages function never exceeds the cell MPS', () => {
+      const variables = usDeployed.messages.fn.Properties.Environment.Variables as Record<string, string>;
+      const reserved = usDeployed.messages.fn.Properties.ReservedConcurrentExecutions as number;
+      // Default MPS 3 → 3 environments, each sending at most once per second.
       expect(reserved).toBe(3);
       expect(variables.SMS_SEND_INTERVAL_MS).toBe('1000');
       expect((reserved * 1000) / Number(variables.SMS_SEND_INTERVAL_MS)).toBeLessThanOrEqual(3);
+      // One run of each job at a time, and the purge one more per continuation.
+      for (const job of JOB_NAMES) {
+        const fn = usTemplate.toJSON().Resources[
+          us.api.getLogicalId(us.api.jobs[job].function.node.defaultChild as CfnElement)
+        ] as Resource;
+        expect(fn.Properties.ReservedConcurrentExecutions).toBe(job === 'purge-inactive' ? 3 : 1);
+      }
     });
 
     it('paces the double opt-in requests of the subscribers function without reserving concurrency for it', () => {
@@ -1068,7 +1173,9 @@ describe('Optline-eu-Api', () => {
       expect(webAcl.Properties.Rules).toEqual([
         expect.objectContaining({
           Priority: 0,
-          Action: { Block: {} },
+          Action: {
+            Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'too-many-requests' } },
+          },
           Statement: {
             RateBasedStatement: { Limit: 1500, AggregateKeyType: 'IP', EvaluationWindowSec: 300 },
           },
@@ -1086,6 +1193,20 @@ describe('Optline-eu-Api', () => {
           },
         }),
       ]);
+    });
+
+    // https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-for-blocked-requests.html
+    it("answers a client over its rate limit 429 with the API's too-many-requests problem, so it backs off like any throttled client", () => {
+      const body = webAcl.Properties.CustomResponseBodies['too-many-requests'];
+      expect(body.ContentType).toBe('APPLICATION_JSON');
+      expect(JSON.parse(body.Content)).toEqual({
+        type: 'urn:optline:problem:too-many-requests',
+        title: 'Too many requests',
+        status: 429,
+        detail: expect.stringContaining('1500 requests in 5 minutes'),
+        errors: [],
+        retryAfterSeconds: 300,
+      });
     });
 
     it('is associated with the prod stage', () => {

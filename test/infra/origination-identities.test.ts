@@ -10,14 +10,15 @@ import type { PlatformFunction } from '../../lib/constructs/platform-function';
 import { addCell, newOptlineApp } from '../../lib/optline-app';
 
 /**
- * Origination identities as code (DESIGN §9, issue 16 item 4): a sandbox cell with a US simulator number for demo, and
- * for acme a US toll-free number and a GB sender id in one pool. The rules each assertion pins:
+ * Origination identities as code (DESIGN §9, issue 16 item 4): a sandbox cell with a US simulator number for demo,
+ * a US and a Canadian toll-free number in one pool for acme, and a GB sender id (in a pool of its own) for uk. The rules
+ * each assertion pins:
  * - a number consults the cell's opt-out list and has self-managed opt-outs (optline answers STOP, HELP and START
  *   itself, one confirmation, never two): https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list-self-managed.html
  * - the number's properties: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-phonenumber.html
  * - HELP and STOP are mandatory keywords of every number: https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords-required.html
- * - a pool shares one configuration (keywords, opt-out list, two-way, self-managed opt-outs) among its identities:
- *   https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-pool.html
+ * - a pool shares one configuration (keywords, opt-out list, two-way, self-managed opt-outs) among its identities,
+ *   so sender ids and phone numbers never share one: https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-pool.html
  * - a sender id is one-way, so it receives nothing: https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-numbers.html
  * - origination simulator numbers exist only in the US: https://docs.aws.amazon.com/sms-voice/latest/userguide/test-phone-numbers.html
  * - SendTextMessage is authorized on each identity and configuration set it uses, with aws:ResourceTag on each:
@@ -41,6 +42,7 @@ const acmeProfile: TenantProfile = {
   contact: 'https://acme.example/help',
   helpText: 'Acme Retail: help at acme.example/help or 0800 000 000. Reply STOP to opt out.',
 };
+const ukProfile: TenantProfile = { brand: 'UK Shop', contact: 'help@uk.example' };
 
 // GIVEN a sandbox cell with identities, validated as the app validates its context, beside the default cells
 // (one synth for the file; these assertions read no function code, so bundling is skipped)
@@ -49,12 +51,13 @@ const [sandbox] = parseCells([
     name: 'sandbox',
     region: 'us-west-2',
     regime: 'CCPA',
-    tenants: ['demo', 'acme'],
-    tenantProfiles: { demo: demoProfile, acme: acmeProfile },
+    tenants: ['demo', 'acme', 'uk'],
+    tenantProfiles: { demo: demoProfile, acme: acmeProfile, uk: ukProfile },
     originationIdentities: [
       { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
       { name: 'acme-toll-free', type: 'TOLL_FREE', country: 'US', tenant: 'acme' },
-      { name: 'acme-uk', type: 'SENDER_ID', country: 'GB', tenant: 'acme', senderId: 'ACME' },
+      { name: 'acme-canada', type: 'TOLL_FREE', country: 'CA', tenant: 'acme' },
+      { name: 'uk-sender', type: 'SENDER_ID', country: 'GB', tenant: 'uk', senderId: 'UKSHOP' },
     ],
   },
 ]);
@@ -69,8 +72,10 @@ const apiTemplate = Template.fromStack(api);
 const identities = data.identities;
 const demoSim = identities.node.findChild('DemoSim') as CfnPhoneNumber;
 const acmeTollFree = identities.node.findChild('AcmeTollFree') as CfnPhoneNumber;
-const acmeUk = identities.node.findChild('AcmeUk') as CfnSenderId;
+const acmeCanada = identities.node.findChild('AcmeCanada') as CfnPhoneNumber;
+const ukSender = identities.node.findChild('UkSender') as CfnSenderId;
 const acmePool = identities.node.findChild('AcmePool') as CfnPool;
+const ukPool = identities.node.findChild('UkPool') as CfnPool;
 
 /** A value of this or the other stack as it appears in `stack`'s template (in-stack reference or stack output). */
 const resolvedIn = (stack: Stack, value: unknown): Json => JSON.parse(JSON.stringify(stack.resolve(value)));
@@ -110,25 +115,26 @@ describe('origination identities of a cell (DESIGN §9)', () => {
     STOP: { Message: optOutConfirmation(profile.brand, 'en') },
   });
 
-  it('exposes the constructs it made: two phone numbers, one sender id, one pool', () => {
-    expect(identities.phoneNumbers).toEqual([demoSim, acmeTollFree]);
-    expect(identities.senderIds).toEqual([acmeUk]);
-    expect(identities.pools).toEqual([acmePool]);
-    dataTemplate.resourceCountIs('AWS::SMSVOICE::PhoneNumber', 2);
+  it('exposes the constructs it made: three phone numbers, one sender id, two pools', () => {
+    expect(identities.phoneNumbers).toEqual([demoSim, acmeTollFree, acmeCanada]);
+    expect(identities.senderIds).toEqual([ukSender]);
+    expect(identities.pools).toEqual([acmePool, ukPool]);
+    dataTemplate.resourceCountIs('AWS::SMSVOICE::PhoneNumber', 3);
     dataTemplate.resourceCountIs('AWS::SMSVOICE::SenderId', 1);
-    dataTemplate.resourceCountIs('AWS::SMSVOICE::Pool', 1);
+    dataTemplate.resourceCountIs('AWS::SMSVOICE::Pool', 2);
   });
 
   it.each([
-    ['demo-sim', 'SIMULATOR', demoProfile, () => demoSim],
-    ['acme-toll-free', 'TOLL_FREE', acmeProfile, () => acmeTollFree],
+    ['demo-sim', 'SIMULATOR', 'US', demoProfile, () => demoSim],
+    ['acme-toll-free', 'TOLL_FREE', 'US', acmeProfile, () => acmeTollFree],
+    ['acme-canada', 'TOLL_FREE', 'CA', acmeProfile, () => acmeCanada],
   ] as const)(
-    'provisions %s as a %s number in the US: SMS only, on the cell opt-out list, self-managed opt-outs, two-way to the inbound topic, the tenant HELP and STOP texts, deletion protection, the cell tag',
-    (_name, numberType, profile, number) => {
+    'provisions %s as a %s number in %s: SMS only, on the cell opt-out list, self-managed opt-outs, two-way to the inbound topic, the tenant HELP and STOP texts, deletion protection, the cell tag',
+    (_name, numberType, country, profile, number) => {
       const found = dataTemplate.findResources('AWS::SMSVOICE::PhoneNumber', {
         Properties: {
           NumberType: numberType,
-          IsoCountryCode: 'US',
+          IsoCountryCode: country,
           NumberCapabilities: ['SMS'],
           OptOutListName: listArn,
           SelfManagedOptOutsEnabled: true,
@@ -152,17 +158,17 @@ describe('origination identities of a cell (DESIGN §9)', () => {
   it('provisions the sender id in GB with deletion protection and the cell tag (it has no keywords, list or two-way of its own)', () => {
     const found = dataTemplate.findResources('AWS::SMSVOICE::SenderId', {
       Properties: {
-        SenderId: 'ACME',
+        SenderId: 'UKSHOP',
         IsoCountryCode: 'GB',
         DeletionProtectionEnabled: true,
         Tags: Match.arrayWith([CELL_TAG]),
       },
     });
-    expect(Object.keys(found)).toEqual([data.getLogicalId(acmeUk)]);
+    expect(Object.keys(found)).toEqual([data.getLogicalId(ukSender)]);
     expect(IDENTITY_RULES.SENDER_ID.twoWay).toBe(false);
   });
 
-  it("gathers acme's toll-free number and sender id in one pool with the cell list, two-way and self-managed opt-outs on", () => {
+  it("gathers acme's two toll-free numbers in one pool with the cell list, two-way and self-managed opt-outs on", () => {
     const pool = dataTemplate.toJSON().Resources[data.getLogicalId(acmePool)];
     expect(pool).toMatchObject({
       Type: 'AWS::SMSVOICE::Pool',
@@ -178,8 +184,23 @@ describe('origination identities of a cell (DESIGN §9)', () => {
     const members = pool.Properties.OriginationIdentities as Json[];
     expect(members).toHaveLength(2);
     expect(members).toEqual(
-      expect.arrayContaining([resolvedIn(data, acmeTollFree.attrArn), resolvedIn(data, acmeUk.attrArn)]),
+      expect.arrayContaining([resolvedIn(data, acmeTollFree.attrArn), resolvedIn(data, acmeCanada.attrArn)]),
     );
+  });
+
+  it("puts uk's sender id in a pool of its own, which carries the cell list but no two-way or self-managed opt-outs (a one-way identity cannot have them)", () => {
+    const pool = dataTemplate.toJSON().Resources[data.getLogicalId(ukPool)];
+    expect(pool).toMatchObject({
+      Type: 'AWS::SMSVOICE::Pool',
+      Properties: {
+        OriginationIdentities: [resolvedIn(data, ukSender.attrArn)],
+        OptOutListName: listArn,
+        SelfManagedOptOutsEnabled: false,
+        TwoWay: { Enabled: false },
+        DeletionProtectionEnabled: true,
+      },
+    });
+    expect(pool.Properties.TwoWay.ChannelArn).toBeUndefined();
   });
 
   it('gives demo, with a single number, no pool: it sends from the number itself', () => {
@@ -199,8 +220,10 @@ describe('origination identities of a cell (DESIGN §9)', () => {
 describe('what the Api stack derives from the identities', () => {
   const simulatorNumber = resolvedIn(api, demoSim.attrPhoneNumber);
   const tollFreeNumber = resolvedIn(api, acmeTollFree.attrPhoneNumber);
+  const canadaNumber = resolvedIn(api, acmeCanada.attrPhoneNumber);
   const simulatorArn = resolvedIn(api, demoSim.attrArn);
   const poolArn = resolvedIn(api, acmePool.attrArn);
+  const ukPoolArn = resolvedIn(api, ukPool.attrArn);
 
   it('lists the two-way numbers, with their tenant and type, as the inbound-sms INBOUND_NUMBERS, and not the one-way sender id', () => {
     const inbound = functionResource(apiTemplate, api, api.inboundSms.function);
@@ -208,13 +231,15 @@ describe('what the Api stack derives from the identities', () => {
       resolveJoin(variablesOf(inbound)[INBOUND_NUMBERS_ENV], {
         SIMULATOR_NUMBER: simulatorNumber,
         TOLL_FREE_NUMBER: tollFreeNumber,
+        CANADA_NUMBER: canadaNumber,
       }),
     ) as unknown[];
-    expect(numbers).toHaveLength(2);
+    expect(numbers).toHaveLength(3);
     expect(numbers).toEqual(
       expect.arrayContaining([
         { number: 'SIMULATOR_NUMBER', tenant: 'demo', type: 'SIMULATOR' },
         { number: 'TOLL_FREE_NUMBER', tenant: 'acme', type: 'TOLL_FREE' },
+        { number: 'CANADA_NUMBER', tenant: 'acme', type: 'TOLL_FREE' },
       ]),
     );
   });
@@ -231,7 +256,11 @@ describe('what the Api stack derives from the identities', () => {
     );
     for (const [, fn] of bound) {
       const profiles = JSON.parse(
-        resolveJoin(variablesOf(fn)[TENANT_PROFILES_ENV], { SIMULATOR_ARN: simulatorArn, POOL_ARN: poolArn }),
+        resolveJoin(variablesOf(fn)[TENANT_PROFILES_ENV], {
+          SIMULATOR_ARN: simulatorArn,
+          POOL_ARN: poolArn,
+          UK_POOL_ARN: ukPoolArn,
+        }),
       );
       expect(profiles).toEqual({
         demo: {
@@ -247,6 +276,14 @@ describe('what the Api stack derives from the identities', () => {
           channel: {
             channel: 'end-user-messaging',
             originationIdentity: 'POOL_ARN',
+            configurationSetName: 'optline-sandbox',
+          },
+        },
+        uk: {
+          ...ukProfile,
+          channel: {
+            channel: 'end-user-messaging',
+            originationIdentity: 'UK_POOL_ARN',
             configurationSetName: 'optline-sandbox',
           },
         },

@@ -249,7 +249,7 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
     const identities = [
       { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
       { name: 'acme-toll-free', type: 'TOLL_FREE', country: 'US', tenant: 'acme' },
-      { name: 'acme-uk', type: 'SENDER_ID', country: 'GB', tenant: 'acme', senderId: 'ACME' },
+      { name: 'acme-canada', type: 'TOLL_FREE', country: 'CA', tenant: 'acme' },
     ];
     const acme = { brand: 'Acme', contact: 'help@acme.example' };
     const [cell] = parseCells([
@@ -385,6 +385,30 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
       ],
       /\[0\]\.originationIdentities\[2\]\.name: duplicate name "main"/,
     );
+  });
+
+  it('refuses a tenant whose identities mix a sender id with phone numbers, since a pool holds identities of one configuration (phone-pool.html)', () => {
+    const mixed = {
+      ...base,
+      tenantProfiles: profiles,
+      originationIdentities: [
+        { name: 'main', type: 'TOLL_FREE', country: 'US', tenant: 'demo' },
+        { name: 'uk', type: 'SENDER_ID', country: 'GB', tenant: 'demo', senderId: 'DEMO' },
+      ],
+    };
+    rejects([mixed], /\[0\]\.originationIdentities: tenant "demo" mixes sender ids with phone numbers/);
+    // Several phone numbers, or several sender ids, are one pool each.
+    expect(() =>
+      parseCells([
+        {
+          ...mixed,
+          originationIdentities: [
+            { name: 'us', type: 'TOLL_FREE', country: 'US', tenant: 'demo' },
+            { name: 'ca', type: 'TOLL_FREE', country: 'CA', tenant: 'demo' },
+          ],
+        },
+      ]),
+    ).not.toThrow();
   });
 
   it('accepts an identity name of 32 characters', () => {
