@@ -42,7 +42,7 @@ describe('Optline-eu-Data', () => {
             'kms:EncryptionContext:aws:logs:arn': {
               'Fn::Join': [
                 '',
-                ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:', { Ref: 'AWS::AccountId' }, ':*'],
+                ['arn:aws:logs:eu-west-1:', { Ref: 'AWS::AccountId' }, ':*'],
               ],
             },
           },
@@ -203,10 +203,26 @@ describe('Optline-eu-Data', () => {
     });
   });
 
-  it('creates the End User Messaging opt-out list and retains it', () => {
+  // Named, so a list kept from a failed first create would make the retry fail with "already exists".
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+  it('creates the End User Messaging opt-out list and retains it, except when its first create is rolled back', () => {
     template.hasResource('AWS::SMSVOICE::OptOutList', {
       Properties: { OptOutListName: 'optline-eu' },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
     });
+  });
+
+  it('encrypts queues and the alarm topic with a rotating key of their own, apart from the data key', () => {
+    const queueKey = template.toJSON().Resources[data.getLogicalId(data.queueKey.node.defaultChild as never)];
+    expect(queueKey).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { EnableKeyRotation: true },
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/optline/eu/queues',
+      TargetKeyId: { 'Fn::GetAtt': [data.getLogicalId(data.queueKey.node.defaultChild as never), 'Arn'] },
+    });
+    expect(data.queueKey).not.toBe(data.cellKey);
   });
 });

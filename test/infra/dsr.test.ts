@@ -46,14 +46,14 @@ const exportObjects = {
 };
 
 describe('the DSR worker queue', () => {
-  it('is encrypted with the cell key, TLS only, and redrives to a dead-letter queue after 5 tries', () => {
+  it('is encrypted with the queue key, TLS only, and redrives to a dead-letter queue after 5 tries', () => {
     expect(resources[queueId]!.Properties).toMatchObject({
-      KmsMasterKeyId: imported(data.cellKey.keyArn),
+      KmsMasterKeyId: imported(data.queueKey.keyArn),
       VisibilityTimeout: 720,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
     });
     expect(resources[dlqId]!.Properties).toMatchObject({
-      KmsMasterKeyId: imported(data.cellKey.keyArn),
+      KmsMasterKeyId: imported(data.queueKey.keyArn),
       MessageRetentionPeriod: 14 * 86_400,
     });
     for (const id of [queueId, dlqId]) {

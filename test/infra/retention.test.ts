@@ -91,7 +91,7 @@ describe('retention enforcement in Optline-eu-Api', () => {
         StartingPosition: 'TRIM_HORIZON',
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
       });
-      expect(resources[dlqId].Properties.KmsMasterKeyId).toEqual(imported(data.cellKey.keyArn));
+      expect(resources[dlqId].Properties.KmsMasterKeyId).toEqual(imported(data.queueKey.keyArn));
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
         Threshold: 1,
@@ -142,7 +142,7 @@ describe('retention enforcement in Optline-eu-Api', () => {
     it('continues a backlog through an encrypted queue that invokes it again, one message at a time', () => {
       const queueId = id(api.retentionJobs.continuationQueue);
       expect(resources[queueId].Properties).toMatchObject({
-        KmsMasterKeyId: imported(data.cellKey.keyArn),
+        KmsMasterKeyId: imported(data.queueKey.keyArn),
         VisibilityTimeout: 6 * 900,
         RedrivePolicy: {
           deadLetterTargetArn: { 'Fn::GetAtt': [id(job.deadLetterQueue), 'Arn'] },
@@ -164,18 +164,43 @@ describe('retention enforcement in Optline-eu-Api', () => {
       expect(roleActions(fnId).filter((a) => a.startsWith('lambda:'))).toEqual([]);
     });
 
-    it('has a concurrency slot for every continuation its queue may run at once and one for the scheduled run', () => {
-      // An SQS event source ignores reserved concurrency: a continuation that finds no free slot is throttled,
-      // waits out the visibility timeout and, after maxReceiveCount tries, raises the dead-letter alarm.
+    it('runs at most two continuations at once and, without reservations, shares the account pool with them', () => {
       const queueArn = { 'Fn::GetAtt': [id(api.retentionJobs.continuationQueue), 'Arn'] };
       const [mapping] = Object.values(
         template.findResources('AWS::Lambda::EventSourceMapping', {
           Properties: { EventSourceArn: queueArn },
         }),
       ) as Json[];
+      expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBe(2);
+      expect(resources[fnId].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    });
+
+    it('has, in a cell that reserves concurrency, a slot for every continuation its queue may run at once and one for the scheduled run', () => {
+      // An SQS event source ignores reserved concurrency: a continuation that finds no free slot is throttled,
+      // waits out the visibility timeout and, after maxReceiveCount tries, raises the dead-letter alarm.
+      const reserving = addCell(newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } }), {
+        ...DEFAULT_CELLS[1]!,
+        reserveConcurrency: true,
+      }).api;
+      const reservingTemplate = Template.fromStack(reserving);
+      const continuationArn = {
+        'Fn::GetAtt': [
+          reserving.getLogicalId(reserving.retentionJobs.continuationQueue.node.defaultChild as CfnElement),
+          'Arn',
+        ],
+      };
+      const [mapping] = Object.values(
+        reservingTemplate.findResources('AWS::Lambda::EventSourceMapping', {
+          Properties: { EventSourceArn: continuationArn },
+        }),
+      ) as Json[];
       const maximum = mapping.Properties.ScalingConfig.MaximumConcurrency as number;
-      expect(maximum).toBe(2);
-      expect(resources[fnId].Properties.ReservedConcurrentExecutions).toBe(maximum + 1);
+      const purgeId = reserving.getLogicalId(
+        reserving.jobs['purge-inactive'].function.node.defaultChild as CfnElement,
+      );
+      expect(reservingTemplate.toJSON().Resources[purgeId].Properties.ReservedConcurrentExecutions).toBe(
+        maximum + 1,
+      );
     });
   });
 

@@ -176,10 +176,10 @@ describe('scheduled jobs of Optline-eu-Api', () => {
       expect(job.schedule.Properties.Target.Input).toBeUndefined();
     });
 
-    it('keeps dead letters 14 days in a queue encrypted with the cell key', () => {
+    it('keeps dead letters 14 days in a queue encrypted with the queue key', () => {
       expect(job.queue.Type).toBe('AWS::SQS::Queue');
       expect(job.queue.Properties).toEqual({
-        KmsMasterKeyId: imported(data.cellKey.keyArn),
+        KmsMasterKeyId: imported(data.queueKey.keyArn),
         MessageRetentionPeriod: 14 * 24 * 3600,
       });
     });
@@ -201,11 +201,9 @@ describe('scheduled jobs of Optline-eu-Api', () => {
       });
     });
 
-    it('runs one invocation at a time (more with a continuation queue), within the timeout of its registry entry, on Node.js 22 with tracing', () => {
-      // A continuation queue may run two at once, next to the scheduled run (see retention.test.ts).
-      const continues = EXTRA_ENV[name].includes('JOB_CONTINUATION_QUEUE_URL');
+    it('reserves no concurrency in a cell that does not ask for it (see api-stack.test.ts for one that does), and runs within the timeout of its registry entry, on Node.js 22 with tracing', () => {
+      expect(job.fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
       expect(job.fn.Properties).toMatchObject({
-        ReservedConcurrentExecutions: continues ? 3 : 1,
         Timeout: spec.timeoutSeconds ?? 300,
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -237,11 +235,9 @@ describe('scheduled jobs of Optline-eu-Api', () => {
       ]);
     });
 
-    it('can encrypt what it dead-letters with the cell key, which encrypts the queue', () => {
-      const onCellKey = job.actionsOn(imported(data.cellKey.keyArn));
-      // kms:GenerateDataKey from the dead-letter grant, or kms:GenerateDataKey* from a read-write table grant.
-      expect(onCellKey.filter((a) => /^kms:GenerateDataKey\*?$/.test(a)).length).toBeGreaterThan(0);
-      expect(onCellKey).toContain('kms:Decrypt');
+    it('can encrypt what it dead-letters with the queue key, which encrypts the queue', () => {
+      const onQueueKey = job.actionsOn(imported(data.queueKey.keyArn));
+      expect(onQueueKey).toEqual(expect.arrayContaining(['kms:GenerateDataKey', 'kms:Decrypt']));
     });
 
     it('is told exactly the tables of its registry entry, its subject-id key if the entry asks for it, and nothing more', () => {
@@ -312,7 +308,9 @@ describe('scheduled jobs of Optline-eu-Api', () => {
       });
     });
 
-    it('has a Scheduler role that only EventBridge Scheduler of this account can assume', () => {
+    // Scheduler presents the schedule group's ARN as aws:SourceArn.
+    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+    it("has a Scheduler role that only EventBridge Scheduler of this account's default schedule group can assume", () => {
       const role = resources[job.schedulerRoleId]!;
       expect(role.Type).toBe('AWS::IAM::Role');
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
@@ -320,7 +318,17 @@ describe('scheduled jobs of Optline-eu-Api', () => {
           Effect: 'Allow',
           Action: 'sts:AssumeRole',
           Principal: { Service: 'scheduler.amazonaws.com' },
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnEquals: {
+              'aws:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  [`arn:aws:scheduler:${api.region}:`, { Ref: 'AWS::AccountId' }, ':schedule-group/default'],
+                ],
+              },
+            },
+          },
         },
       ]);
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -330,11 +338,11 @@ describe('scheduled jobs of Optline-eu-Api', () => {
 
     it('lets its Scheduler role invoke only its function (and its versions) and send only to its dead-letter queue', () => {
       expect(statementsOfRole(job.schedulerRoleId)).toEqual([
-        // The queue is encrypted with the cell key: a dead letter needs the key as well as sqs:SendMessage.
+        // The queue is encrypted with the queue key: a dead letter needs the key as well as sqs:SendMessage.
         {
           Effect: 'Allow',
           Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          Resource: imported(data.cellKey.keyArn),
+          Resource: imported(data.queueKey.keyArn),
         },
         {
           Effect: 'Allow',
@@ -347,7 +355,9 @@ describe('scheduled jobs of Optline-eu-Api', () => {
 
     it('has scanner skips only for the findings its construct acknowledges, each with its reason', () => {
       const { Metadata } = resources[job.id]!;
+      // CKV_AWS_115: the cell reserves no concurrency.
       expect(Metadata.checkov.skip.map((skip: { id: string }) => skip.id).sort()).toEqual([
+        'CKV_AWS_115',
         'CKV_AWS_117',
         'CKV_AWS_173',
       ]);
@@ -408,9 +418,9 @@ describe('scheduled jobs of Optline-eu-Api', () => {
       .filter((serviceName): serviceName is string => serviceName !== undefined);
     const binding = [
       'optline-subscribers',
+      // Add-only: optouts and the DSR worker (an objection is an opt-out) never lift one.
       'optline-optouts',
       'optline-inbound-sms',
-      // A DSR objection is an opt-out, mirrored like a STOP.
       'optline-dsr-worker',
       ...JOB_NAMES.filter((name) => EXTRA_ENV[name].includes('OPT_OUT_LIST_NAME')).map(
         (name) => `optline-${name}`,
