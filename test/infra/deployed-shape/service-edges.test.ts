@@ -10,6 +10,8 @@ import { CfnPhoneNumber } from 'aws-cdk-lib/aws-smsvoice';
 import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription, SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { CfnQueue, CfnQueuePolicy, Queue } from 'aws-cdk-lib/aws-sqs';
+import { parseCells } from '../../../lib/config';
+import { addCell, newOptlineApp } from '../../../lib/optline-app';
 import { DEFAULT_STACKS, synthesizeDefaultCells } from './default-cells';
 import { serviceEdgeReport } from './service-edge-report';
 import { EDGES, findServiceEdges } from './service-edges';
@@ -148,6 +150,34 @@ describe('service edges are admitted by resource and key policies, narrowed to t
         EDGES.logsToKey,
       ]),
     );
+  });
+
+  it('admits and narrows the two-way numbers and pools of a cell that provisions origination identities', () => {
+    // GIVEN a cell with a simulator number, a pool of two toll-free numbers and a pool of a sender id
+    const app = newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const [withIdentities] = parseCells([
+      {
+        name: 'sandbox',
+        region: 'us-west-2',
+        regime: 'CCPA',
+        tenants: ['demo', 'acme', 'uk'],
+        tenantProfiles: Object.fromEntries(
+          ['demo', 'acme', 'uk'].map((tenant) => [tenant, { brand: tenant, contact: `help@${tenant}.example` }]),
+        ),
+        originationIdentities: [
+          { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
+          { name: 'acme-us', type: 'TOLL_FREE', country: 'US', tenant: 'acme' },
+          { name: 'acme-ca', type: 'TOLL_FREE', country: 'CA', tenant: 'acme' },
+          { name: 'uk-sender', type: 'SENDER_ID', country: 'GB', tenant: 'uk', senderId: 'UKSHOP' },
+        ],
+      },
+    ]);
+    addCell(app, withIdentities!);
+    const identityTemplates = TemplateSet.fromApp(app);
+    // THEN its two-way edges are found (so the check below is not vacuous), and every edge is admitted
+    const edges = findServiceEdges(identityTemplates).admissions.map((admission) => admission.edge);
+    expect(edges.filter((edge) => edge === EDGES.smsTwoWayToTopic).length).toBeGreaterThan(0);
+    expect(serviceEdgeReport(identityTemplates)).toEqual([]);
   });
 
   it.each(kinds)('%s: every edge of the default cells is admitted and narrowed', (kind) => {
