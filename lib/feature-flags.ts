@@ -102,7 +102,7 @@ export const FEATURE_FLAGS: Readonly<Record<string, unknown>> = {
   '@aws-cdk/core:enablePartitionLiterals': true,
   '@aws-cdk/core:explicitStackTags': true,
   '@aws-cdk/core:includePrefixInUniqueNameGeneration': true,
-  '@aws-cdk/core:target-partitions': ['aws','aws-cn'],
+  '@aws-cdk/core:target-partitions': ['aws', 'aws-cn'],
   '@aws-cdk/core:validateAgainstDefaultRules': true,
   '@aws-cdk/core:validateSnapshotRemovalPolicy': true,
   '@aws-cdk/custom-resources:logApiResponseDataPropertyTrueDefault': false,

@@ -6,7 +6,6 @@ import { FEATURE_FLAGS } from './feature-flags';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 
-
 export function newOptlineApp(props: AppProps = {}): App {
   return new App({ ...props, context: { ...FEATURE_FLAGS, ...props.context } });
 }

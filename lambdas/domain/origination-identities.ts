@@ -45,7 +45,8 @@ export const IDENTITY_RULES: Readonly<Record<IdentityType, IdentityRules>> = {
     registration:
       'a US 10DLC brand and campaign registration; the number it provisions is then imported into the Data stack',
     // "In the United States, 10DLC is the standard local number type and requires registration before you can send."
-    source: 'https://docs.aws.amazon.com/end-user-messaging/latest/userguide/nx-sms-get-set-up-identities.html',
+    source:
+      'https://docs.aws.amazon.com/end-user-messaging/latest/userguide/nx-sms-get-set-up-identities.html',
   },
   TOLL_FREE: {
     twoWay: true,
@@ -76,7 +77,9 @@ export interface InboundNumber {
 }
 
 /** Inbound numbers by E.164, from the `INBOUND_NUMBERS` list the stack writes. */
-export function inboundNumbersByNumber(entries: readonly InboundNumber[]): ReadonlyMap<string, InboundNumber> {
+export function inboundNumbersByNumber(
+  entries: readonly InboundNumber[],
+): ReadonlyMap<string, InboundNumber> {
   return new Map(entries.map((entry) => [entry.number, entry]));
 }
 

@@ -1,4 +1,8 @@
-import { IDENTITY_RULES, IDENTITY_TYPES, type IdentityType } from '../../lambdas/domain/origination-identities';
+import {
+  IDENTITY_RULES,
+  IDENTITY_TYPES,
+  type IdentityType,
+} from '../../lambdas/domain/origination-identities';
 import * as z from '../../lambdas/shared/zod';
 import { REGIMES, REGION_PATTERN, REGIONS_BY_REGIME, regionFitsRegime, type Regime } from './regimes';
 
@@ -146,19 +150,28 @@ const tenantsSchema = z
 const tenantProfileSchema = z.strictObject({
   brand: z.string().check(z.minLength(1), z.maxLength(20, 'must be at most 20 characters')),
   contact: z.string().check(z.minLength(1), z.maxLength(60, 'must be at most 60 characters')),
-  helpText: z.optional(z.string().check(z.minLength(1), z.maxLength(160, 'must fit one SMS (160 characters)'))),
+  helpText: z.optional(
+    z.string().check(z.minLength(1), z.maxLength(160, 'must fit one SMS (160 characters)')),
+  ),
 });
 
 const identitySchema = z.strictObject({
-  name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be 1-32 lowercase letters, digits or dashes')),
+  name: z
+    .string()
+    .check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be 1-32 lowercase letters, digits or dashes')),
   type: z.enum(IDENTITY_TYPES, { error: () => `must be one of ${IDENTITY_TYPES.join(', ')}` }),
   country: z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US')),
   tenant: z.string(),
   // 1-11 letters, digits or dashes with at least one letter, not starting or ending with a dash (SenderId).
   senderId: z.optional(
-    z.string().check(
-      z.regex(/^(?=[A-Z0-9-]*[A-Z])[A-Z0-9](?:[A-Z0-9-]{0,9}[A-Z0-9])?$/, 'must be 1-11 capital letters, digits or dashes, with a letter'),
-    ),
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(?=[A-Z0-9-]*[A-Z])[A-Z0-9](?:[A-Z0-9-]{0,9}[A-Z0-9])?$/,
+          'must be 1-11 capital letters, digits or dashes, with a letter',
+        ),
+      ),
   ),
 });
 
@@ -172,7 +185,8 @@ function identityIssues(cell: {
   const names = new Set<string>();
   (cell.originationIdentities ?? []).forEach((identity, index) => {
     const at = (field: string) => ['originationIdentities', index, field];
-    if (names.has(identity.name)) issues.push({ path: at('name'), message: `duplicate name "${identity.name}"` });
+    if (names.has(identity.name))
+      issues.push({ path: at('name'), message: `duplicate name "${identity.name}"` });
     names.add(identity.name);
     if (!cell.tenants.includes(identity.tenant)) {
       issues.push({ path: at('tenant'), message: `"${identity.tenant}" is not one of the cell's tenants` });
@@ -184,10 +198,16 @@ function identityIssues(cell: {
     }
     const countries = IDENTITY_RULES[identity.type].countries;
     if (countries && !countries.includes(identity.country)) {
-      issues.push({ path: at('country'), message: `${identity.type} exists only in ${countries.join(', ')}` });
+      issues.push({
+        path: at('country'),
+        message: `${identity.type} exists only in ${countries.join(', ')}`,
+      });
     }
     if ((identity.type === 'SENDER_ID') !== (identity.senderId !== undefined)) {
-      issues.push({ path: at('senderId'), message: 'is required for a SENDER_ID and allowed for no other type' });
+      issues.push({
+        path: at('senderId'),
+        message: 'is required for a SENDER_ID and allowed for no other type',
+      });
     }
   });
   // A tenant's identities share one pool, and every identity added to a pool must match the configuration of the
@@ -208,7 +228,10 @@ function identityIssues(cell: {
   }
   for (const tenant of Object.keys(cell.tenantProfiles ?? {})) {
     if (!cell.tenants.includes(tenant)) {
-      issues.push({ path: ['tenantProfiles', tenant], message: `"${tenant}" is not one of the cell's tenants` });
+      issues.push({
+        path: ['tenantProfiles', tenant],
+        message: `"${tenant}" is not one of the cell's tenants`,
+      });
     }
   }
   return issues;

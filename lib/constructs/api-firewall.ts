@@ -64,7 +64,10 @@ export class ApiFirewall extends Construct {
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
       customResponseBodies: {
-        [RATE_LIMITED_BODY_KEY]: { contentType: 'APPLICATION_JSON', content: rateLimitedProblem(props.perIpLimit) },
+        [RATE_LIMITED_BODY_KEY]: {
+          contentType: 'APPLICATION_JSON',
+          content: rateLimitedProblem(props.perIpLimit),
+        },
       },
       rules: [
         {

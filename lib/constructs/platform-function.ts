@@ -245,7 +245,9 @@ export class PlatformFunction extends NodejsFunction {
         new PolicyStatement({
           actions: TABLE_KEY_USE,
           resources: [table.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+          conditions: {
+            StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
+          },
         }),
       );
     }

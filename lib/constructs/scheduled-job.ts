@@ -72,7 +72,9 @@ export class ScheduledJob extends Construct {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': account },
-          ArnEquals: { 'aws:SourceArn': `arn:${partition}:scheduler:${region}:${account}:schedule-group/default` },
+          ArnEquals: {
+            'aws:SourceArn': `arn:${partition}:scheduler:${region}:${account}:schedule-group/default`,
+          },
         },
       }),
       description: `EventBridge Scheduler invoking the optline ${name} job`,

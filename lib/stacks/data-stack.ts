@@ -342,7 +342,9 @@ export class DataStack extends Stack {
     this.queueKey.grant(
       new ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
         StringEquals: account,
-        ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` },
+        ArnLike: {
+          'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
+        },
       }),
       'kms:GenerateDataKey*',
       'kms:Decrypt',

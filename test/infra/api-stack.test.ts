@@ -808,7 +808,9 @@ describe('Optline-eu-Api', () => {
     });
 
     it("lets only API Gateway acting for this account assume the account's CloudWatch logging role", () => {
-      const roleId = api.getLogicalId(api.api.node.findChild('CloudWatchRole').node.defaultChild as CfnElement);
+      const roleId = api.getLogicalId(
+        api.api.node.findChild('CloudWatchRole').node.defaultChild as CfnElement,
+      );
       const role = template.toJSON().Resources[roleId] as Resource;
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
         {
@@ -903,9 +905,7 @@ describe('Optline-eu-Api', () => {
         ...Object.fromEntries(
           API_FUNCTIONS.filter(
             (name) => EXPECTED[name].sendsSms || EXPECTED[name].providerOptOuts === 'mirror',
-          ).map(
-            (name) => [policyIdOf(api.functions[name]), ['CKV_AWS_111']],
-          ),
+          ).map((name) => [policyIdOf(api.functions[name]), ['CKV_AWS_111']]),
         ),
         ...Object.fromEntries(
           OPT_OUT_LIST_JOBS.map((job) => [policyIdOf(api.jobs[job].function), ['CKV_AWS_111']]),
@@ -922,13 +922,7 @@ describe('Optline-eu-Api', () => {
           API_FUNCTIONS.map((name) => [
             deployed[name].id,
             // The eu cell reserves no concurrency, so every function acknowledges CKV_AWS_115.
-            [
-              'CKV_AWS_115',
-              'CKV_AWS_116',
-              'CKV_AWS_117',
-              'CKV_AWS_173',
-              'W3005',
-            ],
+            ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173', 'W3005'],
           ]),
         ),
       });

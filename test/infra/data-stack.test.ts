@@ -40,10 +40,7 @@ describe('Optline-eu-Data', () => {
         Condition: {
           ArnLike: {
             'kms:EncryptionContext:aws:logs:arn': {
-              'Fn::Join': [
-                '',
-                ['arn:aws:logs:eu-west-1:', { Ref: 'AWS::AccountId' }, ':*'],
-              ],
+              'Fn::Join': ['', ['arn:aws:logs:eu-west-1:', { Ref: 'AWS::AccountId' }, ':*']],
             },
           },
         },

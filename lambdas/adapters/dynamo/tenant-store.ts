@@ -24,7 +24,11 @@ export class DynamoTenantStore implements TenantStore {
     const cached = this.cache.get(tenantId);
     if (cached && cached.until > Date.now()) return cached.settings;
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { tenantId } }));
-    const settings = mergeTenantSettings(tenantId, Item as TenantSettings | undefined, this.configured[tenantId]);
+    const settings = mergeTenantSettings(
+      tenantId,
+      Item as TenantSettings | undefined,
+      this.configured[tenantId],
+    );
     this.cache.set(tenantId, { settings, until: Date.now() + this.ttlMs });
     return settings;
   }

@@ -162,7 +162,10 @@ describe('service edges are admitted by resource and key policies, narrowed to t
         regime: 'CCPA',
         tenants: ['demo', 'acme', 'uk'],
         tenantProfiles: Object.fromEntries(
-          ['demo', 'acme', 'uk'].map((tenant) => [tenant, { brand: tenant, contact: `help@${tenant}.example` }]),
+          ['demo', 'acme', 'uk'].map((tenant) => [
+            tenant,
+            { brand: tenant, contact: `help@${tenant}.example` },
+          ]),
         ),
         originationIdentities: [
           { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
