@@ -1,9 +1,9 @@
 /** Route actions of the data-subject request routes: open a request, follow it, extend it once. */
-import type { Regime } from '../../lib/config/regimes';
 import { DynamoDsrStore } from '../adapters/dynamo/dsr-store';
 import { toDsrAccepted, toDsrStatusView } from '../domain/dsr';
 import type { DsrQueue, ExportStore } from '../domain/dsr-ports';
 import { extendDsr, openDsr, viewDsr, type DsrApiDeps } from '../domain/dsr-processing';
+import type { Regime } from '../domain/regimes';
 import type { CreateDsrRequest, DsrExtended, ExtendDsrRequest } from '../shared/dsr-schemas';
 import { NotFoundError } from '../shared/problem';
 import type { RouteAction } from './api-handler';

@@ -14,7 +14,6 @@
  * updates converge, and an opt-out that already stands is not recorded twice.
  */
 import { randomUUID } from 'node:crypto';
-import type { Regime } from '../../lib/config/regimes';
 import { NotFoundError } from '../shared/problem';
 import { auditRecord, type AuditEntry } from './audit';
 import { recordOptOut, type ConsentStore, type ProviderOptOutList } from './consent';
@@ -39,6 +38,7 @@ import {
 import type { DsrQueue, DsrStore, ExportStore, SubjectDataStore } from './dsr-ports';
 import { buildExportDocument } from './export-document';
 import { normalizeE164 } from './phone';
+import type { Regime } from './regimes';
 import { expiresAt } from './retention';
 import type { SubjectIdDeriver } from './subject-id';
 

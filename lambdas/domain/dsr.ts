@@ -3,7 +3,6 @@
  * request, and what each type does to the subject's data. Pure module (no AWS SDK); the worker that queries
  * and deletes lives in the adapters.
  */
-import type { Regime } from '../../lib/config/regimes';
 import {
   type DsrStatus,
   type DsrStatusView,
@@ -13,6 +12,7 @@ import {
   type VerificationMethod,
 } from '../shared/dsr-schemas';
 import { InvalidInputError, ProblemError, type ProblemOptions } from '../shared/problem';
+import type { Regime } from './regimes';
 import { addCalendarMonths, expiresAt, type RetentionCategoryId } from './retention';
 
 export type { DsrStatus, DsrType, RectificationChanges, VerificationMethod } from '../shared/dsr-schemas';

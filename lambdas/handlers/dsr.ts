@@ -1,11 +1,11 @@
 /** Lambda entry point for the data-subject request routes. Everything is built once, at cold start. */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Regime } from '../../lib/config/regimes';
 import { S3ExportStore } from '../adapters/s3-export-store';
 import { SqsDsrQueue } from '../adapters/sqs-dsr-queue';
 import { dsrActions } from '../api/dsr-api';
 import { DSR_API_TABLES } from '../api/function-tables';
+import type { Regime } from '../domain/regimes';
 import { DSR_QUEUE_URL_ENV, EXPORT_BUCKET_ENV, REGIME_ENV, requireEnv } from '../shared/env';
 import { logger, tracer } from '../shared/powertools';
 import { lambdaApiHandler } from './api-entry';

@@ -4,8 +4,10 @@
  * GDPR cells must stay inside the EU/EEA. London (eu-west-2, UK GDPR) and Zurich (eu-central-2) are outside the
  * EEA and are deliberately absent: add a regime of their own before deploying there.
  */
-export const REGIMES = ['GDPR', 'CCPA'] as const;
-export type Regime = (typeof REGIMES)[number];
+import { REGIMES, type Regime } from '../../lambdas/domain/regimes';
+
+// Runtime code needs the regimes too, and never imports from lib/: they live in lambdas/.
+export { REGIMES, type Regime };
 
 export const REGIONS_BY_REGIME: Readonly<Record<Regime, readonly string[]>> = {
   GDPR: ['eu-west-1', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2'],
