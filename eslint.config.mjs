@@ -56,7 +56,14 @@ export default tseslint.config(
             message:
               'Read by key or key condition (lambdas/adapters/dynamo/query-only.ts); never a whole table.',
           })),
-          patterns: [ZOD_ONLY_THROUGH_SHARED],
+          patterns: [
+            ZOD_ONLY_THROUGH_SHARED,
+            {
+              // Runtime code never imports the CDK app (STYLE.md): a type both need lives in lambdas/.
+              regex: '^(\\.\\./)+lib/',
+              message: 'lambdas/ never imports from lib/; move the shared type into lambdas/.',
+            },
+          ],
         },
       ],
     },
