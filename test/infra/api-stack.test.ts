@@ -252,6 +252,27 @@ const rolesAllowedOnAnyResource = (of: Template, action: string): string[] =>
     .sort();
 
 describe('Optline-eu-Api', () => {
+  // An export in use blocks every Data update that changes its value ("Export … cannot be updated as it is in
+  // use"); a weak reference does not.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html
+  it('reads Data stack values with Fn::GetStackOutput, so the Data stack exports nothing a later Data update could be blocked by', () => {
+    for (const stack of [data, us.data, api, us.api]) {
+      const outputs = Object.values(Template.fromStack(stack).toJSON().Outputs ?? {}) as Array<{
+        Export?: unknown;
+      }>;
+      expect(outputs.filter((output) => output.Export !== undefined)).toEqual([]);
+    }
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toContain('Fn::ImportValue');
+    expect(imported(data.tables.Subscribers.tableStreamArn!)).toEqual({
+      'Fn::GetStackOutput': {
+        StackName: 'Optline-eu-Data',
+        Region: 'eu-west-1',
+        OutputName: expect.any(String),
+      },
+    });
+  });
+
   it('is a stateless stack pinned to the cell region, next to the Data stack', () => {
     expect(api.stackName).toBe('Optline-eu-Api');
     expect(api.region).toBe('eu-west-1');
