@@ -3,7 +3,7 @@
  * Lambda runs (with redelivery and a dead-letter list), and an export store that serves files at
  * `GET /_local/exports/<key>` behind signed, expiring URLs, as S3 presigned URLs behave.
  */
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -11,67 +11,32 @@ import type { DsrQueue, DsrWorkItem, ExportStore } from '../lambdas/domain/dsr-p
 import { DOWNLOAD_URL_SECONDS } from '../lambdas/domain/dsr-processing';
 import { expiresAt } from '../lambdas/domain/retention';
 import { ForbiddenError, NotFoundError } from '../lambdas/shared/problem';
-
-/** Deliveries of one message before it goes to the dead-letter list, as the deployed queue's redrive policy. */
-const MAX_RECEIVES = 5;
+import { LocalQueue } from './local-queue';
 
 /**
- * Delivers each message, one at a time and after the enqueueing request has returned, to the worker's SQS batch
- * handler. A reported failure is delivered again after a short delay, up to {@link MAX_RECEIVES} times.
+ * The DSR work queue: delivers each request id, after the enqueueing request has returned, to the worker's SQS
+ * batch handler, with the deployed queue's redrive policy (5 deliveries).
  */
 export class LocalDsrQueue implements DsrQueue {
-  readonly deadLetters: DsrWorkItem[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly queue: LocalQueue;
 
-  constructor(private readonly handle: (event: SQSEvent) => Promise<SQSBatchResponse>) {}
+  constructor(handle: (event: SQSEvent) => Promise<SQSBatchResponse>) {
+    this.queue = new LocalQueue(handle, { name: 'dsr', maxReceives: 5, redeliveryDelayMs: 20 });
+  }
 
   enqueue(item: DsrWorkItem): Promise<void> {
-    const delivery = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.deliver(item, 1));
-    this.inFlight.add(delivery);
-    void delivery.finally(() => this.inFlight.delete(delivery));
+    this.queue.publish(JSON.stringify(item));
     return Promise.resolve();
   }
 
-  /** Resolves once every message sent so far (and its redeliveries) has been handled. */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  /** Work items that failed every delivery. */
+  get deadLetters(): DsrWorkItem[] {
+    return this.queue.deadLetters.map((body) => JSON.parse(body) as DsrWorkItem);
   }
 
-  private async deliver(item: DsrWorkItem, receiveCount: number): Promise<void> {
-    const messageId = randomUUID();
-    let failed: boolean;
-    try {
-      const response = await this.handle({
-        Records: [
-          {
-            messageId,
-            receiptHandle: messageId,
-            body: JSON.stringify(item),
-            attributes: {
-              ApproximateReceiveCount: String(receiveCount),
-              SentTimestamp: String(Date.now()),
-              SenderId: 'local',
-              ApproximateFirstReceiveTimestamp: String(Date.now()),
-            },
-            messageAttributes: {},
-            md5OfBody: '',
-            eventSource: 'aws:sqs',
-            eventSourceARN: 'arn:aws:sqs:local:000000000000:dsr',
-            awsRegion: 'local',
-          },
-        ],
-      });
-      failed = response.batchItemFailures.some((failure) => failure.itemIdentifier === messageId);
-    } catch {
-      failed = true;
-    }
-    if (!failed) return;
-    if (receiveCount >= MAX_RECEIVES) {
-      this.deadLetters.push(item);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20 * receiveCount));
-    await this.deliver(item, receiveCount + 1);
+  /** Resolves once every message sent so far (and its redeliveries) has been handled. */
+  idle(): Promise<void> {
+    return this.queue.idle();
   }
 }
 

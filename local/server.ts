@@ -55,11 +55,11 @@ import * as z from '../lambdas/shared/zod';
 import { CELLS_CONTEXT_KEY, cellsFromContext } from '../lib/config';
 import { newOptlineApp } from '../lib/optline-app';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
-import { LocalDeliveryQueue } from './delivery-queue';
 import { LocalDsrQueue, LocalExportStore } from './dsr';
 import { faultInjectingClient, type DynamoFaultInjector } from './dynamo-faults';
 import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { localJobs } from './jobs';
+import { LocalQueue } from './local-queue';
 import { localTableDefinitions } from './table-definitions';
 import { LOCAL_TENANTS, tenantByToken, tenantItem } from './tenants';
 
@@ -111,7 +111,7 @@ export interface LocalServer {
   /** Metrics the jobs published. */
   readonly metrics: RecordingMetrics;
   /** Delivery events of simulator numbers: `idle()` waits until the consumer has applied all sent so far. */
-  readonly deliveryEvents: LocalDeliveryQueue;
+  readonly deliveryEvents: LocalQueue;
   close(): Promise<void>;
 }
 
@@ -276,8 +276,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     providerOptOuts: options.providerOptOuts ?? new InMemoryProviderOptOutList(clock),
   };
   // The deployed delivery-status consumer, fed with the events the outbox produces for simulator numbers.
-  const deliveryEvents = new LocalDeliveryQueue(
+  const deliveryEvents = new LocalQueue(
     deliveryStatusHandler({ store: new DynamoMessageStatusStore(db, tables.MessageLog), clock, logger }),
+    // Its usual redelivery is of an event that arrives before the send that caused it is logged.
+    { name: 'delivery-events', maxReceives: 8, redeliveryDelayMs: 100 },
   );
   const outbox = new OutboxSender({
     clock: ports.clock,

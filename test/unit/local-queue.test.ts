@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { LocalDeliveryQueue } from '../../local/delivery-queue';
+import { LocalQueue } from '../../local/local-queue';
 
 /** A batch handler that fails each record until it has seen its body `failures` times. */
 function handlerFailing(failures: number): {
@@ -17,11 +17,11 @@ function handlerFailing(failures: number): {
   return { handle, seen };
 }
 
-describe('LocalDeliveryQueue', () => {
+describe('LocalQueue', () => {
   it('delivers after the publishing turn, and again while the handler reports the record failed', async () => {
     // GIVEN a handler that fails a record twice (the message is not logged yet)
     const { handle, seen } = handlerFailing(2);
-    const queue = new LocalDeliveryQueue(handle, { redeliveryDelayMs: 1 });
+    const queue = new LocalQueue(handle, { name: 'test', maxReceives: 8, redeliveryDelayMs: 1 });
 
     // WHEN one event is published
     queue.publish('{"eventType":"TEXT_DELIVERED"}');
@@ -36,7 +36,7 @@ describe('LocalDeliveryQueue', () => {
 
   it('dead-letters an event that fails every delivery, as the queue redrive policy would', async () => {
     const { handle, seen } = handlerFailing(Number.POSITIVE_INFINITY);
-    const queue = new LocalDeliveryQueue(handle, { maxReceives: 3, redeliveryDelayMs: 1 });
+    const queue = new LocalQueue(handle, { name: 'test', maxReceives: 3, redeliveryDelayMs: 1 });
 
     queue.publish('poison');
     await queue.idle();
@@ -47,13 +47,13 @@ describe('LocalDeliveryQueue', () => {
 
   it('treats a thrown batch (every record failed) as a failure to redeliver', async () => {
     let calls = 0;
-    const queue = new LocalDeliveryQueue(
+    const queue = new LocalQueue(
       async () => {
         calls += 1;
         if (calls === 1) throw new Error('All records failed processing');
         return { batchItemFailures: [] };
       },
-      { redeliveryDelayMs: 1 },
+      { name: 'test', maxReceives: 8, redeliveryDelayMs: 1 },
     );
 
     queue.publish('event');

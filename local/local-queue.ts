@@ -1,42 +1,40 @@
 /**
- * Local stand-in for the delivery-events queue (configuration set → SNS topic → SQS, raw message delivery):
- * each event is delivered, after the send that produced it has returned, to the same SQS batch handler the
- * delivery-status Lambda runs. A record the handler reports as failed is delivered again after a delay, as SQS
- * does after the visibility timeout; the usual case is an event for a message not logged yet.
+ * Local stand-in for an SQS queue in front of a Lambda batch handler (the delivery-events queue, the DSR work
+ * queue): each message is delivered, after the request that sent it has returned, to the same SQS batch handler
+ * the deployed function runs. A record the handler reports as failed is delivered again after a delay, as SQS does
+ * after the visibility timeout, and after its last delivery goes to a dead-letter list, as a redrive policy sends
+ * it to a dead-letter queue.
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
-export interface LocalDeliveryQueueOptions {
-  /** Deliveries of one event before it goes to the dead-letter list. @default 8 */
-  readonly maxReceives?: number;
-  /** Delay before the n-th redelivery is n times this. @default 100 */
-  readonly redeliveryDelayMs?: number;
+export interface LocalQueueOptions {
+  /** Names the queue in the records' event source ARN. */
+  readonly name: string;
+  /** Deliveries of one message before it goes to the dead-letter list, as the redrive policy's maxReceiveCount. */
+  readonly maxReceives: number;
+  /** Delay before the n-th redelivery is n times this. */
+  readonly redeliveryDelayMs: number;
 }
 
-export class LocalDeliveryQueue {
-  /** Event bodies that failed every delivery. */
+export class LocalQueue {
+  /** Message bodies that failed every delivery. */
   readonly deadLetters: string[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly maxReceives: number;
-  private readonly redeliveryDelayMs: number;
 
   constructor(
     private readonly handle: (event: SQSEvent) => Promise<SQSBatchResponse>,
-    options: LocalDeliveryQueueOptions = {},
-  ) {
-    this.maxReceives = options.maxReceives ?? 8;
-    this.redeliveryDelayMs = options.redeliveryDelayMs ?? 100;
-  }
+    private readonly options: LocalQueueOptions,
+  ) {}
 
-  /** Queues one event body; it is handled later, never within the caller's turn. */
+  /** Queues one message body; it is handled later, never within the caller's turn. */
   publish(body: string): void {
     const delivery = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.deliver(body, 1));
     this.inFlight.add(delivery);
     void delivery.finally(() => this.inFlight.delete(delivery));
   }
 
-  /** Resolves once every event published so far (and its redeliveries) has been handled. */
+  /** Resolves once every message published so far (and its redeliveries) has been handled. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
@@ -60,7 +58,7 @@ export class LocalDeliveryQueue {
             messageAttributes: {},
             md5OfBody: '',
             eventSource: 'aws:sqs',
-            eventSourceARN: 'arn:aws:sqs:local:000000000000:delivery-events',
+            eventSourceARN: `arn:aws:sqs:local:000000000000:${this.options.name}`,
             awsRegion: 'local',
           },
         ],
@@ -71,11 +69,11 @@ export class LocalDeliveryQueue {
       failed = true;
     }
     if (!failed) return;
-    if (receiveCount >= this.maxReceives) {
+    if (receiveCount >= this.options.maxReceives) {
       this.deadLetters.push(body);
       return;
     }
-    await new Promise((resolve) => setTimeout(resolve, this.redeliveryDelayMs * receiveCount));
+    await new Promise((resolve) => setTimeout(resolve, this.options.redeliveryDelayMs * receiveCount));
     await this.deliver(body, receiveCount + 1);
   }
 }
