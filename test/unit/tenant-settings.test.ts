@@ -165,6 +165,22 @@ describe('DynamoTenantStore with tenants from the cell configuration', () => {
     await expect(store.get('demo')).resolves.toBeUndefined();
   });
 
+  it('treats a stored item past its retention as absent, as every read does (DESIGN §3)', async () => {
+    const past = Math.floor(Date.now() / 1000) - 60;
+    ddb
+      .on(GetCommand, { TableName: 'Tenants', Key: { tenantId: 'legacy' } })
+      .resolves({ Item: { ...storedLegacy, expiresAt: past } });
+    await expect(new DynamoTenantStore(db, 'Tenants', configured).get('legacy')).resolves.toBeUndefined();
+    // A configured tenant with a channel does not need its expired item.
+    ddb
+      .on(GetCommand, { TableName: 'Tenants', Key: { tenantId: 'acme' } })
+      .resolves({ Item: { ...storedAcme, expiresAt: past } });
+    await expect(new DynamoTenantStore(db, 'Tenants', configured).get('acme')).resolves.toEqual({
+      tenantId: 'acme',
+      ...configured.acme,
+    });
+  });
+
   it('caches the merged settings: a second read within the cache period does not reach the table', async () => {
     const store = new DynamoTenantStore(db, 'Tenants', configured);
     const first = await store.get('acme');

@@ -3,6 +3,7 @@
  * Settings from the cell configuration, when given, take precedence over the stored item.
  */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isExpired } from '../../domain/retention';
 import {
   mergeTenantSettings,
   type ConfiguredTenant,
@@ -24,11 +25,9 @@ export class DynamoTenantStore implements TenantStore {
     const cached = this.cache.get(tenantId);
     if (cached && cached.until > Date.now()) return cached.settings;
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { tenantId } }));
-    const settings = mergeTenantSettings(
-      tenantId,
-      Item as TenantSettings | undefined,
-      this.configured[tenantId],
-    );
+    // An item past its retention is absent, as for every read (DESIGN §3): TTL deletes it late.
+    const stored = Item && !isExpired(Item, new Date()) ? (Item as TenantSettings) : undefined;
+    const settings = mergeTenantSettings(tenantId, stored, this.configured[tenantId]);
     this.cache.set(tenantId, { settings, until: Date.now() + this.ttlMs });
     return settings;
   }
