@@ -1,6 +1,8 @@
 /**
  * Origination identities: the numbers and sender ids a cell sends from, and the rules each type brings. Pure module
- * (no AWS SDK); the Data stack provisions identities from these types, and the inbound path reads the rules.
+ * (no AWS SDK); the Data stack provisions the types it can, the cell config is validated against the rules, and
+ * the inbound path reads them. CloudFormation cannot register numbers: "Registering phone numbers is not
+ * supported by AWS CloudFormation" (aws-resource-smsvoice-phonenumber.html).
  *
  * Every rule names the page of the AWS End User Messaging SMS user guide it comes from.
  */
@@ -11,6 +13,13 @@ export type IdentityType = (typeof IDENTITY_TYPES)[number];
 export interface IdentityRules {
   /** It can receive SMS, so a two-way channel, keywords and an opt-out list apply to it. */
   readonly twoWay: boolean;
+  /**
+   * CloudFormation can create it ready to send. A type that must be registered first cannot be: CloudFormation
+   * does not register numbers, and an unregistered one stays pending (a US toll-free number up to 15 business
+   * days), which would hold up or roll back the stack. Such a number is registered by hand and listed under the
+   * cell's `inboundNumbers` with its type.
+   */
+  readonly provisioned: boolean;
   /**
    * The carrier answers STOP itself with a reply that cannot be changed: optline records the opt-out and sends
    * no confirmation of its own, so the subscriber gets one, never two.
@@ -27,6 +36,8 @@ export interface IdentityRules {
 export const IDENTITY_RULES: Readonly<Record<IdentityType, IdentityRules>> = {
   SIMULATOR: {
     twoWay: true,
+    // "Simulator numbers … with no registration required."
+    provisioned: true,
     carrierAnswersStop: false,
     // "AWS End User Messaging SMS currently supports origination simulator phone numbers in the United States",
     // and they send only to destination simulator numbers of the same country.
@@ -35,11 +46,13 @@ export const IDENTITY_RULES: Readonly<Record<IdentityType, IdentityRules>> = {
   },
   LONG_CODE: {
     twoWay: true,
+    provisioned: true,
     carrierAnswersStop: false,
     source: 'https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-numbers.html',
   },
   TEN_DLC: {
     twoWay: true,
+    provisioned: false,
     carrierAnswersStop: false,
     countries: ['US'],
     registration:
@@ -50,6 +63,7 @@ export const IDENTITY_RULES: Readonly<Record<IdentityType, IdentityRules>> = {
   },
   TOLL_FREE: {
     twoWay: true,
+    provisioned: false,
     // "For US toll-free numbers, opt-outs are managed at the carrier level. … You can't … change the response
     // message that your recipients get when they opt-out."
     carrierAnswersStop: true,
@@ -59,8 +73,10 @@ export const IDENTITY_RULES: Readonly<Record<IdentityType, IdentityRules>> = {
   },
   SENDER_ID: {
     // "Sender IDs are a great option for one-way use cases": recipients cannot reply, so a sender id has no
-    // keywords and no opt-out list of its own (AWS::SMSVOICE::SenderId has neither property).
+    // keywords and no opt-out list of its own (AWS::SMSVOICE::SenderId has neither property). CloudFormation
+    // requests sender ids "that don't require registration".
     twoWay: false,
+    provisioned: true,
     carrierAnswersStop: false,
     registration: 'a sender id registration in the countries that require one',
     source: 'https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-numbers.html',

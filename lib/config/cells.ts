@@ -48,18 +48,20 @@ export interface CellConfig {
    */
   readonly tenantProfiles?: Readonly<Record<string, TenantProfile>>;
   /**
-   * The origination identities the cell provisions, each for one tenant (DESIGN §9). Each phone number gets the
-   * cell's opt-out list, self-managed opt-outs (optline answers STOP, HELP and START itself), two-way SMS to the
-   * inbound topic and the tenant's HELP and STOP texts; a tenant with several identities, or a sender id, sends
-   * through a pool of them. The tenant's channel and the inbound-number map follow from them.
+   * The origination identities the cell provisions, one per tenant (DESIGN §9): the types CloudFormation can
+   * create without a registration (SIMULATOR, LONG_CODE, SENDER_ID). Each phone number gets the cell's opt-out
+   * list, self-managed opt-outs (optline answers STOP, HELP and START itself), two-way SMS to the inbound topic and
+   * the tenant's HELP and STOP texts; a sender id sends through a pool that carries the list. The tenant's channel
+   * and the inbound-number map follow from them.
    * @default - none: tenants' channels come from the Tenants table
    */
   readonly originationIdentities?: readonly OriginationIdentityConfig[];
   /**
-   * The cell's two-way numbers (E.164) and the tenant each belongs to: an inbound SMS goes to that tenant.
+   * The cell's two-way numbers provisioned by hand (E.164), and the tenant each belongs to (with the number's type
+   * where it brings rules, such as TOLL_FREE): an inbound SMS goes to that tenant.
    * @default - no inbound numbers: inbound SMS are ignored
    */
-  readonly inboundNumbers?: Readonly<Record<string, string>>;
+  readonly inboundNumbers?: Readonly<Record<string, string | InboundNumberConfig>>;
 }
 
 /** A tenant's public face in SMS: who it is and where to get help. */
@@ -70,6 +72,12 @@ export interface TenantProfile {
   readonly contact: string;
   /** HELP reply text. @default - composed from brand and contact */
   readonly helpText?: string;
+}
+
+/** A number registered by hand, with its type (US toll-free numbers: the carrier answers STOP itself). */
+export interface InboundNumberConfig {
+  readonly tenant: string;
+  readonly type: IdentityType;
 }
 
 /** An origination identity the cell provisions for a tenant. */
@@ -196,6 +204,14 @@ function identityIssues(cell: {
         message: `"${identity.tenant}" needs an entry in tenantProfiles: its HELP and STOP texts are registered with the number`,
       });
     }
+    if (!IDENTITY_RULES[identity.type].provisioned) {
+      issues.push({
+        path: at('type'),
+        message:
+          `a ${identity.type} number must be registered before it can send, which CloudFormation cannot do: ` +
+          'register it in End User Messaging and list it under inboundNumbers with its tenant and type',
+      });
+    }
     const countries = IDENTITY_RULES[identity.type].countries;
     if (countries && !countries.includes(identity.country)) {
       issues.push({
@@ -210,19 +226,16 @@ function identityIssues(cell: {
       });
     }
   });
-  // A tenant's identities share one pool, and every identity added to a pool must match the configuration of the
-  // first, two-way included: sender ids (one-way) and phone numbers (two-way) cannot share one.
-  // https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-pool.html
+  // One identity per tenant. Several would share a pool, and a number in a pool can no longer be updated
+  // ("If the origination phone number is associated with a pool, an error is returned"), so every later change of
+  // its settings would fail the Data stack update.
+  // https://docs.aws.amazon.com/pinpoint/latest/apireference_smsvoicev2/API_UpdatePhoneNumber.html
   for (const tenant of cell.tenants) {
-    const kinds = new Set(
-      (cell.originationIdentities ?? [])
-        .filter((identity) => identity.tenant === tenant)
-        .map((identity) => IDENTITY_RULES[identity.type].twoWay),
-    );
-    if (kinds.size > 1) {
+    const own = (cell.originationIdentities ?? []).filter((identity) => identity.tenant === tenant);
+    if (own.length > 1) {
       issues.push({
         path: ['originationIdentities'],
-        message: `tenant "${tenant}" mixes sender ids with phone numbers; one pool cannot hold both`,
+        message: `tenant "${tenant}" has ${own.length} identities; a cell provisions one per tenant`,
       });
     }
   }
@@ -254,11 +267,17 @@ const cellSchema = z
     reserveConcurrency: z.optional(z.boolean()),
     tenantProfiles: z.optional(z.record(z.string(), tenantProfileSchema)),
     originationIdentities: z.optional(z.array(identitySchema)),
-    inboundNumbers: z.optional(z.record(z.string(), z.string())),
+    inboundNumbers: z.optional(
+      z.record(
+        z.string(),
+        z.union([z.string(), z.strictObject({ tenant: z.string(), type: z.enum(IDENTITY_TYPES) })]),
+      ),
+    ),
   })
   .check(
     z.superRefine((cell, ctx) => {
-      for (const [number, tenant] of Object.entries(cell.inboundNumbers ?? {})) {
+      for (const [number, entry] of Object.entries(cell.inboundNumbers ?? {})) {
+        const tenant = typeof entry === 'string' ? entry : entry.tenant;
         if (!/^\+[1-9]\d{6,14}$/.test(number)) {
           ctx.addIssue({
             code: 'custom',

@@ -1,7 +1,8 @@
+import { RemovalPolicy, type CfnResource } from 'aws-cdk-lib';
 import { CfnPhoneNumber, CfnPool, CfnSenderId, type CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { IDENTITY_RULES, type InboundNumber } from '../../lambdas/domain/origination-identities';
+import type { InboundNumber } from '../../lambdas/domain/origination-identities';
 import { helpReply, optOutConfirmation } from '../../lambdas/domain/replies';
 import type { ChannelConfig } from '../../lambdas/domain/sms';
 import type { OriginationIdentityConfig, TenantProfile } from '../config';
@@ -15,6 +16,8 @@ export interface OriginationIdentitiesProps {
   readonly optOutList: CfnOptOutList;
   /** Where inbound SMS go; its policy and key must admit End User Messaging. */
   readonly inboundTopic: ITopic;
+  /** The inbound topic's policy, which must exist before a number's two-way channel points at the topic. */
+  readonly inboundTopicPolicy: CfnResource;
   /** The configuration set tenants send with, which routes delivery events. */
   readonly configurationSetName: string;
 }
@@ -30,12 +33,14 @@ const pascal = (name: string): string =>
  *   subscriber gets optline's one confirmation, never two (self-managed opt-outs require two-way SMS);
  * - two-way, to the cell's inbound topic;
  * - with the tenant's HELP and STOP texts as its mandatory keywords.
- * A tenant with more than one identity, or a sender id (which has no keywords, list or two-way of its own), sends
- * through a pool holding them with the same settings. A pool's identities must all match the first one's
- * configuration, so a tenant has phone numbers or sender ids, never both (checked with the cell config).
+ * A sender id, which has no keywords, list or two-way of its own, sends through a pool that carries the list. A
+ * tenant has one identity (checked with the cell config): numbers in a pool can no longer be updated.
  *
- * Numbers are retained with deletion protection: a number released is gone, with its registration. CloudFormation
- * cannot register numbers; a registration that provisions a number (US 10DLC) is followed by importing it.
+ * Identities are retained on update and delete, and removed only when their first create is rolled back, so a
+ * failed first deploy leaves none to pay for and can be retried. They are created without deletion protection,
+ * which End User Messaging would otherwise hold against that rollback. They wait for the inbound topic's policy, so
+ * End User Messaging may publish from the moment a number exists. CloudFormation cannot register numbers: types
+ * that need a registration are registered by hand and listed under the cell's `inboundNumbers`.
  * https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list-self-managed.html
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-phonenumber.html
  */
@@ -56,24 +61,34 @@ export class OriginationIdentities extends Construct {
     const inboundNumbers: InboundNumber[] = [];
     const channels = new Map<string, ChannelConfig>();
 
-    for (const tenant of new Set(props.identities.map((identity) => identity.tenant))) {
+    const created = (resource: CfnResource): void => {
+      resource.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+      resource.addResourceDependency(props.inboundTopicPolicy);
+    };
+    for (const identity of props.identities) {
+      const { tenant } = identity;
       const keywords = mandatoryKeywords(props.profiles[tenant]!);
-      const twoWay = { enabled: true, channelArn: props.inboundTopic.topicArn };
-      const arns: string[] = [];
-      let receives = false;
-      let hasSenderId = false;
-      for (const identity of props.identities.filter((candidate) => candidate.tenant === tenant)) {
-        if (identity.type === 'SENDER_ID') {
-          const senderId = new CfnSenderId(this, pascal(identity.name), {
-            isoCountryCode: identity.country,
-            senderId: identity.senderId!,
-            deletionProtectionEnabled: true,
-          });
-          senderIds.push(senderId);
-          arns.push(senderId.attrArn);
-          hasSenderId = true;
-          continue;
-        }
+      let originationIdentity: string;
+      if (identity.type === 'SENDER_ID') {
+        const senderId = new CfnSenderId(this, pascal(identity.name), {
+          isoCountryCode: identity.country,
+          senderId: identity.senderId!,
+          deletionProtectionEnabled: false,
+        });
+        // One-way: self-managed opt-outs need two-way SMS, which a sender id cannot have.
+        const pool = new CfnPool(this, `${pascal(tenant)}Pool`, {
+          originationIdentities: [senderId.attrArn],
+          mandatoryKeywords: keywords,
+          optOutListName: props.optOutList.attrArn,
+          selfManagedOptOutsEnabled: false,
+          twoWay: { enabled: false },
+          deletionProtectionEnabled: false,
+        });
+        for (const resource of [senderId, pool]) created(resource);
+        senderIds.push(senderId);
+        pools.push(pool);
+        originationIdentity = pool.attrArn;
+      } else {
         const number = new CfnPhoneNumber(this, pascal(identity.name), {
           isoCountryCode: identity.country,
           numberType: identity.type,
@@ -81,29 +96,13 @@ export class OriginationIdentities extends Construct {
           mandatoryKeywords: keywords,
           optOutListName: props.optOutList.attrArn,
           selfManagedOptOutsEnabled: true,
-          twoWay,
-          deletionProtectionEnabled: true,
+          twoWay: { enabled: true, channelArn: props.inboundTopic.topicArn },
+          deletionProtectionEnabled: false,
         });
+        created(number);
         phoneNumbers.push(number);
-        arns.push(number.attrArn);
-        if (IDENTITY_RULES[identity.type].twoWay) {
-          receives = true;
-          inboundNumbers.push({ number: number.attrPhoneNumber, tenant, type: identity.type });
-        }
-      }
-      let originationIdentity = arns[0]!;
-      if (arns.length > 1 || hasSenderId) {
-        const pool = new CfnPool(this, `${pascal(tenant)}Pool`, {
-          originationIdentities: arns,
-          mandatoryKeywords: keywords,
-          optOutListName: props.optOutList.attrArn,
-          // Self-managed opt-outs need two-way SMS, which a pool of sender ids alone cannot have.
-          selfManagedOptOutsEnabled: receives,
-          twoWay: receives ? twoWay : { enabled: false },
-          deletionProtectionEnabled: true,
-        });
-        pools.push(pool);
-        originationIdentity = pool.attrArn;
+        inboundNumbers.push({ number: number.attrPhoneNumber, tenant, type: identity.type });
+        originationIdentity = number.attrArn;
       }
       channels.set(tenant, {
         channel: 'end-user-messaging',

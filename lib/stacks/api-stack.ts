@@ -541,7 +541,9 @@ function bindTables(
 function inboundNumbers(cell: CellConfig, identities: OriginationIdentities): InboundNumber[] {
   return [
     ...identities.inboundNumbers,
-    ...Object.entries(cell.inboundNumbers ?? {}).map(([number, tenant]) => ({ number, tenant })),
+    ...Object.entries(cell.inboundNumbers ?? {}).map(([number, entry]) =>
+      typeof entry === 'string' ? { number, tenant: entry } : { number, ...entry },
+    ),
   ];
 }
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, ProjectionType, StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage, type CfnKey } from 'aws-cdk-lib/aws-kms';
@@ -10,7 +10,7 @@ import {
   type CfnBucket,
 } from 'aws-cdk-lib/aws-s3';
 import { CfnConfigurationSet, CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Topic, type TopicPolicy } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { retentionDays } from '../../lambdas/domain/retention';
 import type { TableId } from '../../lambdas/shared/env';
@@ -19,6 +19,11 @@ import { acknowledgeFindings } from '../constructs/acknowledge';
 import { EncryptedTable, TTL_ATTRIBUTE } from '../constructs/encrypted-table';
 import { OriginationIdentities } from '../constructs/origination-identities';
 import { CELL_TAG_KEY } from '../constructs/platform-function';
+
+/** The policy a topic's grants created (`grantPublish`), which services need before they publish to it. */
+function topicPolicy(topic: Topic): CfnResource {
+  return (topic.node.findChild('Policy') as TopicPolicy).node.defaultChild as CfnResource;
+}
 
 /** Construct ids of the cell's tables; they also name the tables in local mode. */
 export const TABLE_IDS: readonly TableId[] = [
@@ -311,6 +316,8 @@ export class DataStack extends Stack {
         },
       ],
     });
+    // End User Messaging may publish delivery events from the moment the configuration set exists.
+    this.configurationSet.addResourceDependency(topicPolicy(this.deliveryEventsTopic));
     this.admitQueueKeyDeliveries();
 
     this.optOutList = new CfnOptOutList(this, 'OptOutList', { optOutListName: `optline-${cell.name}` });
@@ -323,6 +330,7 @@ export class DataStack extends Stack {
       profiles: cell.tenantProfiles ?? {},
       optOutList: this.optOutList,
       inboundTopic: this.inboundSmsTopic,
+      inboundTopicPolicy: topicPolicy(this.inboundSmsTopic),
       configurationSetName,
     });
     // Marks the cell's End User Messaging resources as its own: functions may send only through those

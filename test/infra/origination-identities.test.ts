@@ -11,14 +11,16 @@ import { addCell, newOptlineApp } from '../../lib/optline-app';
 
 /**
  * Origination identities as code (DESIGN §9, issue 16 item 4): a sandbox cell with a US simulator number for demo,
- * a US and a Canadian toll-free number in one pool for acme, and a GB sender id (in a pool of its own) for uk. The rules
- * each assertion pins:
+ * a GB sender id (in a pool that carries the opt-out list) for uk, and for acme a toll-free number registered by hand,
+ * listed under inboundNumbers with its type. The rules each assertion pins:
  * - a number consults the cell's opt-out list and has self-managed opt-outs (optline answers STOP, HELP and START
  *   itself, one confirmation, never two): https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list-self-managed.html
  * - the number's properties: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-phonenumber.html
  * - HELP and STOP are mandatory keywords of every number: https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords-required.html
- * - a pool shares one configuration (keywords, opt-out list, two-way, self-managed opt-outs) among its identities,
- *   so sender ids and phone numbers never share one: https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-pool.html
+ * - a pool carries keywords and an opt-out list for a sender id, which has neither:
+ *   https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-pool.html
+ * - a failed first create must not leave an identity behind, and a protected one would block that rollback:
+ *   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
  * - a sender id is one-way, so it receives nothing: https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-numbers.html
  * - origination simulator numbers exist only in the US: https://docs.aws.amazon.com/sms-voice/latest/userguide/test-phone-numbers.html
  * - SendTextMessage is authorized on each identity and configuration set it uses, with aws:ResourceTag on each:
@@ -55,10 +57,9 @@ const [sandbox] = parseCells([
     tenantProfiles: { demo: demoProfile, acme: acmeProfile, uk: ukProfile },
     originationIdentities: [
       { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
-      { name: 'acme-toll-free', type: 'TOLL_FREE', country: 'US', tenant: 'acme' },
-      { name: 'acme-canada', type: 'TOLL_FREE', country: 'CA', tenant: 'acme' },
       { name: 'uk-sender', type: 'SENDER_ID', country: 'GB', tenant: 'uk', senderId: 'UKSHOP' },
     ],
+    inboundNumbers: { '+18005550100': { tenant: 'acme', type: 'TOLL_FREE' } },
   },
 ]);
 const app = newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -71,10 +72,7 @@ const apiTemplate = Template.fromStack(api);
 // The identities, found through their constructs (construct ids follow the configured names).
 const identities = data.identities;
 const demoSim = identities.node.findChild('DemoSim') as CfnPhoneNumber;
-const acmeTollFree = identities.node.findChild('AcmeTollFree') as CfnPhoneNumber;
-const acmeCanada = identities.node.findChild('AcmeCanada') as CfnPhoneNumber;
 const ukSender = identities.node.findChild('UkSender') as CfnSenderId;
-const acmePool = identities.node.findChild('AcmePool') as CfnPool;
 const ukPool = identities.node.findChild('UkPool') as CfnPool;
 
 /** A value of this or the other stack as it appears in `stack`'s template (in-stack reference or stack output). */
@@ -115,21 +113,32 @@ describe('origination identities of a cell (DESIGN §9)', () => {
     STOP: { Message: optOutConfirmation(profile.brand, 'en') },
   });
 
-  it('exposes the constructs it made: three phone numbers, one sender id, two pools', () => {
-    expect(identities.phoneNumbers).toEqual([demoSim, acmeTollFree, acmeCanada]);
+  it('exposes the constructs it made: one phone number, one sender id and its pool', () => {
+    expect(identities.phoneNumbers).toEqual([demoSim]);
     expect(identities.senderIds).toEqual([ukSender]);
-    expect(identities.pools).toEqual([acmePool, ukPool]);
-    dataTemplate.resourceCountIs('AWS::SMSVOICE::PhoneNumber', 3);
+    expect(identities.pools).toEqual([ukPool]);
+    dataTemplate.resourceCountIs('AWS::SMSVOICE::PhoneNumber', 1);
     dataTemplate.resourceCountIs('AWS::SMSVOICE::SenderId', 1);
-    dataTemplate.resourceCountIs('AWS::SMSVOICE::Pool', 2);
+    dataTemplate.resourceCountIs('AWS::SMSVOICE::Pool', 1);
   });
 
-  it.each([
-    ['demo-sim', 'SIMULATOR', 'US', demoProfile, () => demoSim],
-    ['acme-toll-free', 'TOLL_FREE', 'US', acmeProfile, () => acmeTollFree],
-    ['acme-canada', 'TOLL_FREE', 'CA', acmeProfile, () => acmeCanada],
-  ] as const)(
-    'provisions %s as a %s number in %s: SMS only, on the cell opt-out list, self-managed opt-outs, two-way to the inbound topic, the tenant HELP and STOP texts, deletion protection, the cell tag',
+  it('removes an identity only when its first create is rolled back, waits for the inbound topic policy, and has no deletion protection to block that rollback', () => {
+    const topicPolicyId = data.getLogicalId(
+      data.inboundSmsTopic.node.findChild('Policy').node.defaultChild as CfnElement,
+    );
+    for (const identity of [demoSim, ukSender, ukPool]) {
+      const resource = dataTemplate.toJSON().Resources[data.getLogicalId(identity)];
+      expect(resource).toMatchObject({
+        DeletionPolicy: 'RetainExceptOnCreate',
+        UpdateReplacePolicy: 'Retain',
+        DependsOn: expect.arrayContaining([topicPolicyId]),
+        Properties: { DeletionProtectionEnabled: false },
+      });
+    }
+  });
+
+  it.each([['demo-sim', 'SIMULATOR', 'US', demoProfile, () => demoSim]] as const)(
+    'provisions %s as a %s number in %s: SMS only, on the cell opt-out list, self-managed opt-outs, two-way to the inbound topic, the tenant HELP and STOP texts, the cell tag',
     (_name, numberType, country, profile, number) => {
       const found = dataTemplate.findResources('AWS::SMSVOICE::PhoneNumber', {
         Properties: {
@@ -140,7 +149,6 @@ describe('origination identities of a cell (DESIGN §9)', () => {
           SelfManagedOptOutsEnabled: true,
           TwoWay: { Enabled: true, ChannelArn: inboundTopicArn },
           MandatoryKeywords: keywordsOf(profile),
-          DeletionProtectionEnabled: true,
           Tags: Match.arrayWith([CELL_TAG]),
         },
       });
@@ -155,37 +163,16 @@ describe('origination identities of a cell (DESIGN §9)', () => {
     expect(keywordsOf(acmeProfile).STOP.Message.startsWith(`${acmeProfile.brand}:`)).toBe(true);
   });
 
-  it('provisions the sender id in GB with deletion protection and the cell tag (it has no keywords, list or two-way of its own)', () => {
+  it('provisions the sender id in GB with the cell tag (it has no keywords, list or two-way of its own)', () => {
     const found = dataTemplate.findResources('AWS::SMSVOICE::SenderId', {
       Properties: {
         SenderId: 'UKSHOP',
         IsoCountryCode: 'GB',
-        DeletionProtectionEnabled: true,
         Tags: Match.arrayWith([CELL_TAG]),
       },
     });
     expect(Object.keys(found)).toEqual([data.getLogicalId(ukSender)]);
     expect(IDENTITY_RULES.SENDER_ID.twoWay).toBe(false);
-  });
-
-  it("gathers acme's two toll-free numbers in one pool with the cell list, two-way and self-managed opt-outs on", () => {
-    const pool = dataTemplate.toJSON().Resources[data.getLogicalId(acmePool)];
-    expect(pool).toMatchObject({
-      Type: 'AWS::SMSVOICE::Pool',
-      Properties: {
-        OptOutListName: listArn,
-        SelfManagedOptOutsEnabled: true,
-        TwoWay: { Enabled: true, ChannelArn: inboundTopicArn },
-        MandatoryKeywords: keywordsOf(acmeProfile),
-        DeletionProtectionEnabled: true,
-      },
-    });
-    expect(pool.Properties.Tags).toEqual(expect.arrayContaining([CELL_TAG]));
-    const members = pool.Properties.OriginationIdentities as Json[];
-    expect(members).toHaveLength(2);
-    expect(members).toEqual(
-      expect.arrayContaining([resolvedIn(data, acmeTollFree.attrArn), resolvedIn(data, acmeCanada.attrArn)]),
-    );
   });
 
   it("puts uk's sender id in a pool of its own, which carries the cell list but no two-way or self-managed opt-outs (a one-way identity cannot have them)", () => {
@@ -197,7 +184,7 @@ describe('origination identities of a cell (DESIGN §9)', () => {
         OptOutListName: listArn,
         SelfManagedOptOutsEnabled: false,
         TwoWay: { Enabled: false },
-        DeletionProtectionEnabled: true,
+        MandatoryKeywords: keywordsOf(ukProfile),
       },
     });
     expect(pool.Properties.TwoWay.ChannelArn).toBeUndefined();
@@ -219,32 +206,21 @@ describe('origination identities of a cell (DESIGN §9)', () => {
 
 describe('what the Api stack derives from the identities', () => {
   const simulatorNumber = resolvedIn(api, demoSim.attrPhoneNumber);
-  const tollFreeNumber = resolvedIn(api, acmeTollFree.attrPhoneNumber);
-  const canadaNumber = resolvedIn(api, acmeCanada.attrPhoneNumber);
   const simulatorArn = resolvedIn(api, demoSim.attrArn);
-  const poolArn = resolvedIn(api, acmePool.attrArn);
   const ukPoolArn = resolvedIn(api, ukPool.attrArn);
 
-  it('lists the two-way numbers, with their tenant and type, as the inbound-sms INBOUND_NUMBERS, and not the one-way sender id', () => {
+  it('lists the two-way numbers, with their tenant and type, as the inbound-sms INBOUND_NUMBERS: the provisioned simulator and the registered toll-free number, not the one-way sender id', () => {
     const inbound = functionResource(apiTemplate, api, api.inboundSms.function);
     const numbers = JSON.parse(
-      resolveJoin(variablesOf(inbound)[INBOUND_NUMBERS_ENV], {
-        SIMULATOR_NUMBER: simulatorNumber,
-        TOLL_FREE_NUMBER: tollFreeNumber,
-        CANADA_NUMBER: canadaNumber,
-      }),
+      resolveJoin(variablesOf(inbound)[INBOUND_NUMBERS_ENV], { SIMULATOR_NUMBER: simulatorNumber }),
     ) as unknown[];
-    expect(numbers).toHaveLength(3);
-    expect(numbers).toEqual(
-      expect.arrayContaining([
-        { number: 'SIMULATOR_NUMBER', tenant: 'demo', type: 'SIMULATOR' },
-        { number: 'TOLL_FREE_NUMBER', tenant: 'acme', type: 'TOLL_FREE' },
-        { number: 'CANADA_NUMBER', tenant: 'acme', type: 'TOLL_FREE' },
-      ]),
-    );
+    expect(numbers).toEqual([
+      { number: 'SIMULATOR_NUMBER', tenant: 'demo', type: 'SIMULATOR' },
+      { number: '+18005550100', tenant: 'acme', type: 'TOLL_FREE' },
+    ]);
   });
 
-  it("gives every function bound to the Tenants table the tenants' profiles and channels: demo's simulator, acme's pool, the cell configuration set", () => {
+  it("gives every function bound to the Tenants table the tenants' profiles and channels: demo's simulator, uk's pool, the cell configuration set; acme, with no provisioned identity, keeps the channel of its Tenants item", () => {
     const bound = functions(apiTemplate).filter(([, fn]) => tableEnvVar('Tenants') in variablesOf(fn));
     // The functions that reply or send are among them.
     expect(bound.map(([id]) => id)).toEqual(
@@ -258,7 +234,6 @@ describe('what the Api stack derives from the identities', () => {
       const profiles = JSON.parse(
         resolveJoin(variablesOf(fn)[TENANT_PROFILES_ENV], {
           SIMULATOR_ARN: simulatorArn,
-          POOL_ARN: poolArn,
           UK_POOL_ARN: ukPoolArn,
         }),
       );
@@ -271,14 +246,7 @@ describe('what the Api stack derives from the identities', () => {
             configurationSetName: 'optline-sandbox',
           },
         },
-        acme: {
-          ...acmeProfile,
-          channel: {
-            channel: 'end-user-messaging',
-            originationIdentity: 'POOL_ARN',
-            configurationSetName: 'optline-sandbox',
-          },
-        },
+        acme: acmeProfile,
         uk: {
           ...ukProfile,
           channel: {

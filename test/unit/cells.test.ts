@@ -235,9 +235,6 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
   it.each([
     ['SIMULATOR', 'US', undefined],
     ['LONG_CODE', 'GB', undefined],
-    ['TEN_DLC', 'US', undefined],
-    ['TOLL_FREE', 'US', undefined],
-    ['TOLL_FREE', 'CA', undefined],
     ['SENDER_ID', 'GB', 'DEMO'],
   ])('accepts a %s identity in %s for a tenant with a profile', (type, country, senderId) => {
     const identity = { name: 'main', type, country, tenant: 'demo', ...(senderId ? { senderId } : {}) };
@@ -245,11 +242,43 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
     expect(cell?.originationIdentities).toEqual([identity]);
   });
 
-  it('accepts several identities of several tenants, each with its profile', () => {
+  // "Registering phone numbers is not supported by AWS CloudFormation", and an unregistered toll-free or 10DLC
+  // number stays pending: the stack would wait for it, then roll back.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-phonenumber.html
+  it.each([
+    ['TOLL_FREE', 'US'],
+    ['TOLL_FREE', 'CA'],
+    ['TEN_DLC', 'US'],
+  ])('refuses to provision a %s number in %s, which needs a registration first', (type, country) => {
+    rejects(
+      withIdentity({ name: 'main', type, country }),
+      new RegExp(
+        `\\[0\\]\\.originationIdentities\\[0\\]\\.type: a ${type} number must be registered before it can send`,
+      ),
+    );
+  });
+
+  it('takes a registered toll-free number under inboundNumbers with its type, so its carrier rules apply', () => {
+    const [cell] = parseCells([
+      {
+        ...base,
+        inboundNumbers: { '+18005550100': { tenant: 'demo', type: 'TOLL_FREE' }, '+447700900001': 'acme' },
+      },
+    ]);
+    expect(cell?.inboundNumbers).toEqual({
+      '+18005550100': { tenant: 'demo', type: 'TOLL_FREE' },
+      '+447700900001': 'acme',
+    });
+    rejects(
+      [{ ...base, inboundNumbers: { '+18005550100': { tenant: 'ghost', type: 'TOLL_FREE' } } }],
+      /inboundNumbers\.\+18005550100: names tenant "ghost"/,
+    );
+  });
+
+  it('accepts one identity for each of several tenants, each with its profile', () => {
     const identities = [
       { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
-      { name: 'acme-toll-free', type: 'TOLL_FREE', country: 'US', tenant: 'acme' },
-      { name: 'acme-canada', type: 'TOLL_FREE', country: 'CA', tenant: 'acme' },
+      { name: 'acme-uk', type: 'SENDER_ID', country: 'GB', tenant: 'acme', senderId: 'ACME' },
     ];
     const acme = { brand: 'Acme', contact: 'help@acme.example' };
     const [cell] = parseCells([
@@ -378,8 +407,8 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
           tenantProfiles: profiles,
           originationIdentities: [
             { name: 'main', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
-            { name: 'backup', type: 'LONG_CODE', country: 'GB', tenant: 'demo' },
-            { name: 'main', type: 'TOLL_FREE', country: 'US', tenant: 'demo' },
+            { name: 'backup', type: 'LONG_CODE', country: 'GB', tenant: 'acme' },
+            { name: 'main', type: 'LONG_CODE', country: 'US', tenant: 'other' },
           ],
         },
       ],
@@ -387,28 +416,22 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
     );
   });
 
-  it('refuses a tenant whose identities mix a sender id with phone numbers, since a pool holds identities of one configuration (phone-pool.html)', () => {
-    const mixed = {
-      ...base,
-      tenantProfiles: profiles,
-      originationIdentities: [
-        { name: 'main', type: 'TOLL_FREE', country: 'US', tenant: 'demo' },
-        { name: 'uk', type: 'SENDER_ID', country: 'GB', tenant: 'demo', senderId: 'DEMO' },
-      ],
-    };
-    rejects([mixed], /\[0\]\.originationIdentities: tenant "demo" mixes sender ids with phone numbers/);
-    // Several phone numbers, or several sender ids, are one pool each.
-    expect(() =>
-      parseCells([
+  // Several identities would share a pool, and a number in a pool can no longer be updated.
+  // https://docs.aws.amazon.com/pinpoint/latest/apireference_smsvoicev2/API_UpdatePhoneNumber.html
+  it('refuses a second identity for one tenant', () => {
+    rejects(
+      [
         {
-          ...mixed,
+          ...base,
+          tenantProfiles: profiles,
           originationIdentities: [
-            { name: 'us', type: 'TOLL_FREE', country: 'US', tenant: 'demo' },
-            { name: 'ca', type: 'TOLL_FREE', country: 'CA', tenant: 'demo' },
+            { name: 'main', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
+            { name: 'uk', type: 'SENDER_ID', country: 'GB', tenant: 'demo', senderId: 'DEMO' },
           ],
         },
-      ]),
-    ).not.toThrow();
+      ],
+      /\[0\]\.originationIdentities: tenant "demo" has 2 identities; a cell provisions one per tenant/,
+    );
   });
 
   it('accepts an identity name of 32 characters', () => {

@@ -153,7 +153,7 @@ describe('service edges are admitted by resource and key policies, narrowed to t
   });
 
   it('admits and narrows the two-way numbers and pools of a cell that provisions origination identities', () => {
-    // GIVEN a cell with a simulator number, a pool of two toll-free numbers and a pool of a sender id
+    // GIVEN a cell with a simulator number, a long code and a sender id in its pool
     const app = newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } });
     const [withIdentities] = parseCells([
       {
@@ -169,8 +169,7 @@ describe('service edges are admitted by resource and key policies, narrowed to t
         ),
         originationIdentities: [
           { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
-          { name: 'acme-us', type: 'TOLL_FREE', country: 'US', tenant: 'acme' },
-          { name: 'acme-ca', type: 'TOLL_FREE', country: 'CA', tenant: 'acme' },
+          { name: 'acme-long', type: 'LONG_CODE', country: 'GB', tenant: 'acme' },
           { name: 'uk-sender', type: 'SENDER_ID', country: 'GB', tenant: 'uk', senderId: 'UKSHOP' },
         ],
       },
