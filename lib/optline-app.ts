@@ -50,6 +50,7 @@ export function addCell(app: App, config: CellConfig): Cell {
     exportBucket: data.exportBucket,
     optOutList: data.optOutList,
     identities: data.identities,
+    configurationSet: data.configurationSet,
     description: `optline ${config.name} cell (${config.regime}): stateless resources`,
   });
   Aspects.of(api).add(new RegionPinningCheck(config));

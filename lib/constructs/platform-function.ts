@@ -291,12 +291,12 @@ export class PlatformFunction extends NodejsFunction {
    * - SNS `Publish` to phone numbers only, in this region: topics are denied, since a direct SMS publish has no
    *   resource ARN;
    * - End User Messaging `SendTextMessage` through the cell's own origination identities and configuration set
-   *   only: those carrying the cell tag (`CELL_TAG_KEY`), which the Data stack puts on every one it creates; a
-   *   number provisioned by hand joins the cell by getting the tag;
+   *   only: by ARN those the Data stack creates (`ownSmsResources`), and those carrying the cell tag
+   *   (`CELL_TAG_KEY`), which is how a number registered by hand joins the cell;
    * - Pinpoint `SendMessages` to this account's existing projects (optline creates none; a project's identities
    *   are the project's own).
    */
-  public bindSmsSending(sendIntervalMs: number, cellName: string): void {
+  public bindSmsSending(sendIntervalMs: number, cellName: string, ownSmsResources: readonly string[]): void {
     this.addEnvironment(SMS_SEND_INTERVAL_ENV, String(sendIntervalMs));
     const { account, region, partition } = Stack.of(this);
     this.anyResourceActions.add('sns:Publish');
@@ -310,13 +310,18 @@ export class PlatformFunction extends NodejsFunction {
         resources: [`arn:${partition}:sns:*:*:*`],
       }),
     );
-    // SendTextMessage authorizes each resource it uses (identity, configuration set), and supports
-    // aws:ResourceTag on all of them.
+    // SendTextMessage authorizes each resource it uses (identity, configuration set). The cell's own are named by
+    // ARN; the tag admits those registered by hand. End User Messaging supports tag conditions only partly, so the
+    // path the Data stack builds does not rest on them.
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsendusermessagingsmsandvoicev2.html
+    // https://docs.aws.amazon.com/sms-voice/latest/userguide/security_iam_service-with-iam.html
     const smsVoice = SMS_VOICE_SEND_RESOURCES.map(
       (type) => `arn:${partition}:sms-voice:${region}:${account}:${type}/*`,
     );
     const pinpoint = `arn:${partition}:mobiletargeting:${region}:${account}:apps/*/messages`;
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: [...ownSmsResources] }),
+    );
     this.addToRolePolicy(
       new PolicyStatement({
         actions: ['sms-voice:SendTextMessage'],

@@ -20,7 +20,7 @@ import { PolicyStatement, ServicePrincipal, type CfnRole } from 'aws-cdk-lib/aws
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
+import type { CfnConfigurationSet, CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { pacingFor } from '../../lambdas/adapters/sms/paced-sender';
@@ -163,6 +163,8 @@ export interface ApiStackProps extends StackProps {
   readonly optOutList: CfnOptOutList;
   /** The cell's origination identities: tenants' channels and inbound numbers follow from them. */
   readonly identities: OriginationIdentities;
+  /** The configuration set tenants send with; functions may send through it. */
+  readonly configurationSet: CfnConfigurationSet;
 }
 
 const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
@@ -298,7 +300,11 @@ export class ApiStack extends Stack {
     bindTables(inbound, INBOUND_ACCESS, props.tables, this.tenantProfiles);
     inbound.bindSubjectIdKey(props.subjectIdKey);
     // Replies share the origination identities with the messages function: they are paced the same way.
-    inbound.bindSmsSending(pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs, cell.name);
+    inbound.bindSmsSending(
+      pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs,
+      cell.name,
+      this.ownSmsResources(props),
+    );
     inbound.addEnvironment(INBOUND_NUMBERS_ENV, this.toJsonString(inboundNumbers(cell, props.identities)));
     inbound.bindProviderOptOutList(props.optOutList, 'mirror');
 
@@ -377,6 +383,17 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
   }
 
+  /** The End User Messaging resources the Data stack made for the cell: what its functions send through. */
+  private ownSmsResources(props: ApiStackProps): string[] {
+    const { identities } = props;
+    return [
+      props.configurationSet.attrArn,
+      ...identities.phoneNumbers.map((number) => number.attrArn),
+      ...identities.senderIds.map((senderId) => senderId.attrArn),
+      ...identities.pools.map((pool) => pool.attrArn),
+    ];
+  }
+
   private scheduledJob(name: JobName, props: ApiStackProps): ScheduledJob {
     const spec: JobSpec = JOBS[name];
     const job = new ScheduledJob(this, `${jobConstructId(name)}Job`, {
@@ -408,7 +425,7 @@ export class ApiStack extends Stack {
     });
     bindTables(func, resources.tables, props.tables, this.tenantProfiles);
     if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
-    if (pacing) func.bindSmsSending(pacing.intervalMs, props.cell.name);
+    if (pacing) func.bindSmsSending(pacing.intervalMs, props.cell.name, this.ownSmsResources(props));
     if (resources.providerOptOuts) func.bindProviderOptOutList(props.optOutList, resources.providerOptOuts);
     func.bindTenantClients(this.auth.clients);
     acknowledgeLambdaFindings(func);

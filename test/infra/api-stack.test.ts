@@ -189,21 +189,29 @@ const arn = (...parts: unknown[]): unknown => {
   }
   return merged.length === 1 ? merged[0] : { 'Fn::Join': ['', merged] };
 };
-/** The name of the test cell in a region. */
+/** The name, Api stack and Data stack of the test cell in a region. */
 const cellOf = (region: string): string => (region === eu.region ? eu.name : DEFAULT_CELLS[1]!.name);
+const stackIn = (region: string): typeof api => (region === eu.region ? cell.api : us.api);
+const dataIn = (region: string): typeof data => (region === eu.region ? cell.data : us.data);
 /** What pins a statement on Resource "*" to a region. */
 const inRegion = (region: string) => ({ StringEquals: { 'aws:RequestedRegion': region } });
 /** The SMS statements of bindSmsSending, for a stack in the given region of the deploying account. */
 const smsStatements = (region: string): Statement[] => [
   { Effect: 'Allow', Action: SMS_PUBLISH, Resource: '*', Condition: inRegion(region) },
   { Effect: 'Deny', Action: SMS_PUBLISH, Resource: arn(':sns:*:*:*') },
+  // The cell's own configuration set (and identities, which these cells have none of) by ARN…
+  {
+    Effect: 'Allow',
+    Action: 'sms-voice:SendTextMessage',
+    Resource: importedIn(stackIn(region), dataIn(region).configurationSet.attrArn),
+  },
+  // …and what carries the cell tag: numbers registered by hand.
   {
     Effect: 'Allow',
     Action: 'sms-voice:SendTextMessage',
     Resource: ['phone-number', 'pool', 'sender-id', 'configuration-set'].map((type) =>
       arn(`:sms-voice:${region}:`, { Ref: 'AWS::AccountId' }, `:${type}/*`),
     ),
-    // Only the cell's own identities and configuration set, which the Data stack tags.
     Condition: { StringEquals: { 'aws:ResourceTag/optline:cell': cellOf(region) } },
   },
   {
@@ -546,7 +554,7 @@ describe('Optline-eu-Api', () => {
         const sending = deployed[name].statements.filter((s) =>
           list(s.Action).some((a) => SMS_SENDING_ACTIONS.includes(a)),
         );
-        expect(sending).toHaveLength(4);
+        expect(sending).toHaveLength(5);
         expect(sending).toEqual(expect.arrayContaining(smsStatements(api.region)));
       },
     );
@@ -567,7 +575,7 @@ describe('Optline-eu-Api', () => {
       const sending = usDeployed[name].statements.filter((s) =>
         list(s.Action).some((a) => SMS_SENDING_ACTIONS.includes(a)),
       );
-      expect(sending).toHaveLength(4);
+      expect(sending).toHaveLength(5);
       expect(sending).toEqual(expect.arrayContaining(smsStatements(us.api.region)));
     });
 

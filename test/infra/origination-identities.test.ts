@@ -277,8 +277,16 @@ describe('what the Api stack derives from the identities', () => {
     const ownResources = ['phone-number', 'pool', 'sender-id', 'configuration-set'].map((type) =>
       resolvedIn(api, `arn:aws:sms-voice:us-west-2:${api.account}:${type}/*`),
     );
-    expect(sends).toHaveLength(1);
-    const [send] = sends as [Statement];
+    // The identities and configuration set of the Data stack by ARN, and anything else only with the cell tag.
+    expect(sends).toHaveLength(2);
+    const byArn = sends.find((send) => send.Condition === undefined)!;
+    expect(byArn).toMatchObject({ Effect: 'Allow', Action: 'sms-voice:SendTextMessage' });
+    expect(list(byArn.Resource).sort()).toEqual(
+      [data.configurationSet.attrArn, demoSim.attrArn, ukSender.attrArn, ukPool.attrArn]
+        .map((arn) => resolvedIn(api, arn))
+        .sort(),
+    );
+    const [send] = sends.filter((candidate) => candidate !== byArn) as [Statement];
     expect(send.Effect).toBe('Allow');
     expect(list(send.Action)).toEqual(['sms-voice:SendTextMessage']);
     expect(list(send.Resource)).toHaveLength(ownResources.length);
@@ -286,7 +294,12 @@ describe('what the Api stack derives from the identities', () => {
     expect(send.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/optline:cell': 'sandbox' } });
   });
 
-  it('grants SendTextMessage nowhere in the Api stack without the cell tag condition', () => {
+  it("grants SendTextMessage in the Api stack only on the cell's own resources by ARN, or with the cell tag condition", () => {
+    const own = new Set(
+      [data.configurationSet.attrArn, demoSim.attrArn, ukSender.attrArn, ukPool.attrArn].map((arn) =>
+        JSON.stringify(resolvedIn(api, arn)),
+      ),
+    );
     const statements = Object.values(apiTemplate.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
     );
@@ -296,7 +309,11 @@ describe('what the Api stack derives from the identities', () => {
     );
     expect(sends.length).toBeGreaterThan(0);
     for (const send of sends) {
-      expect(send.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/optline:cell': 'sandbox' } });
+      if (send.Condition === undefined) {
+        for (const resource of list(send.Resource)) expect(own.has(JSON.stringify(resource))).toBe(true);
+      } else {
+        expect(send.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/optline:cell': 'sandbox' } });
+      }
     }
   });
 });
