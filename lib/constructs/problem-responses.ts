@@ -5,6 +5,7 @@ import {
   PROBLEM_TYPE_PREFIX,
   type ProblemSlug,
 } from '../../lambdas/shared/problem';
+import { TRANSIENT_FAULT_RETRY_AFTER_SECONDS } from '../../lambdas/shared/transient-faults';
 
 interface GatewayProblem {
   /** Construct id of the gateway response. */
@@ -127,6 +128,16 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
     type: ResponseType.QUOTA_EXCEEDED,
     problem: catalog('too-many-requests'),
     detail: 'The request quota of this client is spent; retry in the next quota period.',
+  },
+  {
+    // The function ran past API Gateway's 29-second integration timeout (a 504 otherwise turned into the default
+    // 500 below). Nothing it did is lost: a send replayed with the same Idempotency-Key is sent once.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+    id: 'IntegrationTimeout',
+    type: ResponseType.INTEGRATION_TIMEOUT,
+    problem: catalog('service-unavailable'),
+    detail: `The request took too long; retry after ${TRANSIENT_FAULT_RETRY_AFTER_SECONDS} seconds with the same Idempotency-Key.`,
+    headers: { 'Retry-After': String(TRANSIENT_FAULT_RETRY_AFTER_SECONDS) },
   },
   {
     id: 'Default5xx',

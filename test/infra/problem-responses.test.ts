@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { TRANSIENT_FAULT_RETRY_AFTER_SECONDS } from '../../lambdas/shared/transient-faults';
 import {
   addProblemGatewayResponses,
   THROTTLED_RETRY_AFTER_SECONDS,
@@ -51,5 +52,18 @@ describe('API Gateway throttling answers', () => {
       type: 'urn:optline:problem:too-many-requests',
     });
     expect(byType.DEFAULT_4XX!.Properties.StatusCode).toBe('403');
+  });
+
+  it('answers an integration timeout 503 service-unavailable with Retry-After, not the default 500 a client would not retry', () => {
+    const timeout = byType.INTEGRATION_TIMEOUT!.Properties;
+    expect(timeout.StatusCode).toBe('503');
+    expect(timeout.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.Content-Type': "'application/problem+json'",
+      'gatewayresponse.header.Retry-After': `'${TRANSIENT_FAULT_RETRY_AFTER_SECONDS}'`,
+    });
+    expect(JSON.parse(timeout.ResponseTemplates['application/json']!)).toMatchObject({
+      type: 'urn:optline:problem:service-unavailable',
+      status: 503,
+    });
   });
 });
