@@ -62,6 +62,7 @@ import { localJobs } from './jobs';
 import { LocalQueue } from './local-queue';
 import { localTableDefinitions } from './table-definitions';
 import { LOCAL_TENANTS, tenantByToken, tenantItem } from './tenants';
+import { answerClientError, decodePathSegment, requestUrl } from './unparsable-requests';
 
 /** The time budget a local request gets, like the Lambda timeout of the deployed functions. */
 const LOCAL_REQUEST_BUDGET_MS = 10_000;
@@ -339,14 +340,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const server = createServer((req, res) => {
     void (async () => {
       try {
-        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const url = requestUrl(req.url);
         const body = await readBody(req);
         if (req.method === 'GET' && url.pathname === '/openapi.json')
           return sendJson(res, 200, buildOpenApiDocument(baseUrl));
         if (req.method === 'GET' && url.pathname === '/_local/outbox')
           return sendJson(res, 200, outbox.entries());
         if (req.method === 'GET' && url.pathname.startsWith('/_local/exports/')) {
-          const key = decodeURIComponent(url.pathname.slice('/_local/exports/'.length));
+          const key = decodePathSegment(url.pathname.slice('/_local/exports/'.length), 'key');
           const json = await exportFiles.serve(key, url.searchParams);
           return send(res, {
             statusCode: 200,
@@ -391,6 +392,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       }
     })();
   });
+  // A request line or header node:http cannot parse never reaches the handler above.
+  server.on('clientError', answerClientError);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
