@@ -24,6 +24,8 @@ export const MANAGED_RULE_GROUPS = [
 ] as const;
 
 const RATE_LIMITED_BODY_KEY = 'too-many-requests';
+/** The per-IP rate rule's window: a client over the limit waits it out. */
+const RATE_WINDOW_SECONDS = 300;
 
 /** The body of the per-IP rate limit's 429: the API's too-many-requests problem (DESIGN §5). */
 function rateLimitedProblem(perIpLimit: number): string {
@@ -32,9 +34,9 @@ function rateLimitedProblem(perIpLimit: number): string {
     type: `${PROBLEM_TYPE_PREFIX}too-many-requests`,
     title,
     status,
-    detail: `This client address made more than ${perIpLimit} requests in 5 minutes; retry after 300 seconds.`,
+    detail: `This client address made more than ${perIpLimit} requests in 5 minutes; retry after ${RATE_WINDOW_SECONDS} seconds.`,
     errors: [],
-    retryAfterSeconds: 300,
+    retryAfterSeconds: RATE_WINDOW_SECONDS,
   });
 }
 
@@ -73,17 +75,25 @@ export class ApiFirewall extends Construct {
         {
           name: 'RateLimitPerIp',
           priority: 0,
-          // 429 with a problem+json body, as API Gateway's own throttling answers, not WAF's default 403: a client
-          // backs off on 429. WAF prefixes custom header names with x-amzn-waf-, so Retry-After cannot be set;
-          // the body says how long to wait.
+          // 429 with the too-many-requests problem and Retry-After, as API Gateway's own throttling answers, not
+          // WAF's default 403: a client backs off on 429. WAF lets a custom response set any header but
+          // content-type, so the media type is application/json, not problem+json.
           // https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-for-blocked-requests.html
           action: {
             block: {
-              customResponse: { responseCode: 429, customResponseBodyKey: RATE_LIMITED_BODY_KEY },
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: RATE_LIMITED_BODY_KEY,
+                responseHeaders: [{ name: 'Retry-After', value: String(RATE_WINDOW_SECONDS) }],
+              },
             },
           },
           statement: {
-            rateBasedStatement: { limit: props.perIpLimit, aggregateKeyType: 'IP', evaluationWindowSec: 300 },
+            rateBasedStatement: {
+              limit: props.perIpLimit,
+              aggregateKeyType: 'IP',
+              evaluationWindowSec: RATE_WINDOW_SECONDS,
+            },
           },
           visibilityConfig: visibility(`${props.name}-rate-limit-per-ip`),
         },
