@@ -1,5 +1,6 @@
 import { ensureTables, startDynamoDbLocal, type RunningDynamoDbLocal } from '../../../local/dynamodb-local';
 import { localTableDefinitions } from '../../../local/table-definitions';
+import { withoutTemplateValidation } from './template-validation';
 
 declare global {
   var __OPTLINE_DDB__: RunningDynamoDbLocal | undefined;
@@ -15,7 +16,11 @@ export default async function globalSetup(): Promise<void> {
   // If Jest dies without running the teardown, do not leave Java behind.
   process.once('exit', () => ddb.process.kill('SIGKILL'));
   try {
-    await ensureTables(ddb.endpoint, localTableDefinitions('eu'));
+    // Scoped: jest's own process must not turn the validation off for the infra tests' workers.
+    await ensureTables(
+      ddb.endpoint,
+      withoutTemplateValidation(() => localTableDefinitions('eu')),
+    );
   } catch (error) {
     await ddb.stop();
     throw error;
