@@ -5,8 +5,12 @@ import { addCell, newOptlineApp } from '../../lib/optline-app';
 const [eu] = DEFAULT_CELLS;
 
 describe('Optline-eu-Data', () => {
-  // The Data stack has no function: skip bundling the Api stack's code.
-  const app = newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // The Data stack has no function: skip bundling the Api stack's code. CloudFormation validation of the
+  // default cells is asserted once, in security-packs.test.ts.
+  const app = newOptlineApp({
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
   const { data } = addCell(app, eu!);
   const template = Template.fromStack(data);
   const cellKeyRef = { 'Fn::GetAtt': [data.getLogicalId(data.cellKey.node.defaultChild as never), 'Arn'] };

@@ -16,8 +16,12 @@ interface Statement {
   Resource: unknown;
 }
 
-// GIVEN the default eu cell (one synth for the file, without bundling: no assertion reads function code)
-const app = newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+// GIVEN the default eu cell (one synth for the file, without bundling: no assertion reads function code; the
+// default cells' CloudFormation validation is asserted once, in security-packs.test.ts)
+const app = newOptlineApp({
+  builtinCloudFormationValidation: false,
+  context: { 'aws:cdk:bundling-stacks': [] },
+});
 const { api, data } = addCell(app, DEFAULT_CELLS[0]!);
 const template = Template.fromStack(api);
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;

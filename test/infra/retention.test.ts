@@ -12,7 +12,11 @@ import { addCell, newOptlineApp } from '../../lib/optline-app';
 type Json = any;
 
 // GIVEN the default eu cell, synthesized once for the file without bundling (no assertion reads function code)
-const app = newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+// and without CloudFormation validation (asserted for the default cells in security-packs.test.ts)
+const app = newOptlineApp({
+  builtinCloudFormationValidation: false,
+  context: { 'aws:cdk:bundling-stacks': [] },
+});
 const { api, data } = addCell(app, DEFAULT_CELLS[0]!);
 const template = Template.fromStack(api);
 const dataTemplate = Template.fromStack(data);
