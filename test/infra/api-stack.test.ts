@@ -1197,7 +1197,13 @@ describe('Optline-eu-Api', () => {
         expect.objectContaining({
           Priority: 0,
           Action: {
-            Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'too-many-requests' } },
+            Block: {
+              CustomResponse: {
+                ResponseCode: 429,
+                CustomResponseBodyKey: 'too-many-requests',
+                ResponseHeaders: [{ Name: 'Retry-After', Value: '300' }],
+              },
+            },
           },
           Statement: {
             RateBasedStatement: { Limit: 1500, AggregateKeyType: 'IP', EvaluationWindowSec: 300 },
