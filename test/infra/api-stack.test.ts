@@ -475,6 +475,30 @@ describe('Optline-eu-Api', () => {
       }
     });
 
+    // DynamoDB decrypts the table key on the caller's behalf and does the data-key work under its own grant.
+    // https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html
+    it('may use the cell key for its tables only through DynamoDB in this region, and only to decrypt and describe it', () => {
+      const onCellKey = statements.filter(
+        (s) => JSON.stringify(s.Resource) === JSON.stringify(imported(data.cellKey.keyArn)),
+      );
+      expect(onCellKey.length).toBeGreaterThan(0);
+      const viaDynamoDb = onCellKey.filter((s) =>
+        JSON.stringify(s.Condition ?? {}).includes('kms:ViaService'),
+      );
+      expect(viaDynamoDb).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:DescribeKey'],
+          Resource: imported(data.cellKey.keyArn),
+          Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
+        },
+      ]);
+      const actions = actionsOf(onCellKey);
+      for (const action of ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        expect(actions).not.toContain(action);
+      }
+    });
+
     it('may only GenerateMac with the subject-id key: no Decrypt, no Sign, nothing else', () => {
       expect(actionsOn(imported(data.subjectIdKey.keyArn))).toEqual(['kms:GenerateMac']);
     });
