@@ -14,10 +14,11 @@ const project = (name, extra = {}) => ({
 module.exports = {
   // Integration files start a local server, which synthesizes the Data stack to read its tables.
   testTimeout: 30_000,
-  // Jest's default on two cores is one worker, which runs every file inside jest's own process: nothing is
-  // released between files, and that process grew past 8 GB. Two workers use both cores, and a worker that
-  // holds more than the limit after a file is replaced by a fresh one.
-  maxWorkers: 2,
+  // Jest's default is one worker fewer than the cores: on two cores, one, which runs every file inside jest's
+  // own process, where memory is never handed back between files (it grew past 8 GB). One worker per core uses
+  // them all. The limit replaces a worker whose JavaScript heap is over 1 GB after a file, and keeps the tests
+  // in workers even when a run asks for one (`-w 1`).
+  maxWorkers: '100%',
   workerIdleMemoryLimit: '1GB',
   projects: [
     project('unit'),

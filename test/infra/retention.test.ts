@@ -182,7 +182,12 @@ describe('retention enforcement in Optline-eu-Api', () => {
     it('has, in a cell that reserves concurrency, a slot for every continuation its queue may run at once and one for the scheduled run', () => {
       // An SQS event source ignores reserved concurrency: a continuation that finds no free slot is throttled,
       // waits out the visibility timeout and, after maxReceiveCount tries, raises the dead-letter alarm.
-      const reserving = addCell(newOptlineApp({ context: { 'aws:cdk:bundling-stacks': [] } }), {
+      // The us cell that reserves, as api-stack.test.ts synthesizes and validates it: no second validation here.
+      const reservingApp = newOptlineApp({
+        builtinCloudFormationValidation: false,
+        context: { 'aws:cdk:bundling-stacks': [] },
+      });
+      const reserving = addCell(reservingApp, {
         ...DEFAULT_CELLS[1]!,
         reserveConcurrency: true,
       }).api;
