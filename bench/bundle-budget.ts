@@ -1,22 +1,19 @@
 /**
- * Size budget of the handler bundles, checked by `npm run bench -- --quick` in CI.
- *
- * The target is 600 KB per handler. The handlers that parse phone numbers are above it: each carries
- * libphonenumber-js with its full metadata (190 KB), the traced, bundled AWS SDK (about 310 KB with the X-Ray
- * SDK) and zod (33 KB) before any code of its own; the DSR worker carries the S3 client instead of the parser
- * (docs/bundles.md). Until they meet the target, each is held at its size today, so it cannot grow unnoticed;
- * every other handler, and any new one, must meet it.
+ * Size ceilings of the handler bundles, checked by `npm run bench -- --quick` in CI. They are regression guards,
+ * not targets: what a user pays for is cold start, which `npm run bench` reports as module-init on Node.js 22
+ * beside an empty bundle and a DynamoDB-client-only bundle (docs/bundles.md). The flat 600 KB target that used
+ * to stand here is withdrawn; 600 KB remains only the ceiling of a handler that has none of its own.
  */
 
-/** Minified bundle size every handler should stay under. */
-export const BUNDLE_TARGET_KB = 600;
+/** The ceiling of every handler not listed in `HANDLER_CEILINGS_KB`, and of any new one. */
+export const DEFAULT_CEILING_KB = 600;
 
 /**
- * Handlers above the target, each with the ceiling it may not pass: its size when the ceiling was set, rounded
+ * Handlers above the default, each with the ceiling it may not pass: its size when the ceiling was set, rounded
  * up to the next 10 KB, plus 10 KB for dependency patch releases. Lower a ceiling when its bundle shrinks;
  * raise one only with a reason.
  */
-export const OVER_TARGET_CEILINGS_KB: Readonly<Record<string, number>> = {
+export const HANDLER_CEILINGS_KB: Readonly<Record<string, number>> = {
   messages: 880,
   dsr: 870,
   'dsr-worker': 680,
@@ -29,17 +26,23 @@ export const OVER_TARGET_CEILINGS_KB: Readonly<Record<string, number>> = {
 /** How far under its ceiling a bundle may fall before the ceiling is stale and must be lowered. */
 const STALE_MARGIN_KB = 30;
 
+/** The ceiling `handler`'s bundle is held to. */
+export function ceilingKb(handler: string): number {
+  return HANDLER_CEILINGS_KB[handler] ?? DEFAULT_CEILING_KB;
+}
+
 /** Why a bundle of `sizeKb` breaks its budget, or `undefined` when it keeps it. */
 export function bundleBudgetProblem(handler: string, sizeKb: number): string | undefined {
-  const ceiling = OVER_TARGET_CEILINGS_KB[handler];
+  const ceiling = HANDLER_CEILINGS_KB[handler];
   if (ceiling === undefined) {
-    return sizeKb > BUNDLE_TARGET_KB
-      ? `bundle ${handler} is ${sizeKb} KB, above the ${BUNDLE_TARGET_KB} KB target`
+    return sizeKb > DEFAULT_CEILING_KB
+      ? `bundle ${handler} is ${sizeKb} KB, above the default ceiling of ${DEFAULT_CEILING_KB} KB: give it a ` +
+          'ceiling of its own in bench/bundle-budget.ts, with its reason, or shrink it'
       : undefined;
   }
   if (sizeKb > ceiling) return `bundle ${handler} is ${sizeKb} KB, above its ceiling of ${ceiling} KB`;
-  if (sizeKb <= BUNDLE_TARGET_KB) {
-    return `bundle ${handler} is ${sizeKb} KB, within the target: remove its ceiling from bench/bundle-budget.ts`;
+  if (sizeKb <= DEFAULT_CEILING_KB) {
+    return `bundle ${handler} is ${sizeKb} KB, within the default ceiling: remove its own from bench/bundle-budget.ts`;
   }
   if (sizeKb < ceiling - STALE_MARGIN_KB) {
     return `bundle ${handler} is ${sizeKb} KB, well under its ceiling of ${ceiling} KB: lower the ceiling`;

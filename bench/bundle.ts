@@ -1,6 +1,6 @@
 /**
  * Bundles a handler exactly as `PlatformFunction` deploys it (`lib/constructs/handler-bundling.ts`): minified,
- * AWS SDK included, CommonJS for Node.js 22. Shared by the bench and the composition report.
+ * AWS SDK included, CommonJS for Node.js 22, with its source map. Shared by the bench and the composition report.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,13 @@ import { HANDLER_BUNDLING, HANDLERS_DIR } from '../lib/constructs/handler-bundli
 /** Files in lambdas/handlers that are shared by entry points rather than entry points themselves. */
 const NOT_ENTRY_POINTS = new Set(['api-entry.ts', 'invocation.ts', 'lambda-ports.ts', 'job-entry.ts']);
 
+/**
+ * The bundles module-init is compared with, built with the same settings: `empty` exports a handler and loads
+ * nothing; `dynamodb-client-only` creates a DynamoDB client and nothing else (bench/fixtures).
+ */
+export const BASELINES = ['empty', 'dynamodb-client-only'] as const;
+export type Baseline = (typeof BASELINES)[number];
+
 /** The name of every deployed handler (its file under lambdas/handlers, without `.ts`). */
 export function handlerNames(): string[] {
   return readdirSync(HANDLERS_DIR)
@@ -17,15 +24,21 @@ export function handlerNames(): string[] {
     .map((file) => file.replace(/\.ts$/, ''));
 }
 
-/** Writes the bundle of `handler` (or of an empty handler, for `'empty'`) to `outfile`. */
-export function bundleHandler(handler: string, outfile: string): Metafile {
+function entryOf(name: string): Parameters<typeof buildSync>[0] {
+  if (name === 'empty') return { stdin: { contents: 'exports.handler = async () => ({});', loader: 'js' } };
+  if (name === 'dynamodb-client-only') return { entryPoints: [join(__dirname, 'fixtures', `${name}.ts`)] };
+  return { entryPoints: [join(HANDLERS_DIR, `${name}.ts`)] };
+}
+
+/** Writes the bundle of a handler, or of a baseline, to `outfile` (and its source map beside it). */
+export function bundleHandler(name: string, outfile: string): Metafile {
   const result = buildSync({
-    ...(handler === 'empty'
-      ? { stdin: { contents: 'exports.handler = async () => ({});', loader: 'js' } }
-      : { entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)] }),
+    ...entryOf(name),
     bundle: true,
     platform: 'node',
     minify: HANDLER_BUNDLING.minify,
+    sourcemap: HANDLER_BUNDLING.sourceMap,
+    sourcesContent: HANDLER_BUNDLING.sourcesContent,
     target: HANDLER_BUNDLING.target,
     format: HANDLER_BUNDLING.format,
     mainFields: [...HANDLER_BUNDLING.mainFields],

@@ -1,17 +1,17 @@
 /**
  * `npm run bench` (DESIGN §8): capacity units against DynamoDB Local beside their baselines, bundle sizes and
- * module-init times, and synth seconds. `--quick` runs the structural checks only, for CI, and fails when one
+ * module-init times on Node.js 22 beside two baseline bundles, and synth seconds. `--quick` runs the structural checks only, for CI, and fails when one
  * regresses. Results go to bench/results.json and are printed as a table.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { bundleHandler, handlerNames } from './bundle';
-import { BUNDLE_TARGET_KB, bundleBudgetProblem } from './bundle-budget';
 import { measureDsrExportUnits } from './dsr-export-units';
+import { formatBundleTable, measureBundles } from './handler-bundles';
+import { findNode22 } from './node22';
 import { measurePurgeUnits } from './purge-units';
 import { measureSendUnits } from './send-units';
 
@@ -24,85 +24,14 @@ const MAX_PURGE_READS_PER_EXPIRED = 2;
 /** A DSR export may cost at most 10 % more among 100x the subscribers: it reads only the subject's keys. */
 const DSR_EXPORT_MAX_RATIO = 1.1;
 
+/** Fresh Node.js processes per bundle in a full run; module-init is their median. `--quick` loads each once. */
+const MODULE_INIT_LOADS = 9;
+
 interface Row {
   readonly figure: string;
   readonly value: number;
   readonly baseline?: number;
   readonly unit: string;
-}
-
-/** Every handler's bundle size against its budget, and (full run) its module-init time. */
-function bundleSizes(failures: string[]): Row[] {
-  const out = mkdtempSync(join(tmpdir(), 'optline-bundles-'));
-  const rows: Row[] = [];
-  for (const handler of [...handlerNames(), 'empty']) {
-    const outfile = join(out, `${handler}.js`);
-    bundleHandler(handler, outfile);
-    const sizeKb = Math.round(statSync(outfile).size / 102.4) / 10;
-    rows.push({
-      figure: `bundle ${handler}`,
-      value: sizeKb,
-      ...(handler === 'empty' ? {} : { baseline: BUNDLE_TARGET_KB }),
-      unit: 'KB',
-    });
-    const overBudget = handler === 'empty' ? undefined : bundleBudgetProblem(handler, sizeKb);
-    if (overBudget) failures.push(overBudget);
-    // The temporary directory has no node_modules above it: a bundle that needs a module it left out fails here.
-    const init = moduleInitMs(outfile, quick ? 1 : 5);
-    if (typeof init === 'string') failures.push(`bundle ${handler} does not load on its own: ${init}`);
-    else if (!quick) rows.push({ figure: `module-init ${handler}`, value: init, unit: 'ms' });
-  }
-  return rows;
-}
-
-/**
- * Median time to load a bundle in a fresh Node process (environment as a Lambda cold start), or why it could
- * not be loaded or exports no handler.
- */
-function moduleInitMs(bundle: string, runs: number): number | string {
-  const env = {
-    ...process.env,
-    // Nothing outside the bundle may resolve a module it left out.
-    NODE_PATH: '',
-    AWS_REGION: 'eu-west-1',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    SMS_SEND_INTERVAL_MS: '1000',
-    SUBJECT_ID_KEY_ID: 'bench',
-    TENANT_CLIENTS: '{}',
-    CELL_REGIME: 'GDPR',
-    CELL_TENANTS: '["demo"]',
-    INBOUND_NUMBERS: '[]',
-    TENANT_PROFILES: '{}',
-    OPT_OUT_LIST_NAME: 'bench',
-    DSR_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
-    EXPORT_BUCKET: 'bench',
-    JOB_CONTINUATION_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
-    ...Object.fromEntries(
-      [
-        'TENANTS',
-        'SUBSCRIBERS',
-        'CONSENT_LEDGER',
-        'SUPPRESSIONS',
-        'MESSAGE_LOG',
-        'IDEMPOTENCY',
-        'DSR_REQUESTS',
-        'AUDIT_LOG',
-      ].map((t) => [`TABLE_${t}`, 'bench']),
-    ),
-  };
-  const script =
-    `const t=process.hrtime.bigint();const m=require(${JSON.stringify(bundle)});` +
-    `if(typeof m.handler!=='function')throw new Error('no handler export');` +
-    `console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const times: number[] = [];
-  for (let run = 0; run < runs; run += 1) {
-    const result = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
-    if (result.status !== 0)
-      return (result.stderr.split('\n').find((line) => /Error/.test(line)) ?? '').trim();
-    times.push(Number(result.stdout));
-  }
-  times.sort((a, b) => a - b);
-  return Math.round(times[Math.floor(runs / 2)]! * 10) / 10;
 }
 
 function synthSeconds(): Row {
@@ -154,6 +83,8 @@ async function purgeRows(endpoint: string, failures: string[]): Promise<Row[]> {
 }
 
 async function main(): Promise<void> {
+  // Before anything slow: without Node.js 22 the bundle figures would not be the Lambda runtime's.
+  const node22 = findNode22();
   const ddb = await startDynamoDbLocal();
   const failures: string[] = [];
   const rows: Row[] = [];
@@ -210,10 +141,19 @@ async function main(): Promise<void> {
   } finally {
     await ddb.stop();
   }
-  rows.push(...bundleSizes(failures));
+  const bundles = measureBundles(node22, quick ? 1 : MODULE_INIT_LOADS);
+  failures.push(...bundles.failures);
   if (!quick) rows.push(synthSeconds());
 
-  const results = { quick, measuredAt: new Date().toISOString(), node: process.version, rows, failures };
+  const results = {
+    quick,
+    measuredAt: new Date().toISOString(),
+    // The bench itself may run on another node; the bundles are always loaded on Node.js 22.
+    node: { bench: process.version, bundles: node22.version },
+    rows,
+    bundles: bundles.report,
+    failures,
+  };
   writeFileSync(
     join(__dirname, quick ? 'results.quick.json' : 'results.json'),
     `${JSON.stringify(results, null, 2)}\n`,
@@ -225,6 +165,7 @@ async function main(): Promise<void> {
       `${row.figure.padEnd(width)}  ${String(row.value).padStart(10)}  ${String(row.baseline ?? '').padStart(10)}  ${row.unit}`,
     );
   }
+  console.log(`\n${formatBundleTable(bundles.report).join('\n')}`);
   if (failures.length > 0) {
     console.error(`\nbench: ${failures.length} structural regression(s):\n- ${failures.join('\n- ')}`);
     process.exitCode = 1;

@@ -168,12 +168,12 @@ export class PlatformFunction extends NodejsFunction {
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: HANDLER_BUNDLING.nodeOptions,
       },
       bundling: {
         minify: HANDLER_BUNDLING.minify,
-        sourceMap: true,
-        sourcesContent: false,
+        sourceMap: HANDLER_BUNDLING.sourceMap,
+        sourcesContent: HANDLER_BUNDLING.sourcesContent,
         bundleAwsSDK: true,
         forceDockerBundling: false,
         target: HANDLER_BUNDLING.target,
