@@ -7,11 +7,18 @@
  * (`+447400123456`) and travels as `%2B447400123456`, as the API wants it.
  */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
-import type { paths } from './openapi';
+import type { operations, paths } from './openapi';
 
 export type { components, operations, paths } from './openapi';
 
 export type OptlineClient = Client<paths>;
+
+/** The JSON body an operation takes, by its operationId: `RequestBody<'sendMessage'>`. */
+export type RequestBody<OperationId extends keyof operations> = operations[OperationId] extends {
+  requestBody: { content: { 'application/json': infer Body } };
+}
+  ? Body
+  : never;
 
 /** A bearer token, or a function that returns a current one (a client-credentials token expires). */
 export type TokenSource = string | (() => string | Promise<string>);

@@ -6,10 +6,11 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import type { RequestBody } from '../../client';
 import { DynamoMessageStore, MESSAGE_ID_INDEX } from '../../lambdas/adapters/dynamo/message-store';
 import { ProviderThrottledError, type SmsSender } from '../../lambdas/domain/sms';
 import { testDocumentClient } from './harness/dynamo';
-import { randomPhone, startTestServer, type TestServer } from './harness/local-server';
+import { randomPhone, startTestServer, type Tenant, type TestServer } from './harness/local-server';
 
 const db = testDocumentClient();
 let server: TestServer;
@@ -41,24 +42,23 @@ beforeEach(() => {
   unloggable = false;
 });
 
-const subscribe = async (extra: Record<string, unknown> = {}) => {
+type SubscribeExtras = Omit<RequestBody<'createSubscriber'>, 'phone' | 'consent'>;
+type SendRequest = RequestBody<'sendMessage'>;
+
+const subscribe = async (extra: SubscribeExtras = {}, as: Tenant = 'demo') => {
   const phone = randomPhone();
-  const created = await server.request('POST', '/v1/subscribers', {
+  const { data } = await server.client(as).POST('/v1/subscribers', {
     body: { phone, consent: { source: 'api', noticeVersion: 'v1' }, ...extra },
   });
-  return { phone, subjectId: created.body.subscriberId as string };
+  return { phone, subjectId: data!.subscriberId };
 };
 
-const send = (
-  body: Record<string, unknown>,
-  key: string | null = randomUUID(),
-  as: 'demo' | 'acme' = 'demo',
-) =>
-  server.request('POST', '/v1/messages', {
-    as,
-    body,
-    headers: key === null ? {} : { 'idempotency-key': key },
-  });
+/** Sends through the typed client; the answer is `{ data }` on 202 and `{ error }` (the problem) otherwise. */
+const send = (body: SendRequest, key: string = randomUUID(), as: Tenant = 'demo') =>
+  server.client(as).POST('/v1/messages', { body, headers: { 'Idempotency-Key': key } });
+
+const getMessage = (messageId: string, as: Tenant = 'demo') =>
+  server.client(as).GET('/v1/messages/{messageId}', { params: { path: { messageId } } });
 
 const tablesOf = (test: TestServer) => ({
   Subscribers: `${test.tablePrefix}Subscribers`,
@@ -88,11 +88,12 @@ describe('POST /v1/messages', () => {
 
     const accepted = await send({ to: phone, body: 'Your order has shipped', category: 'transactional' });
 
-    expect(accepted.status).toBe(202);
-    expect(accepted.body).toEqual({ messageId: expect.any(String), status: 'sent' });
+    expect(accepted.response.status).toBe(202);
+    expect(accepted.data).toEqual({ messageId: expect.any(String), status: 'sent' });
+    const messageId = accepted.data!.messageId;
     expect(await outboxFor(phone)).toEqual([
       expect.objectContaining({
-        messageId: accepted.body.messageId,
+        messageId,
         body: 'Your order has shipped',
         category: 'transactional',
       }),
@@ -106,9 +107,9 @@ describe('POST /v1/messages', () => {
       expiresAt: Date.parse('2027-05-24T12:00:00Z') / 1000,
     });
     expect(String(logged?.pk) + String(logged?.sk)).not.toContain(phone.slice(1));
-    const status = await server.request('GET', `/v1/messages/${accepted.body.messageId}`);
-    expect(status.body).toMatchObject({
-      messageId: accepted.body.messageId,
+    const status = await getMessage(messageId);
+    expect(status.data).toMatchObject({
+      messageId,
       status: 'sent',
       category: 'transactional',
     });
@@ -117,22 +118,22 @@ describe('POST /v1/messages', () => {
   it("answers 404 for another tenant's message id", async () => {
     const { phone } = await subscribe();
     const accepted = await send({ to: phone, body: 'hello', category: 'transactional' });
-    expect(
-      (await server.request('GET', `/v1/messages/${accepted.body.messageId}`, { as: 'acme' })).status,
-    ).toBe(404);
-    expect((await server.request('GET', `/v1/messages/${randomUUID()}`)).status).toBe(404);
+    const foreign = await getMessage(accepted.data!.messageId, 'acme');
+    expect(foreign.response.status).toBe(404);
+    expect(foreign.error?.type).toBe('urn:optline:problem:not-found');
+    expect((await getMessage(randomUUID())).response.status).toBe(404);
   });
 
   it('replays the same response for the same key and body, with exactly one outbox entry', async () => {
     const { phone } = await subscribe();
     const key = randomUUID();
-    const message = { to: phone, body: 'Code 1234', category: 'transactional' };
+    const message = { to: phone, body: 'Code 1234', category: 'transactional' } as const;
 
     const first = await send(message, key);
     const second = await send(message, key);
 
-    expect(second.status).toBe(202);
-    expect(second.body).toEqual(first.body);
+    expect(second.response.status).toBe(202);
+    expect(second.data).toEqual(first.data);
     expect(await outboxFor(phone)).toHaveLength(1);
   });
 
@@ -142,10 +143,13 @@ describe('POST /v1/messages', () => {
     await send({ to: phone, body: 'first', category: 'transactional' }, key);
 
     const conflict = await send({ to: phone, body: 'second', category: 'transactional' }, key);
-    const missing = await send({ to: phone, body: 'third', category: 'transactional' }, null);
+    // No Idempotency-Key: a request the typed client would not send.
+    const missing = await server.request('POST', '/v1/messages', {
+      body: { to: phone, body: 'third', category: 'transactional' },
+    });
 
-    expect(conflict.status).toBe(409);
-    expect(conflict.body.type).toBe('urn:optline:problem:conflict');
+    expect(conflict.response.status).toBe(409);
+    expect(conflict.error?.type).toBe('urn:optline:problem:conflict');
     expect(missing.status).toBe(400);
     expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
     expect(await outboxFor(phone)).toHaveLength(1);
@@ -160,8 +164,9 @@ describe('POST /v1/messages', () => {
       }),
     );
     const refused = await send({ to: phone, body: 'hello', category: 'transactional' });
-    expect(refused.status).toBe(422);
-    expect(refused.body.type).toBe('urn:optline:problem:recipient-opted-out');
+    expect(refused.response.status).toBe(422);
+    expect(refused.response.headers.get('content-type')).toBe('application/problem+json');
+    expect(refused.error?.type).toBe('urn:optline:problem:recipient-opted-out');
     expect(await outboxFor(phone)).toEqual([]);
   });
 
@@ -173,18 +178,20 @@ describe('POST /v1/messages', () => {
         Item: { pk: 'T#demo', sk: `S#${subjectId}#offers`, since: now.toISOString(), source: 'api' },
       }),
     );
-    expect((await send({ to: phone, body: 'Sale!', category: 'marketing', topic: 'offers' })).body.type).toBe(
-      'urn:optline:problem:recipient-opted-out',
-    );
-    expect((await send({ to: phone, body: 'News', category: 'marketing', topic: 'news' })).status).toBe(202);
+    expect(
+      (await send({ to: phone, body: 'Sale!', category: 'marketing', topic: 'offers' })).error?.type,
+    ).toBe('urn:optline:problem:recipient-opted-out');
+    expect(
+      (await send({ to: phone, body: 'News', category: 'marketing', topic: 'news' })).response.status,
+    ).toBe(202);
   });
 
   it('refuses a number with no consent, and a double opt-in not yet confirmed, with 422 no-consent', async () => {
     const unknown = await send({ to: randomPhone(), body: 'hello', category: 'transactional' });
     const pending = await subscribe({ doubleOptIn: true });
     const unconfirmed = await send({ to: pending.phone, body: 'hello', category: 'transactional' });
-    expect(unknown.body.type).toBe('urn:optline:problem:no-consent');
-    expect(unconfirmed.body.type).toBe('urn:optline:problem:no-consent');
+    expect(unknown.error?.type).toBe('urn:optline:problem:no-consent');
+    expect(unconfirmed.error?.type).toBe('urn:optline:problem:no-consent');
   });
 
   it('refuses a restricted subscriber with 422 processing-restricted', async () => {
@@ -199,8 +206,8 @@ describe('POST /v1/messages', () => {
       }),
     );
     const refused = await send({ to: phone, body: 'hello', category: 'transactional' });
-    expect(refused.status).toBe(422);
-    expect(refused.body.type).toBe('urn:optline:problem:processing-restricted');
+    expect(refused.response.status).toBe(422);
+    expect(refused.error?.type).toBe('urn:optline:problem:processing-restricted');
   });
 
   it("refuses marketing in the recipient's night with retryAt, while transactional goes out", async () => {
@@ -210,12 +217,12 @@ describe('POST /v1/messages', () => {
     const marketing = await send({ to: phone, body: 'Flash sale', category: 'marketing' });
     const transactional = await send({ to: phone, body: 'Your code is 5521', category: 'transactional' });
 
-    expect(marketing.status).toBe(422);
-    expect(marketing.body).toMatchObject({
+    expect(marketing.response.status).toBe(422);
+    expect(marketing.error).toMatchObject({
       type: 'urn:optline:problem:quiet-hours',
       retryAt: '2026-11-24T08:00:00.000Z',
     });
-    expect(transactional.status).toBe(202);
+    expect(transactional.response.status).toBe(202);
     expect((await outboxFor(phone)).map((e) => e.body)).toEqual(['Your code is 5521']);
   });
 
@@ -225,15 +232,11 @@ describe('POST /v1/messages', () => {
     ['a body far over 10 segments', 'x'.repeat(5000), 'demo'],
     ["a link shortener on the tenant's deny list", 'See https://bit.ly/abc', 'acme'],
   ] as const)('refuses %s with 422 content-rejected', async (_label, body, tenant) => {
-    const phone = randomPhone();
-    await server.request('POST', '/v1/subscribers', {
-      as: tenant,
-      body: { phone, consent: { source: 'api', noticeVersion: 'v1' } },
-    });
+    const { phone } = await subscribe({}, tenant);
     const refused = await send({ to: phone, body, category: 'transactional' }, randomUUID(), tenant);
-    expect(refused.status).toBe(422);
-    expect(refused.body.type).toBe('urn:optline:problem:content-rejected');
-    expect(refused.body.errors[0]).toMatchObject({ field: 'body' });
+    expect(refused.response.status).toBe(422);
+    expect(refused.error?.type).toBe('urn:optline:problem:content-rejected');
+    expect(refused.error?.errors[0]).toMatchObject({ field: 'body' });
   });
 
   it('applies the checks in contract order: suppression, restriction, quiet hours, then content', async () => {
@@ -262,7 +265,7 @@ describe('POST /v1/messages', () => {
     now = new Date('2026-11-24T02:30:00Z');
     const long = 'x'.repeat(2000);
     const problem = async (body: string) =>
-      (await send({ to: phone, body, category: 'marketing' })).body.type as string;
+      (await send({ to: phone, body, category: 'marketing' })).error?.type;
 
     // WHEN the failures are taken away one at a time, THEN each answer names the first that remains
     expect(await problem(long)).toBe('urn:optline:problem:recipient-opted-out');
@@ -272,30 +275,30 @@ describe('POST /v1/messages', () => {
     expect(await problem(long)).toBe('urn:optline:problem:quiet-hours');
     now = new Date('2026-11-24T12:00:00Z');
     expect(await problem(long)).toBe('urn:optline:problem:content-rejected');
-    expect((await send({ to: phone, body: 'Sale!', category: 'marketing' })).status).toBe(202);
+    expect((await send({ to: phone, body: 'Sale!', category: 'marketing' })).response.status).toBe(202);
   });
 
   it('answers 503 with Retry-After while the provider throttles, and logs and sends once on retry', async () => {
     const { phone, subjectId } = await subscribe();
     const key = randomUUID();
-    const message = { to: phone, body: 'Your code is 7788', category: 'transactional' };
+    const message = { to: phone, body: 'Your code is 7788', category: 'transactional' } as const;
     throttling = true;
 
     const busy = await send(message, key);
-    expect(busy.status).toBe(503);
-    expect(busy.body).toMatchObject({
+    expect(busy.response.status).toBe(503);
+    expect(busy.error).toMatchObject({
       type: 'urn:optline:problem:service-unavailable',
       retryAfterSeconds: 2,
     });
-    expect(busy.headers.get('retry-after')).toBe('2');
+    expect(busy.response.headers.get('retry-after')).toBe('2');
     expect(await loggedMessages('demo', subjectId)).toEqual([]);
 
     throttling = false;
     const retried = await send(message, key);
     const replayed = await send(message, key);
 
-    expect(retried.status).toBe(202);
-    expect(replayed.body).toEqual(retried.body);
+    expect(retried.response.status).toBe(202);
+    expect(replayed.data).toEqual(retried.data);
     expect(await loggedMessages('demo', subjectId)).toHaveLength(1);
     expect(await outboxFor(phone)).toHaveLength(1);
   });
@@ -303,7 +306,7 @@ describe('POST /v1/messages', () => {
   it('finds a message its id index does not show yet, as straight after the 202 on AWS', async () => {
     const { phone } = await subscribe();
     const accepted = await send({ to: phone, body: 'Your code is 6611', category: 'transactional' });
-    const messageId = accepted.body.messageId as string;
+    const messageId = accepted.data!.messageId;
     // DynamoDB Local's indexes are consistent at once; the first two index reads here come back empty.
     let missedIndexReads = 0;
     const lagging = {
@@ -328,24 +331,28 @@ describe('POST /v1/messages', () => {
   it('answers 202 and sends once when the provider took the message but its log write failed', async () => {
     const { phone, subjectId } = await subscribe();
     const key = randomUUID();
-    const message = { to: phone, body: 'Your code is 4455', category: 'transactional' };
+    const message = { to: phone, body: 'Your code is 4455', category: 'transactional' } as const;
     unloggable = true;
 
     const accepted = await send(message, key);
     unloggable = false;
     const retried = await send(message, key);
 
-    expect(accepted.status).toBe(202);
-    expect(accepted.body).toEqual({ messageId: expect.any(String), status: 'sent' });
-    expect(retried.status).toBe(202);
-    expect(retried.body).toEqual(accepted.body);
+    expect(accepted.response.status).toBe(202);
+    expect(accepted.data).toEqual({ messageId: expect.any(String), status: 'sent' });
+    expect(retried.response.status).toBe(202);
+    expect(retried.data).toEqual(accepted.data);
     expect(await outboxFor(phone)).toHaveLength(1);
     expect(await loggedMessages('demo', subjectId)).toEqual([]);
   });
 
   it('never accepts optline-internal categories from the API', async () => {
     const { phone } = await subscribe();
-    const refused = await send({ to: phone, body: 'You are unsubscribed', category: 'opt_out_confirmation' });
+    // An internal category is outside the document's enum: a request the typed client would not send.
+    const refused = await server.request('POST', '/v1/messages', {
+      body: { to: phone, body: 'You are unsubscribed', category: 'opt_out_confirmation' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'category' })]);
     expect(await outboxFor(phone)).toEqual([]);

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { RequestBody } from '../../client';
 import { helpReply, optInConfirmation, optOutConfirmation } from '../../lambdas/domain/replies';
 import { LOCAL_TENANTS } from '../../local/tenants';
 import { testDocumentClient } from './harness/dynamo';
-import { encodePhone, randomPhone, startTestServer, type TestServer } from './harness/local-server';
+import { randomPhone, startTestServer, type Tenant, type TestServer } from './harness/local-server';
 
 const db = testDocumentClient();
 const demo = LOCAL_TENANTS.find((t) => t.tenantId === 'demo')!;
@@ -26,24 +27,29 @@ const tick = (seconds = 60) => {
   now = new Date(now.getTime() + seconds * 1000);
 };
 
-const subscribe = async (extra: Record<string, unknown> = {}) => {
+const subscribe = async (extra: Omit<RequestBody<'createSubscriber'>, 'phone' | 'consent'> = {}) => {
   const phone = randomPhone();
-  const created = await server.request('POST', '/v1/subscribers', {
+  const created = await server.client().POST('/v1/subscribers', {
     body: { phone, consent: { source: 'api', noticeVersion: 'v1' }, ...extra },
   });
-  expect(created.status).toBe(201);
-  return { phone, subjectId: created.body.subscriberId as string };
+  expect(created.response.status).toBe(201);
+  return { phone, subjectId: created.data!.subscriberId };
 };
 
-const optOut = (body: Record<string, unknown>, as: 'demo' | 'acme' = 'demo') =>
-  server.request('POST', '/v1/opt-outs', { as, body });
-const optOutState = (phone: string, as: 'demo' | 'acme' = 'demo') =>
-  server.request('GET', `/v1/opt-outs/${encodePhone(phone)}`, { as });
+const optOut = (body: RequestBody<'recordOptOut'>, as: Tenant = 'demo') =>
+  server.client(as).POST('/v1/opt-outs', { body });
+/** For bodies the document does not allow, which the typed client cannot send. */
+const rawOptOut = (body: unknown) => server.request('POST', '/v1/opt-outs', { body });
+const optOutState = (phone: string, as: Tenant = 'demo') =>
+  server.client(as).GET('/v1/opt-outs/{phone}', { params: { path: { phone } } });
+const profile = (phone: string) =>
+  server.client().GET('/v1/subscribers/{phone}', { params: { path: { phone } } });
+// A local-only route: it is not in the OpenAPI document.
 const inbound = (body: unknown) => server.request('POST', '/_local/inbound', { as: null, body });
 const send = (phone: string) =>
-  server.request('POST', '/v1/messages', {
+  server.client().POST('/v1/messages', {
     body: { to: phone, body: 'Your order has shipped', category: 'transactional' },
-    headers: { 'idempotency-key': randomUUID() },
+    headers: { 'Idempotency-Key': randomUUID() },
   });
 
 const outboxFor = async (phone: string) =>
@@ -81,11 +87,11 @@ describe('POST /v1/opt-outs and GET /v1/opt-outs/{phone}', () => {
 
     const recorded = await optOut({ phone });
 
-    expect(recorded.status).toBe(200);
-    expect(recorded.body).toEqual({ suppressed: true, since: now.toISOString() });
+    expect(recorded.response.status).toBe(200);
+    expect(recorded.data).toEqual({ suppressed: true, since: now.toISOString() });
     const state = await optOutState(phone);
-    expect(state.status).toBe(200);
-    expect(state.body).toEqual({ suppressed: true, since: now.toISOString(), scopes: ['all'] });
+    expect(state.response.status).toBe(200);
+    expect(state.data).toEqual({ suppressed: true, since: now.toISOString(), scopes: ['all'] });
     const [item, ...others] = await suppressions(subjectId);
     expect(others).toEqual([]);
     expect(item).toEqual({
@@ -110,8 +116,8 @@ describe('POST /v1/opt-outs and GET /v1/opt-outs/{phone}', () => {
 
     const again = await optOut({ phone: phone.replace(/^\+44(\d{4})/, '+44 $1 ') });
 
-    expect(again.status).toBe(200);
-    expect(again.body).toEqual({ suppressed: true, since: first.body.since });
+    expect(again.response.status).toBe(200);
+    expect(again.data).toEqual({ suppressed: true, since: first.data?.since });
     expect(await server.snapshot()).toEqual(before);
     expect((await ledger(subjectId)).filter((e) => e.type === 'opt_out')).toHaveLength(1);
   });
@@ -122,22 +128,24 @@ describe('POST /v1/opt-outs and GET /v1/opt-outs/{phone}', () => {
 
     const recorded = await optOut({ phone, scope: 'offers' });
 
-    expect(recorded.status).toBe(200);
-    expect((await optOutState(phone)).body).toEqual({
+    expect(recorded.response.status).toBe(200);
+    expect((await optOutState(phone)).data).toEqual({
       suppressed: true,
       since: now.toISOString(),
       scopes: ['offers'],
     });
-    expect((await send(phone)).status).toBe(202);
+    expect((await send(phone)).response.status).toBe(202);
   });
 
   it('answers suppressed:false with no scopes for a known number that did not opt out, and for an unknown one', async () => {
     const { phone } = await subscribe();
 
-    expect(await optOutState(phone)).toMatchObject({ status: 200, body: { suppressed: false, scopes: [] } });
+    const known = await optOutState(phone);
+    expect(known.response.status).toBe(200);
+    expect(known.data).toEqual({ suppressed: false, scopes: [] });
     const unknown = await optOutState(randomPhone());
-    expect(unknown.status).toBe(200);
-    expect(unknown.body).toEqual({ suppressed: false, scopes: [] });
+    expect(unknown.response.status).toBe(200);
+    expect(unknown.data).toEqual({ suppressed: false, scopes: [] });
   });
 
   it('accepts the number in a common written format and suppresses its E.164 form', async () => {
@@ -149,14 +157,14 @@ describe('POST /v1/opt-outs and GET /v1/opt-outs/{phone}', () => {
     const recorded = await optOut({ phone: written });
 
     // THEN the E.164 number is the one suppressed
-    expect(recorded.status).toBe(200);
-    expect((await optOutState(phone)).body).toMatchObject({ suppressed: true, scopes: ['all'] });
+    expect(recorded.response.status).toBe(200);
+    expect((await optOutState(phone)).data).toMatchObject({ suppressed: true, scopes: ['all'] });
   });
 
   it('refuses a number that is not valid for its country with 400 naming the phone field, and stores nothing', async () => {
     const before = JSON.stringify(await server.snapshot());
 
-    const refused = await optOut({ phone: '+44 12' });
+    const refused = await rawOptOut({ phone: '+44 12' });
 
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({
@@ -170,7 +178,7 @@ describe('POST /v1/opt-outs and GET /v1/opt-outs/{phone}', () => {
     const { phone } = await subscribe();
     await optOut({ phone });
 
-    expect((await optOutState(phone, 'acme')).body).toEqual({ suppressed: false, scopes: [] });
+    expect((await optOutState(phone, 'acme')).data).toEqual({ suppressed: false, scopes: [] });
   });
 
   it('refuses a transactional send after the opt-out with 422 recipient-opted-out', async () => {
@@ -179,8 +187,8 @@ describe('POST /v1/opt-outs and GET /v1/opt-outs/{phone}', () => {
 
     const refused = await send(phone);
 
-    expect(refused.status).toBe(422);
-    expect(refused.body.type).toBe('urn:optline:problem:recipient-opted-out');
+    expect(refused.response.status).toBe(422);
+    expect(refused.error?.type).toBe('urn:optline:problem:recipient-opted-out');
     expect(await outboxFor(phone)).toEqual([]);
   });
 
@@ -191,7 +199,7 @@ describe('POST /v1/opt-outs and GET /v1/opt-outs/{phone}', () => {
   ])('refuses %s with 400 and stores nothing', async (_label, body) => {
     const before = await server.snapshot();
 
-    const refused = await optOut(body);
+    const refused = await rawOptOut(body);
 
     expect(refused.status).toBe(400);
     expect(refused.contentType).toBe('application/problem+json');
@@ -218,7 +226,7 @@ describe('POST /_local/inbound', () => {
     expect(await outboxFor(phone)).toEqual([
       { body: optOutConfirmation(demo.brand), category: 'opt_out_confirmation' },
     ]);
-    expect((await optOutState(phone)).body).toMatchObject({ suppressed: true, scopes: ['all'] });
+    expect((await optOutState(phone)).data).toMatchObject({ suppressed: true, scopes: ['all'] });
   });
 
   it('records the keyword in the ledger, logs the inbound message, and counts it as an interaction', async () => {
@@ -236,8 +244,7 @@ describe('POST /_local/inbound', () => {
         expect.objectContaining({ direction: 'outbound', category: 'opt_out_confirmation' }),
       ]),
     );
-    const profile = await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`);
-    expect(profile.body.lastInteractionAt).toBe(now.toISOString());
+    expect((await profile(phone)).data?.lastInteractionAt).toBe(now.toISOString());
   });
 
   it('does nothing with ordinary text such as "weekend plans"', async () => {
@@ -263,18 +270,18 @@ describe('POST /_local/inbound', () => {
     const { phone, subjectId } = await subscribe();
     tick();
     await inbound({ from: phone, body: 'STOP' });
-    expect((await send(phone)).status).toBe(422);
+    expect((await send(phone)).response.status).toBe(422);
     tick();
 
     const answered = await inbound({ from: phone, body: 'START' });
 
     expect(answered.body).toEqual({ action: 'opted_in' });
-    expect((await optOutState(phone)).body).toEqual({ suppressed: false, scopes: [] });
+    expect((await optOutState(phone)).data).toEqual({ suppressed: false, scopes: [] });
     expect((await outboxFor(phone)).at(-1)).toEqual({
       body: optInConfirmation(demo.brand),
       category: 'transactional',
     });
-    expect((await send(phone)).status).toBe(202);
+    expect((await send(phone)).response.status).toBe(202);
     expect((await ledger(subjectId)).map((e) => e.type)).toEqual(['opt_in', 'opt_out', 're_opt_in']);
   });
 
@@ -285,8 +292,7 @@ describe('POST /_local/inbound', () => {
     const answered = await inbound({ from: phone, body: 'YES' });
 
     expect(answered.body).toEqual({ action: 'opted_in' });
-    const profile = await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`);
-    expect(profile.body.status).toBe('active');
+    expect((await profile(phone)).data?.status).toBe('active');
     expect((await ledger(subjectId)).map((e) => e.type)).toEqual(['opt_in', 'opt_in_confirmed']);
   });
 

@@ -1,11 +1,32 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { RequestBody } from '../../client';
 import { expiresAt, purgeDayOf } from '../../lambdas/domain/retention';
 import { testDocumentClient } from './harness/dynamo';
-import { encodePhone, randomPhone, startTestServer, type TestServer } from './harness/local-server';
+import {
+  encodePhone,
+  randomPhone,
+  startTestServer,
+  type Tenant,
+  type TestServer,
+} from './harness/local-server';
 
-const consent = { source: 'web_form', noticeVersion: '2026-01', ip: '203.0.113.7', userAgent: 'test-agent' };
+const consent = {
+  source: 'web_form',
+  noticeVersion: '2026-01',
+  ip: '203.0.113.7',
+  userAgent: 'test-agent',
+} as const;
 const db = testDocumentClient();
 let server: TestServer;
+
+const subscribe = (body: RequestBody<'createSubscriber'>, as: Tenant = 'demo') =>
+  server.client(as).POST('/v1/subscribers', { body });
+const getProfile = (phone: string, as: Tenant = 'demo') =>
+  server.client(as).GET('/v1/subscribers/{phone}', { params: { path: { phone } } });
+const patch = (phone: string, body: RequestBody<'patchSubscriber'>, as: Tenant = 'demo') =>
+  server.client(as).PATCH('/v1/subscribers/{phone}', { params: { path: { phone } }, body });
+const interact = (phone: string, body: RequestBody<'recordInteraction'>, as: Tenant = 'demo') =>
+  server.client(as).POST('/v1/subscribers/{phone}/interactions', { params: { path: { phone } }, body });
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -30,33 +51,31 @@ describe('POST /v1/subscribers', () => {
     const phone = randomPhone();
     const spaced = `${phone.slice(0, 3)} ${phone.slice(3, 7)} ${phone.slice(7)}`;
 
-    const created = await server.request('POST', '/v1/subscribers', { body: { phone: spaced, consent } });
+    const created = await subscribe({ phone: spaced, consent });
 
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual({
+    expect(created.response.status).toBe(201);
+    expect(created.data).toEqual({
       subscriberId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       status: 'active',
     });
-    expect(JSON.stringify(created.body)).not.toContain(phone.slice(1));
-    const profile = await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`);
-    expect(profile.body).toMatchObject({ phone, status: 'active', subscriberId: created.body.subscriberId });
+    expect(JSON.stringify(created.data)).not.toContain(phone.slice(1));
+    const profile = await getProfile(phone);
+    expect(profile.data).toMatchObject({ phone, status: 'active', subscriberId: created.data?.subscriberId });
   });
 
   it('writes the subscriber and an opt_in ledger entry with its evidence, and no phone number in the ledger', async () => {
     const phone = randomPhone();
     const capturedAt = '2025-06-30T08:00:00.000Z';
 
-    const created = await server.request('POST', '/v1/subscribers', {
-      body: {
-        phone,
-        consent: { ...consent, capturedAt },
-        topics: ['offers'],
-        locale: 'fr-FR',
-        timeZone: 'Europe/Paris',
-      },
+    const created = await subscribe({
+      phone,
+      consent: { ...consent, capturedAt },
+      topics: ['offers'],
+      locale: 'fr-FR',
+      timeZone: 'Europe/Paris',
     });
 
-    const subjectId = created.body.subscriberId as string;
+    const subjectId = created.data!.subscriberId;
     const item = await rawSubscriber(subjectId);
     const ttl = expiresAt('subscriberProfile', new Date(capturedAt));
     expect(item).toMatchObject({
@@ -91,46 +110,43 @@ describe('POST /v1/subscribers', () => {
 
   it('answers 200 for a number that is already subscribed and changes nothing', async () => {
     const phone = randomPhone();
-    await server.request('POST', '/v1/subscribers', { body: { phone, consent } });
+    await subscribe({ phone, consent });
     const before = await server.snapshot();
 
-    const again = await server.request('POST', '/v1/subscribers', { body: { phone, consent, locale: 'de' } });
+    const again = await subscribe({ phone, consent, locale: 'de' });
 
-    expect(again.status).toBe(200);
+    expect(again.response.status).toBe(200);
+    expect(again.data?.status).toBe('active');
     expect(await server.snapshot()).toEqual(before);
   });
 
   it('refuses a subscriber under 16 with 422 age-restriction and stores nothing', async () => {
     const before = await server.snapshot();
-    const tooYoung = await server.request('POST', '/v1/subscribers', {
-      body: {
-        phone: randomPhone(),
-        consent: { ...consent, capturedAt: '2026-01-10T00:00:00Z' },
-        birthDate: '2010-01-11',
-      },
+    const tooYoung = await subscribe({
+      phone: randomPhone(),
+      consent: { ...consent, capturedAt: '2026-01-10T00:00:00Z' },
+      birthDate: '2010-01-11',
     });
 
-    expect(tooYoung.status).toBe(422);
-    expect(tooYoung.contentType).toBe('application/problem+json');
-    expect(tooYoung.body).toMatchObject({ type: 'urn:optline:problem:age-restriction', status: 422 });
+    expect(tooYoung.response.status).toBe(422);
+    expect(tooYoung.response.headers.get('content-type')).toBe('application/problem+json');
+    expect(tooYoung.error).toMatchObject({ type: 'urn:optline:problem:age-restriction', status: 422 });
     expect(await server.snapshot()).toEqual(before);
   });
 
   it('accepts a subscriber who turned 16 on the day consent was captured', async () => {
-    const created = await server.request('POST', '/v1/subscribers', {
-      body: {
-        phone: randomPhone(),
-        consent: { ...consent, capturedAt: '2026-01-10T00:00:00Z' },
-        birthDate: '2010-01-10',
-      },
+    const created = await subscribe({
+      phone: randomPhone(),
+      consent: { ...consent, capturedAt: '2026-01-10T00:00:00Z' },
+      birthDate: '2010-01-10',
     });
-    expect(created.status).toBe(201);
+    expect(created.response.status).toBe(201);
   });
 
   it('clears a standing suppression for the scope when the number subscribes again', async () => {
     const phone = randomPhone();
-    const first = await server.request('POST', '/v1/subscribers', { body: { phone, consent } });
-    const subjectId = first.body.subscriberId as string;
+    const first = await subscribe({ phone, consent });
+    const subjectId = first.data!.subscriberId;
     const suppressionKey = { pk: 'T#demo', sk: `S#${subjectId}#all` };
     await db.send(
       new PutCommand({
@@ -146,9 +162,9 @@ describe('POST /v1/subscribers', () => {
       }),
     );
 
-    const again = await server.request('POST', '/v1/subscribers', { body: { phone, consent } });
+    const again = await subscribe({ phone, consent });
 
-    expect(again.status).toBe(201);
+    expect(again.response.status).toBe(201);
     const suppression = await db.send(
       new GetCommand({
         TableName: `${server.tablePrefix}Suppressions`,
@@ -160,57 +176,54 @@ describe('POST /v1/subscribers', () => {
   });
 
   it('keeps a double opt-in subscriber pending until confirmed', async () => {
-    const created = await server.request('POST', '/v1/subscribers', {
-      body: { phone: randomPhone(), consent, doubleOptIn: true },
-    });
-    expect(created.body.status).toBe('pending_confirmation');
+    const created = await subscribe({ phone: randomPhone(), consent, doubleOptIn: true });
+    expect(created.data?.status).toBe('pending_confirmation');
   });
 });
 
 describe('GET and PATCH /v1/subscribers/{phone}', () => {
   it('answers 404 problem+json for an unknown number', async () => {
-    const missing = await server.request('GET', `/v1/subscribers/${encodePhone(randomPhone())}`);
-    expect(missing.status).toBe(404);
-    expect(missing.body.type).toBe('urn:optline:problem:not-found');
+    const missing = await getProfile(randomPhone());
+    expect(missing.response.status).toBe(404);
+    expect(missing.response.headers.get('content-type')).toBe('application/problem+json');
+    expect(missing.error?.type).toBe('urn:optline:problem:not-found');
   });
 
   it('treats a subscriber past expiresAt as absent even before TTL deletes it', async () => {
     const phone = randomPhone();
-    const created = await server.request('POST', '/v1/subscribers', { body: { phone, consent } });
-    const item = await rawSubscriber(created.body.subscriberId);
+    const created = await subscribe({ phone, consent });
+    const item = await rawSubscriber(created.data!.subscriberId);
     await db.send(
       new PutCommand({ TableName: `${server.tablePrefix}Subscribers`, Item: { ...item, expiresAt: 1000 } }),
     );
 
-    expect((await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`)).status).toBe(404);
-    expect(
-      (await server.request('PATCH', `/v1/subscribers/${encodePhone(phone)}`, { body: { locale: 'en' } }))
-        .status,
-    ).toBe(404);
+    expect((await getProfile(phone)).response.status).toBe(404);
+    expect((await patch(phone, { locale: 'en' })).response.status).toBe(404);
   });
 
   it('changes locale, time zone and topics and returns the new profile', async () => {
     const phone = randomPhone();
-    await server.request('POST', '/v1/subscribers', { body: { phone, consent, topics: ['offers'] } });
+    await subscribe({ phone, consent, topics: ['offers'] });
 
-    const patched = await server.request('PATCH', `/v1/subscribers/${encodePhone(phone)}`, {
-      body: { locale: 'nl-NL', timeZone: 'Europe/Amsterdam', topics: ['news', 'offers'] },
-    });
-
-    expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({
+    const patched = await patch(phone, {
       locale: 'nl-NL',
       timeZone: 'Europe/Amsterdam',
       topics: ['news', 'offers'],
     });
-    expect((await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`)).body.timeZone).toBe(
-      'Europe/Amsterdam',
-    );
+
+    expect(patched.response.status).toBe(200);
+    expect(patched.data).toMatchObject({
+      locale: 'nl-NL',
+      timeZone: 'Europe/Amsterdam',
+      topics: ['news', 'offers'],
+    });
+    expect((await getProfile(phone)).data?.timeZone).toBe('Europe/Amsterdam');
   });
 
   it('refuses an empty patch and an unknown time zone with 400, changing nothing', async () => {
     const phone = randomPhone();
-    await server.request('POST', '/v1/subscribers', { body: { phone, consent } });
+    await subscribe({ phone, consent });
+    // Malformed on purpose, so sent raw: the typed client is for requests the document allows.
     const before = await server.snapshot();
 
     const empty = await server.request('PATCH', `/v1/subscribers/${encodePhone(phone)}`, { body: {} });
@@ -228,67 +241,51 @@ describe('GET and PATCH /v1/subscribers/{phone}', () => {
 describe('POST /v1/subscribers/{phone}/interactions', () => {
   it('moves lastInteractionAt, expiresAt and purgeDay forward, and never back', async () => {
     const phone = randomPhone();
-    const path = `/v1/subscribers/${encodePhone(phone)}/interactions`;
-    const created = await server.request('POST', '/v1/subscribers', {
-      body: { phone, consent: { ...consent, capturedAt: '2025-01-31T12:00:00Z' } },
-    });
+    const created = await subscribe({ phone, consent: { ...consent, capturedAt: '2025-01-31T12:00:00Z' } });
+    const subjectId = created.data!.subscriberId;
 
-    const forward = await server.request('POST', path, {
-      body: { type: 'click', at: '2026-03-31T12:00:00Z' },
-    });
-    expect(forward.status).toBe(204);
-    const moved = await rawSubscriber(created.body.subscriberId);
+    const forward = await interact(phone, { type: 'click', at: '2026-03-31T12:00:00Z' });
+    expect(forward.response.status).toBe(204);
+    const moved = await rawSubscriber(subjectId);
     expect(moved).toMatchObject({
       lastInteractionAt: '2026-03-31T12:00:00.000Z',
       expiresAt: Date.parse('2029-03-31T12:00:00Z') / 1000,
       purgeDay: '2029-03-31',
     });
 
-    const backwards = await server.request('POST', path, {
-      body: { type: 'inbound_reply', at: '2025-12-01T00:00:00Z' },
-    });
-    expect(backwards.status).toBe(204);
-    expect(await rawSubscriber(created.body.subscriberId)).toEqual(moved);
+    const backwards = await interact(phone, { type: 'inbound_reply', at: '2025-12-01T00:00:00Z' });
+    expect(backwards.response.status).toBe(204);
+    expect(await rawSubscriber(subjectId)).toEqual(moved);
   });
 
   it('refuses an interaction in the future with 400', async () => {
     const phone = randomPhone();
-    await server.request('POST', '/v1/subscribers', { body: { phone, consent } });
-    const future = await server.request('POST', `/v1/subscribers/${encodePhone(phone)}/interactions`, {
-      body: { type: 'click', at: '2999-01-01T00:00:00Z' },
-    });
-    expect(future.status).toBe(400);
-    expect(future.body.errors).toEqual([{ field: 'at', message: 'must not be in the future' }]);
+    await subscribe({ phone, consent });
+    const future = await interact(phone, { type: 'click', at: '2999-01-01T00:00:00Z' });
+    expect(future.response.status).toBe(400);
+    expect(future.error?.errors).toEqual([{ field: 'at', message: 'must not be in the future' }]);
   });
 
   it('answers 404 for an unknown number', async () => {
-    const missing = await server.request(
-      'POST',
-      `/v1/subscribers/${encodePhone(randomPhone())}/interactions`,
-      {
-        body: { type: 'click' },
-      },
-    );
-    expect(missing.status).toBe(404);
+    const missing = await interact(randomPhone(), { type: 'click' });
+    expect(missing.response.status).toBe(404);
+    expect(missing.error?.type).toBe('urn:optline:problem:not-found');
   });
 });
 
 describe('tenant isolation', () => {
   it("never shows one tenant another tenant's subscriber: a foreign number is 404", async () => {
     const phone = randomPhone();
-    const path = `/v1/subscribers/${encodePhone(phone)}`;
-    const demo = await server.request('POST', '/v1/subscribers', { body: { phone, consent } });
+    const demo = await subscribe({ phone, consent });
     const before = await server.snapshot();
 
-    expect((await server.request('GET', path, { as: 'acme' })).status).toBe(404);
-    expect((await server.request('PATCH', path, { as: 'acme', body: { locale: 'en' } })).status).toBe(404);
-    expect(
-      (await server.request('POST', `${path}/interactions`, { as: 'acme', body: { type: 'click' } })).status,
-    ).toBe(404);
+    expect((await getProfile(phone, 'acme')).response.status).toBe(404);
+    expect((await patch(phone, { locale: 'en' }, 'acme')).response.status).toBe(404);
+    expect((await interact(phone, { type: 'click' }, 'acme')).response.status).toBe(404);
     expect(await server.snapshot()).toEqual(before);
 
-    const acme = await server.request('POST', '/v1/subscribers', { as: 'acme', body: { phone, consent } });
-    expect(acme.status).toBe(201);
-    expect(acme.body.subscriberId).not.toBe(demo.body.subscriberId);
+    const acme = await subscribe({ phone, consent }, 'acme');
+    expect(acme.response.status).toBe(201);
+    expect(acme.data?.subscriberId).not.toBe(demo.data?.subscriberId);
   });
 });

@@ -1,19 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createOptlineClient, type OptlineClient } from '../../../client';
 import { TABLE_IDS } from '../../../lib/stacks/data-stack';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../../local/server';
 import { testDocumentClient } from './dynamo';
 
 export interface TestServer extends LocalServer {
   readonly tablePrefix: string;
-  /** Sends a request as a tenant (`demo` or `acme`), or with the given Authorization header. */
+  /**
+   * The typed client of the API (client/), as a tenant: for every well-formed call, so a drift between the
+   * OpenAPI document and the server fails the typecheck or the test.
+   */
+  client(as?: Tenant): OptlineClient;
+  /**
+   * Sends a request as a tenant, or with the given Authorization header: for what the typed client cannot
+   * express (malformed JSON, wrong types, missing headers, local-only routes).
+   */
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   /** Every item of every table of this server: test code may scan, the platform never does. */
   snapshot(): Promise<Record<string, unknown[]>>;
 }
 
+/** The seeded local tenants; each one's token is `local-<tenant>`. */
+export type Tenant = 'demo' | 'acme';
+
 export interface RequestOptions {
-  readonly as?: 'demo' | 'acme' | null;
+  readonly as?: Tenant | null;
   readonly body?: unknown;
   /** Sent as is, instead of JSON-encoding `body`. */
   readonly rawBody?: string;
@@ -41,6 +53,7 @@ export async function startTestServer(
   return {
     ...local,
     tablePrefix,
+    client: (as = 'demo') => createOptlineClient({ baseUrl: local.url, token: `local-${as}` }),
     async request(method, path, { as = 'demo', body, rawBody, headers = {} } = {}) {
       const response = await fetch(`${local.url}${path}`, {
         method,
