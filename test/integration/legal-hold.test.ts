@@ -3,9 +3,15 @@ import { PURGE_WATERMARK_KEY } from '../../lambdas/adapters/dynamo/purge-waterma
 import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo/subscriber-store';
 import { expiresAt, purgeDayOf } from '../../lambdas/domain/retention';
 import { testDocumentClient } from './harness/dynamo';
-import { encodePhone, randomPhone, startTestServer, type TestServer } from './harness/local-server';
+import {
+  encodePhone,
+  randomPhone,
+  startTestServer,
+  type Tenant,
+  type TestServer,
+} from './harness/local-server';
 
-const consent = { source: 'web_form', noticeVersion: '2026-01' };
+const consent = { source: 'web_form', noticeVersion: '2026-01' } as const;
 const db = testDocumentClient();
 // GIVEN a server whose clock the test sets
 let now = new Date('2026-03-10T09:00:00.000Z');
@@ -55,12 +61,21 @@ const inPurgeBucket = async (day: string, subjectId: string) =>
 
 async function subscribe(capturedAt?: string): Promise<{ phone: string; subjectId: string }> {
   const phone = randomPhone();
-  const created = await server.request('POST', '/v1/subscribers', {
+  const created = await server.client().POST('/v1/subscribers', {
     body: { phone, consent: { ...consent, ...(capturedAt ? { capturedAt } : {}) } },
   });
-  expect(created.status).toBe(201);
-  return { phone, subjectId: created.body.subscriberId as string };
+  expect(created.response.status).toBe(201);
+  return { phone, subjectId: created.data!.subscriberId };
 }
+const hold = (phone: string, reason: string, as: Tenant = 'demo') =>
+  server
+    .client(as)
+    .PUT('/v1/subscribers/{phone}/legal-hold', { params: { path: { phone } }, body: { reason } });
+const clearHold = (phone: string, as: Tenant = 'demo') =>
+  server.client(as).DELETE('/v1/subscribers/{phone}/legal-hold', { params: { path: { phone } } });
+const getProfile = (phone: string) =>
+  server.client().GET('/v1/subscribers/{phone}', { params: { path: { phone } } });
+/** For requests the document does not allow, which the typed client cannot send. */
 const holdPath = (phone: string) => `/v1/subscribers/${encodePhone(phone)}/legal-hold`;
 
 describe('PUT /v1/subscribers/{phone}/legal-hold', () => {
@@ -69,10 +84,10 @@ describe('PUT /v1/subscribers/{phone}/legal-hold', () => {
     const oldDay = purgeDayOf(expiresAt('subscriberProfile', now));
     expect(await inPurgeBucket(oldDay, subjectId)).toBe(true);
 
-    const held = await server.request('PUT', holdPath(phone), { body: { reason: 'Case 2026-114' } });
+    const held = await hold(phone, 'Case 2026-114');
 
-    expect(held.status).toBe(200);
-    expect(held.body).toEqual({
+    expect(held.response.status).toBe(200);
+    expect(held.data).toEqual({
       subscriberId: subjectId,
       legalHold: { reason: 'Case 2026-114', heldBy: 'local:demo', since: now.toISOString() },
       expiresAt: null,
@@ -84,17 +99,17 @@ describe('PUT /v1/subscribers/{phone}/legal-hold', () => {
     expect(item).not.toHaveProperty('expiresAt');
     expect(item).not.toHaveProperty('purgeDay');
     expect(await inPurgeBucket(oldDay, subjectId)).toBe(false);
-    const profile = await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`);
-    expect(profile.status).toBe(200);
-    expect(profile.body.legalHold).toEqual({ reason: 'Case 2026-114', since: now.toISOString() });
-    expect(profile.body.expiresAt).toBeUndefined();
+    const profile = await getProfile(phone);
+    expect(profile.response.status).toBe(200);
+    expect(profile.data?.legalHold).toEqual({ reason: 'Case 2026-114', since: now.toISOString() });
+    expect(profile.data).not.toHaveProperty('expiresAt');
   });
 
   it('audits the hold with the holder, the subject id and the outcome, and never the reason or the number', async () => {
     const { phone, subjectId } = await subscribe();
 
-    await server.request('PUT', holdPath(phone), { body: { reason: 'Dispute DX-9' } });
-    await server.request('PUT', holdPath(phone), { body: { reason: 'Dispute DX-9, appeal' } });
+    await hold(phone, 'Dispute DX-9');
+    await hold(phone, 'Dispute DX-9, appeal');
 
     const entries = (await auditEntries(now.toISOString().slice(0, 10))).filter(
       (e) => e.subjectId === subjectId,
@@ -133,12 +148,13 @@ describe('PUT /v1/subscribers/{phone}/legal-hold', () => {
     const { phone } = await subscribe();
     const before = await server.snapshot();
 
-    const unknown = await server.request('PUT', holdPath(randomPhone()), { body: { reason: 'x' } });
-    const foreign = await server.request('PUT', holdPath(phone), { as: 'acme', body: { reason: 'x' } });
-    const foreignClear = await server.request('DELETE', holdPath(phone), { as: 'acme' });
+    const unknown = await hold(randomPhone(), 'x');
+    const foreign = await hold(phone, 'x', 'acme');
+    const foreignClear = await clearHold(phone, 'acme');
 
-    expect([unknown.status, foreign.status, foreignClear.status]).toEqual([404, 404, 404]);
-    expect(unknown.contentType).toBe('application/problem+json');
+    expect([unknown, foreign, foreignClear].map((answer) => answer.response.status)).toEqual([404, 404, 404]);
+    expect(unknown.response.headers.get('content-type')).toBe('application/problem+json');
+    expect(unknown.error?.type).toBe('urn:optline:problem:not-found');
     expect(await server.snapshot()).toEqual(before);
   });
 
@@ -147,8 +163,8 @@ describe('PUT /v1/subscribers/{phone}/legal-hold', () => {
     const saved = now;
     now = new Date('2026-03-12T09:00:00.000Z');
     try {
-      const refused = await server.request('PUT', holdPath(phone), { body: { reason: 'too late' } });
-      expect(refused.status).toBe(404);
+      const refused = await hold(phone, 'too late');
+      expect(refused.response.status).toBe(404);
     } finally {
       now = saved;
     }
@@ -158,16 +174,17 @@ describe('PUT /v1/subscribers/{phone}/legal-hold', () => {
 describe('DELETE /v1/subscribers/{phone}/legal-hold', () => {
   it('restores expiresAt and purgeDay from lastInteractionAt, including interactions made while held', async () => {
     const { phone, subjectId } = await subscribe('2025-01-15T10:00:00.000Z');
-    await server.request('PUT', holdPath(phone), { body: { reason: 'Case 7' } });
-    const interaction = await server.request('POST', `/v1/subscribers/${encodePhone(phone)}/interactions`, {
+    await hold(phone, 'Case 7');
+    const interaction = await server.client().POST('/v1/subscribers/{phone}/interactions', {
+      params: { path: { phone } },
       body: { type: 'click', at: '2026-02-01T12:00:00.000Z' },
     });
-    expect(interaction.status).toBe(204);
+    expect(interaction.response.status).toBe(204);
     expect(await rawSubscriber(subjectId)).not.toHaveProperty('expiresAt');
 
-    const cleared = await server.request('DELETE', holdPath(phone));
+    const cleared = await clearHold(phone);
 
-    expect(cleared.status).toBe(204);
+    expect(cleared.response.status).toBe(204);
     const ttl = expiresAt('subscriberProfile', new Date('2026-02-01T12:00:00.000Z'));
     const item = await rawSubscriber(subjectId);
     expect(item).toMatchObject({
@@ -187,13 +204,13 @@ describe('DELETE /v1/subscribers/{phone}/legal-hold', () => {
 
   it('moves the expiry forward for an interaction whose held write finds the hold released meanwhile', async () => {
     const { phone, subjectId } = await subscribe('2025-01-15T10:00:00.000Z');
-    await server.request('PUT', holdPath(phone), { body: { reason: 'Case 8' } });
+    await hold(phone, 'Case 8');
     // The hold is released between the interaction's first write (refused: held) and its held write.
     let sends = 0;
     const racing = {
       send: async (command: Parameters<typeof db.send>[0]) => {
         sends += 1;
-        if (sends === 2) expect((await server.request('DELETE', holdPath(phone))).status).toBe(204);
+        if (sends === 2) expect((await clearHold(phone)).response.status).toBe(204);
         return db.send(command);
       },
     } as unknown as DynamoDBDocumentClient;
@@ -218,30 +235,29 @@ describe('DELETE /v1/subscribers/{phone}/legal-hold', () => {
     const { phone, subjectId } = await subscribe();
     const item = await rawSubscriber(subjectId);
 
-    const cleared = await server.request('DELETE', holdPath(phone));
+    const cleared = await clearHold(phone);
 
-    expect(cleared.status).toBe(204);
+    expect(cleared.response.status).toBe(204);
     expect(await rawSubscriber(subjectId)).toEqual(item);
   });
 
   it('answers 404 for an unknown number', async () => {
-    const response = await server.request('DELETE', holdPath(randomPhone()));
-    expect(response.status).toBe(404);
-    expect(response.body.type).toBe('urn:optline:problem:not-found');
+    const response = await clearHold(randomPhone());
+    expect(response.response.status).toBe(404);
+    expect(response.error?.type).toBe('urn:optline:problem:not-found');
   });
 
   it('moves the purge watermark back when the restored expiry has already passed, so the purge still finds it', async () => {
     const { phone, subjectId } = await subscribe('2023-04-01T08:00:00.000Z');
-    await server.request('PUT', holdPath(phone), { body: { reason: 'Litigation' } });
+    await hold(phone, 'Litigation');
     const saved = now;
     now = new Date('2026-06-01T08:00:00.000Z');
     try {
-      const cleared = await server.request('DELETE', holdPath(phone));
+      const cleared = await clearHold(phone);
 
-      expect(cleared.status).toBe(204);
+      expect(cleared.response.status).toBe(204);
       expect(await rawSubscriber(subjectId)).toMatchObject({ purgeDay: '2026-04-01' });
-      const profile = await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`);
-      expect(profile.status).toBe(404);
+      expect((await getProfile(phone)).response.status).toBe(404);
       const { Item } = await db.send(
         new GetCommand({ TableName: table('AuditLog'), Key: PURGE_WATERMARK_KEY, ConsistentRead: true }),
       );
