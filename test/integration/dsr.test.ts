@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { RequestBody } from '../../client';
 import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import type { DsrQueue } from '../../lambdas/domain/dsr-ports';
 import {
@@ -8,13 +9,7 @@ import {
   type ExportDocument,
 } from '../../lambdas/domain/export-document';
 import { testDocumentClient } from './harness/dynamo';
-import {
-  encodePhone,
-  randomPhone,
-  startTestServer,
-  type TestResponse,
-  type TestServer,
-} from './harness/local-server';
+import { randomPhone, startTestServer, type Tenant, type TestServer } from './harness/local-server';
 
 /**
  * Data-subject requests end to end through the local server: the same route actions, the same SQS batch
@@ -64,42 +59,64 @@ beforeEach(() => {
   optOutList.failures = 0;
 });
 
-const verification = { method: 'sms_otp', reference: 'ticket-4711' };
+const verification = { method: 'sms_otp', reference: 'ticket-4711' } as const;
 
-const subscribe = async (extra: Record<string, unknown> = {}) => {
+type DsrBody = RequestBody<'createDsr'>;
+
+const subscribe = async (extra: Omit<RequestBody<'createSubscriber'>, 'phone' | 'consent'> = {}) => {
   const phone = randomPhone();
-  const created = await server.request('POST', '/v1/subscribers', {
+  const created = await server.client().POST('/v1/subscribers', {
     body: { phone, consent: { source: 'api', noticeVersion: 'v1' }, topics: ['offers'], ...extra },
   });
-  expect(created.status).toBe(201);
-  return { phone, subjectId: created.body.subscriberId as string };
+  expect(created.response.status).toBe(201);
+  return { phone, subjectId: created.data!.subscriberId };
 };
 
-const sendMessage = async (to: string, body: string, category = 'transactional') =>
-  server.request('POST', '/v1/messages', {
+const sendMessage = async (
+  to: string,
+  body: string,
+  category: RequestBody<'sendMessage'>['category'] = 'transactional',
+) =>
+  server.client().POST('/v1/messages', {
     body: { to, body, category },
-    headers: { 'idempotency-key': randomUUID() },
+    headers: { 'Idempotency-Key': randomUUID() },
   });
 
+const profileOf = (phone: string) =>
+  server.client().GET('/v1/subscribers/{phone}', { params: { path: { phone } } });
+const optOutStateOf = (phone: string) =>
+  server.client().GET('/v1/opt-outs/{phone}', { params: { path: { phone } } });
+
+// A local-only route: it is not in the OpenAPI document.
 const inbound = (from: string, body: string) =>
   server.request('POST', '/_local/inbound', { as: null, body: { from, body } });
 
+const createDsr = (body: DsrBody, as: Tenant = 'demo') => server.client(as).POST('/v1/dsr', { body });
+const getDsr = (id: string, as: Tenant = 'demo') =>
+  server.client(as).GET('/v1/dsr/{id}', { params: { path: { id } } });
+const extendDsr = (id: string, reason: string, as: Tenant = 'demo') =>
+  server.client(as).POST('/v1/dsr/{id}/extend', { params: { path: { id } }, body: { reason } });
+
 /** Opens a request, lets the worker handle it, and returns the final GET. */
 async function dsr(
-  type: string,
+  type: DsrBody['type'],
   phone: string,
-  extra: Record<string, unknown> = {},
-  as: 'demo' | 'acme' = 'demo',
-): Promise<{ requestId: string; accepted: TestResponse; view: TestResponse }> {
-  const accepted = await server.request('POST', '/v1/dsr', {
-    as,
-    body: { type, phone, verification, ...extra },
-  });
-  expect(accepted.status).toBe(202);
+  extra: Pick<DsrBody, 'changes'> = {},
+  as: Tenant = 'demo',
+) {
+  const accepted = await createDsr({ type, phone, verification, ...extra }, as);
+  expect(accepted.response.status).toBe(202);
   await server.dsrQueue.idle();
-  const requestId = accepted.body.requestId as string;
-  const view = await server.request('GET', `/v1/dsr/${requestId}`, { as });
+  const requestId = accepted.data!.requestId;
+  const view = await getDsr(requestId, as);
   return { requestId, accepted, view };
+}
+
+/** The download URL of a completed export; fails the test when the answer has none. */
+function downloadUrlOf(answer: Awaited<ReturnType<typeof getDsr>>): string {
+  const url = answer.data?.result?.downloadUrl;
+  if (url === undefined) throw new Error(`no downloadUrl in ${JSON.stringify(answer.data ?? answer.error)}`);
+  return url;
 }
 
 /** Downloads an export through the URL a GET returned. */
@@ -112,8 +129,8 @@ async function download(url: string): Promise<{ status: number; body: any }> {
 
 async function exportOf(phone: string): Promise<ExportDocument> {
   const { view } = await dsr('access', phone);
-  expect(view.body).toMatchObject({ status: 'completed' });
-  const file = await download(view.body.result.downloadUrl as string);
+  expect(view.data).toMatchObject({ status: 'completed' });
+  const file = await download(downloadUrlOf(view));
   expect(file.status).toBe(200);
   return exportDocumentSchema.parse(file.body);
 }
@@ -133,19 +150,17 @@ describe('POST /v1/dsr', () => {
   it('accepts a request with the GDPR deadline of the eu cell, stores the verification evidence, and queues it', async () => {
     const { phone, subjectId } = await subscribe();
 
-    const accepted = await server.request('POST', '/v1/dsr', {
-      body: { type: 'access', phone, verification },
-    });
+    const accepted = await createDsr({ type: 'access', phone, verification });
 
-    expect(accepted.status).toBe(202);
-    expect(accepted.body).toEqual({
+    expect(accepted.response.status).toBe(202);
+    expect(accepted.data).toEqual({
       requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       status: 'received',
       dueAt: '2026-12-24T12:00:00.000Z',
     });
     await server.dsrQueue.idle();
     const items = (await server.snapshot()).DsrRequests!.map((item) => JSON.parse(item as string));
-    const stored = items.find((item) => item.requestId === accepted.body.requestId);
+    const stored = items.find((item) => item.requestId === accepted.data?.requestId);
     expect(stored).toMatchObject({
       tenantId: 'demo',
       subjectId,
@@ -174,9 +189,9 @@ describe('access and portability', () => {
 
     const { requestId, view } = await dsr('portability', phone);
 
-    expect(view.status).toBe(200);
-    expect(view.headers.get('cache-control')).toBe('no-store');
-    expect(view.body).toEqual({
+    expect(view.response.status).toBe(200);
+    expect(view.response.headers.get('cache-control')).toBe('no-store');
+    expect(view.data).toEqual({
       status: 'completed',
       dueAt: '2026-12-24T12:00:00.000Z',
       completedAt: START.toISOString(),
@@ -186,7 +201,7 @@ describe('access and portability', () => {
         retained: [],
       },
     });
-    const doc = exportDocumentSchema.parse((await download(view.body.result.downloadUrl)).body);
+    const doc = exportDocumentSchema.parse((await download(downloadUrlOf(view))).body);
     expect(doc).toMatchObject({
       schemaVersion: '1.0',
       requestId,
@@ -203,7 +218,9 @@ describe('access and portability', () => {
   it('lists exactly the 3 messages of a subject that has 3', async () => {
     const { phone } = await subscribe();
     const other = await subscribe();
-    for (const body of ['one', 'two', 'three']) expect((await sendMessage(phone, body)).status).toBe(202);
+    for (const body of ['one', 'two', 'three']) {
+      expect((await sendMessage(phone, body)).response.status).toBe(202);
+    }
     await sendMessage(other.phone, 'not yours');
 
     const doc = await exportOf(phone);
@@ -245,40 +262,41 @@ describe('access and portability', () => {
   it('issues a new URL on each GET until the file expires after 7 days; an old URL stops working', async () => {
     const { phone } = await subscribe();
     const { requestId, view } = await dsr('access', phone);
-    const firstUrl = view.body.result.downloadUrl as string;
+    const firstUrl = downloadUrlOf(view);
 
     now = new Date(START.getTime() + 10 * 60_000);
-    const again = await server.request('GET', `/v1/dsr/${requestId}`);
-    expect(again.body.result.downloadUrl).not.toBe(firstUrl);
-    expect(again.body.result.expiresAt).toBe(new Date(now.getTime() + 15 * 60_000).toISOString());
+    const again = await getDsr(requestId);
+    const againUrl = downloadUrlOf(again);
+    expect(againUrl).not.toBe(firstUrl);
+    expect(again.data?.result?.expiresAt).toBe(new Date(now.getTime() + 15 * 60_000).toISOString());
     expect((await download(firstUrl)).status).toBe(200);
 
     now = new Date(START.getTime() + 16 * 60_000);
     const expired = await download(firstUrl);
     expect(expired.status).toBe(403);
     expect(expired.body.type).toBe('urn:optline:problem:forbidden');
-    expect((await download(again.body.result.downloadUrl)).status).toBe(200);
+    expect((await download(againUrl)).status).toBe(200);
 
     // The last GET before the file goes gets a URL that ends with the file, not after it.
     now = new Date(START.getTime() + 7 * 86_400_000 - 60_000);
-    const late = await server.request('GET', `/v1/dsr/${requestId}`);
-    expect(late.body.result.expiresAt).toBe(new Date(START.getTime() + 7 * 86_400_000).toISOString());
+    const late = await getDsr(requestId);
+    expect(late.data?.result?.expiresAt).toBe(new Date(START.getTime() + 7 * 86_400_000).toISOString());
 
     now = new Date(START.getTime() + 7 * 86_400_000);
-    const gone = await server.request('GET', `/v1/dsr/${requestId}`);
-    expect(gone.body).toEqual({
+    const gone = await getDsr(requestId);
+    expect(gone.data).toEqual({
       status: 'completed',
       dueAt: '2026-12-24T12:00:00.000Z',
       completedAt: START.toISOString(),
       result: { retained: [] },
     });
-    expect((await download(again.body.result.downloadUrl)).status).toBe(403);
+    expect((await download(againUrl)).status).toBe(403);
   });
 
   it('refuses a tampered download URL', async () => {
     const { phone } = await subscribe();
     const { view } = await dsr('access', phone);
-    const url = new URL(view.body.result.downloadUrl as string);
+    const url = new URL(downloadUrlOf(view));
     url.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 3600));
 
     const response = await download(url.toString());
@@ -318,7 +336,7 @@ describe('erasure', () => {
     );
     now = new Date(START.getTime() + 60_000);
     const earlier = await dsr('access', phone);
-    const earlierUrl = earlier.view.body.result.downloadUrl as string;
+    const earlierUrl = downloadUrlOf(earlier.view);
     const earlierFile = await download(earlierUrl);
     expect(earlierFile.status).toBe(200);
     expect(exportDocumentSchema.parse(earlierFile.body).marketingAttributes).toEqual({
@@ -328,20 +346,16 @@ describe('erasure', () => {
 
     const { view, requestId } = await dsr('erasure', phone);
 
-    expect(view.body).toMatchObject({ status: 'completed', result: { retained: expect.any(Array) } });
-    expect(view.body.result.downloadUrl).toBeUndefined();
-    expect(view.body.result.retained.map((r: { category: string }) => r.category)).toEqual([
-      'consentProof',
-      'optOutSuppression',
-    ]);
-    for (const retained of view.body.result.retained) expect(retained.reason).toMatch(/GDPR Art\./);
+    expect(view.data).toMatchObject({ status: 'completed', result: { retained: expect.any(Array) } });
+    expect(view.data?.result).not.toHaveProperty('downloadUrl');
+    const retained = view.data?.result?.retained ?? [];
+    expect(retained.map((r) => r.category)).toEqual(['consentProof', 'optOutSuppression']);
+    for (const entry of retained) expect(entry.reason).toMatch(/GDPR Art\./);
 
-    expect((await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`)).status).toBe(404);
-    const optOut = await server.request('GET', `/v1/opt-outs/${encodePhone(phone)}`);
-    expect(optOut.body).toMatchObject({ suppressed: true, scopes: ['all'] });
+    expect((await profileOf(phone)).response.status).toBe(404);
+    expect((await optOutStateOf(phone)).data).toMatchObject({ suppressed: true, scopes: ['all'] });
     expect((await download(earlierUrl)).status).toBe(404);
-    const earlierView = await server.request('GET', `/v1/dsr/${earlier.requestId}`);
-    expect(earlierView.body.result).toEqual({ retained: [] });
+    expect((await getDsr(earlier.requestId)).data?.result).toEqual({ retained: [] });
 
     const after = await exportOf(phone);
     expect(containsMessageBodies(after)).toBe(false);
@@ -366,14 +380,14 @@ describe('erasure', () => {
     const rectification = await dsr('rectification', phone, {
       changes: { locale: 'fr-FR', timeZone: 'Pacific/Chatham' },
     });
-    expect(rectification.view.body.status).toBe('completed');
+    expect(rectification.view.data?.status).toBe('completed');
     expect(await storedRequest(rectification.requestId)).toHaveProperty('changes');
 
     // WHEN the subject asks for erasure
     const { view } = await dsr('erasure', phone);
 
     // THEN the rectification stays completed, without the changes it carried
-    expect(view.body.status).toBe('completed');
+    expect(view.data?.status).toBe('completed');
     expect(await storedRequest(rectification.requestId)).toMatchObject({ status: 'completed' });
     expect(await storedRequest(rectification.requestId)).not.toHaveProperty('changes');
     expect(JSON.stringify(await server.snapshot())).not.toContain('Pacific/Chatham');
@@ -383,21 +397,24 @@ describe('erasure', () => {
     // GIVEN a rectification that never reached the queue, then an erasure that did
     const { phone } = await subscribe();
     failEnqueues = 1;
-    const accepted = await server.request('POST', '/v1/dsr', {
-      body: { type: 'rectification', phone, verification, changes: { timeZone: 'Pacific/Chatham' } },
+    const accepted = await createDsr({
+      type: 'rectification',
+      phone,
+      verification,
+      changes: { timeZone: 'Pacific/Chatham' },
     });
-    expect(accepted.status).toBe(202);
+    expect(accepted.response.status).toBe(202);
+    const requestId = accepted.data!.requestId;
     await dsr('erasure', phone);
 
     // WHEN the waiting rectification is re-queued and carried out
-    const path = `/v1/dsr/${accepted.body.requestId}`;
     now = new Date(START.getTime() + 5 * 60_000);
-    await server.request('GET', path);
+    await getDsr(requestId);
     await server.dsrQueue.idle();
 
     // THEN it is rejected, and its changes are gone
-    expect((await server.request('GET', path)).body.status).toBe('rejected');
-    const stored = await storedRequest(accepted.body.requestId as string);
+    expect((await getDsr(requestId)).data?.status).toBe('rejected');
+    const stored = await storedRequest(requestId);
     expect(stored).toMatchObject({
       rejectionReason: expect.stringMatching(/erased before this rectification/),
     });
@@ -407,20 +424,21 @@ describe('erasure', () => {
   it('keeps the profile and messages of a subscriber under legal hold, and says why', async () => {
     const { phone } = await subscribe();
     await sendMessage(phone, 'Evidence');
-    const hold = await server.request('PUT', `/v1/subscribers/${encodePhone(phone)}/legal-hold`, {
+    const hold = await server.client().PUT('/v1/subscribers/{phone}/legal-hold', {
+      params: { path: { phone } },
       body: { reason: 'Litigation 2026-17' },
     });
-    expect(hold.status).toBe(200);
+    expect(hold.response.status).toBe(200);
 
     const { view } = await dsr('erasure', phone);
 
-    expect(view.body.result.retained.map((r: { category: string }) => r.category)).toEqual([
+    expect(view.data?.result?.retained.map((r) => r.category)).toEqual([
       'consentProof',
       'optOutSuppression',
       'subscriberProfile',
       'messageTraffic',
     ]);
-    expect((await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`)).status).toBe(200);
+    expect((await profileOf(phone)).response.status).toBe(200);
     expect(containsMessageBodies(await exportOf(phone))).toBe(true);
   });
 });
@@ -433,9 +451,12 @@ describe('rectification, restriction and objection', () => {
       changes: { locale: 'fr-FR', timeZone: 'Europe/Paris', topics: [] },
     });
 
-    expect(view.body.status).toBe('completed');
-    const profile = await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`);
-    expect(profile.body).toMatchObject({ locale: 'fr-FR', timeZone: 'Europe/Paris', topics: [] });
+    expect(view.data?.status).toBe('completed');
+    expect((await profileOf(phone)).data).toMatchObject({
+      locale: 'fr-FR',
+      timeZone: 'Europe/Paris',
+      topics: [],
+    });
   });
 
   it('rejects a rectification of a subject that has no profile, and changes nothing', async () => {
@@ -443,8 +464,8 @@ describe('rectification, restriction and objection', () => {
 
     const { view } = await dsr('rectification', phone, { changes: { locale: 'de' } });
 
-    expect(view.body).toMatchObject({ status: 'rejected', completedAt: START.toISOString() });
-    expect((await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`)).status).toBe(404);
+    expect(view.data).toMatchObject({ status: 'rejected', completedAt: START.toISOString() });
+    expect((await profileOf(phone)).response.status).toBe(404);
   });
 
   it('restriction keeps the data but marks the profile restricted, so sends are refused', async () => {
@@ -452,12 +473,11 @@ describe('rectification, restriction and objection', () => {
 
     const { view } = await dsr('restriction', phone);
 
-    expect(view.body.status).toBe('completed');
-    const profile = await server.request('GET', `/v1/subscribers/${encodePhone(phone)}`);
-    expect(profile.body).toMatchObject({ status: 'restricted', phone });
+    expect(view.data?.status).toBe('completed');
+    expect((await profileOf(phone)).data).toMatchObject({ status: 'restricted', phone });
     const refused = await sendMessage(phone, 'Your order has shipped');
-    expect(refused.status).toBe(422);
-    expect(refused.body.type).toBe('urn:optline:problem:processing-restricted');
+    expect(refused.response.status).toBe(422);
+    expect(refused.error?.type).toBe('urn:optline:problem:processing-restricted');
   });
 
   it('objection is a marketing opt-out: the number is suppressed and recorded in the ledger', async () => {
@@ -465,11 +485,10 @@ describe('rectification, restriction and objection', () => {
 
     const { view } = await dsr('objection', phone);
 
-    expect(view.body.status).toBe('completed');
-    const optOut = await server.request('GET', `/v1/opt-outs/${encodePhone(phone)}`);
-    expect(optOut.body).toMatchObject({ suppressed: true, scopes: ['all'] });
+    expect(view.data?.status).toBe('completed');
+    expect((await optOutStateOf(phone)).data).toMatchObject({ suppressed: true, scopes: ['all'] });
     const refused = await sendMessage(phone, 'Spring sale', 'marketing');
-    expect(refused.body.type).toBe('urn:optline:problem:recipient-opted-out');
+    expect(refused.error?.type).toBe('urn:optline:problem:recipient-opted-out');
     const doc = await exportOf(phone);
     expect(doc.consentLedger.map((e: { type: string; source: string }) => [e.type, e.source])).toEqual([
       ['opt_in', 'api'],
@@ -482,24 +501,20 @@ describe('POST /v1/dsr/{id}/extend', () => {
   it('extends a GDPR request once, to 2 months from receipt, and refuses a second extension with 409', async () => {
     const { phone } = await subscribe();
     failEnqueues = 1; // keep it open
-    const accepted = await server.request('POST', '/v1/dsr', {
-      body: { type: 'erasure', phone, verification },
-    });
-    const path = `/v1/dsr/${accepted.body.requestId}`;
+    const accepted = await createDsr({ type: 'erasure', phone, verification });
+    const requestId = accepted.data!.requestId;
 
     now = new Date(START.getTime() + 86_400_000);
-    const extended = await server.request('POST', `${path}/extend`, {
-      body: { reason: 'Large volume of data' },
-    });
-    const again = await server.request('POST', `${path}/extend`, { body: { reason: 'Still more' } });
+    const extended = await extendDsr(requestId, 'Large volume of data');
+    const again = await extendDsr(requestId, 'Still more');
 
-    expect(extended.status).toBe(200);
-    expect(extended.body).toEqual({ extendedUntil: '2027-01-24T12:00:00.000Z' });
-    expect(again.status).toBe(409);
-    expect(again.contentType).toBe('application/problem+json');
-    expect(again.body.type).toBe('urn:optline:problem:conflict');
-    const view = await server.request('GET', path);
-    expect(view.body).toMatchObject({
+    expect(extended.response.status).toBe(200);
+    expect(extended.data).toEqual({ extendedUntil: '2027-01-24T12:00:00.000Z' });
+    expect(again.response.status).toBe(409);
+    expect(again.response.headers.get('content-type')).toBe('application/problem+json');
+    expect(again.error?.type).toBe('urn:optline:problem:conflict');
+    const view = await getDsr(requestId);
+    expect(view.data).toMatchObject({
       dueAt: '2026-12-24T12:00:00.000Z',
       extendedUntil: '2027-01-24T12:00:00.000Z',
     });
@@ -510,11 +525,9 @@ describe('POST /v1/dsr/{id}/extend', () => {
     const { phone } = await subscribe();
     const { requestId } = await dsr('restriction', phone);
 
-    const response = await server.request('POST', `/v1/dsr/${requestId}/extend`, {
-      body: { reason: 'late' },
-    });
+    const response = await extendDsr(requestId, 'late');
 
-    expect(response.status).toBe(409);
+    expect(response.response.status).toBe(409);
   });
 });
 
@@ -523,17 +536,14 @@ describe('tenant isolation', () => {
     const { phone } = await subscribe();
     const { requestId } = await dsr('access', phone);
 
-    const get = await server.request('GET', `/v1/dsr/${requestId}`, { as: 'acme' });
-    const extend = await server.request('POST', `/v1/dsr/${requestId}/extend`, {
-      as: 'acme',
-      body: { reason: 'x' },
-    });
+    const get = await getDsr(requestId, 'acme');
+    const extend = await extendDsr(requestId, 'x', 'acme');
 
-    expect(get.status).toBe(404);
-    expect(get.body.type).toBe('urn:optline:problem:not-found');
-    expect(extend.status).toBe(404);
-    expect((await server.request('GET', `/v1/dsr/${randomUUID()}`)).status).toBe(404);
-    expect((await server.request('GET', '/v1/dsr/not-an-id')).status).toBe(404);
+    expect(get.response.status).toBe(404);
+    expect(get.error?.type).toBe('urn:optline:problem:not-found');
+    expect(extend.response.status).toBe(404);
+    expect((await getDsr(randomUUID())).response.status).toBe(404);
+    expect((await getDsr('not-an-id')).response.status).toBe(404);
   });
 
   it("exports only the calling tenant's data for the same number", async () => {
@@ -541,7 +551,7 @@ describe('tenant isolation', () => {
     await sendMessage(phone, 'demo only');
 
     const { view } = await dsr('access', phone, {}, 'acme');
-    const doc = exportDocumentSchema.parse((await download(view.body.result.downloadUrl)).body);
+    const doc = exportDocumentSchema.parse((await download(downloadUrlOf(view))).body);
 
     expect(doc.controller.tenantId).toBe('acme');
     expect(doc.profile).toBeNull();
@@ -553,19 +563,17 @@ describe('crash safety and redelivery', () => {
   it('re-queues a request that never reached the queue when it is read after 5 minutes', async () => {
     const { phone } = await subscribe();
     failEnqueues = 1;
-    const accepted = await server.request('POST', '/v1/dsr', {
-      body: { type: 'restriction', phone, verification },
-    });
-    expect(accepted.status).toBe(202);
+    const accepted = await createDsr({ type: 'restriction', phone, verification });
+    expect(accepted.response.status).toBe(202);
     await server.dsrQueue.idle();
-    const path = `/v1/dsr/${accepted.body.requestId}`;
-    expect((await server.request('GET', path)).body.status).toBe('received');
+    const requestId = accepted.data!.requestId;
+    expect((await getDsr(requestId)).data?.status).toBe('received');
 
     now = new Date(START.getTime() + 5 * 60_000);
-    await server.request('GET', path);
+    await getDsr(requestId);
     await server.dsrQueue.idle();
 
-    expect((await server.request('GET', path)).body.status).toBe('completed');
+    expect((await getDsr(requestId)).data?.status).toBe('completed');
   });
 
   it('counts the opt-out of an objection whose first run recorded it but could not mirror it', async () => {
@@ -604,11 +612,9 @@ describe('crash safety and redelivery', () => {
 describe('audit', () => {
   it('records every state change with ids, actions and counts, never a phone number', async () => {
     const { phone, subjectId } = await subscribe();
-    const accepted = await server.request('POST', '/v1/dsr', {
-      body: { type: 'access', phone, verification },
-    });
-    const requestId = accepted.body.requestId as string;
-    await server.request('POST', `/v1/dsr/${requestId}/extend`, { body: { reason: 'Complex request' } });
+    const accepted = await createDsr({ type: 'access', phone, verification });
+    const requestId = accepted.data!.requestId;
+    await extendDsr(requestId, 'Complex request');
     await server.dsrQueue.idle();
 
     const entries = (await auditEntries()).filter((e) => e.requestId === requestId);
@@ -706,15 +712,17 @@ describe('the us cell', () => {
   afterAll(() => us.close());
 
   it('sets the CCPA deadline of 45 days, extended once by 45 more', async () => {
-    const accepted = await us.request('POST', '/v1/dsr', {
+    const api = us.client();
+    const accepted = await api.POST('/v1/dsr', {
       body: { type: 'access', phone: '+12025550123', verification },
     });
-    expect(accepted.body.dueAt).toBe('2027-01-08T12:00:00.000Z');
+    expect(accepted.data?.dueAt).toBe('2027-01-08T12:00:00.000Z');
 
-    const extended = await us.request('POST', `/v1/dsr/${accepted.body.requestId}/extend`, {
+    const extended = await api.POST('/v1/dsr/{id}/extend', {
+      params: { path: { id: accepted.data!.requestId } },
       body: { reason: 'Verification pending' },
     });
-    expect(extended.status).toBe(200);
-    expect(extended.body.extendedUntil).toBe('2027-02-22T12:00:00.000Z');
+    expect(extended.response.status).toBe(200);
+    expect(extended.data?.extendedUntil).toBe('2027-02-22T12:00:00.000Z');
   });
 });
