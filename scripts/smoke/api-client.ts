@@ -1,4 +1,9 @@
-/** The HTTP side of the smoke test: calls to one optline API with a bearer token, and plain downloads. */
+/**
+ * The HTTP side of the smoke test: the typed API client (client/) bound to one target's token, so a drift between
+ * the OpenAPI document and the server breaks the smoke's build or its run, and plain downloads of the URLs the
+ * API hands out.
+ */
+import { createOptlineClient, type OptlineClient } from '../../client';
 
 /** Where the flow runs: a local server or a deployed cell's stage URL, and a token for one tenant. */
 export interface SmokeTarget {
@@ -7,17 +12,33 @@ export interface SmokeTarget {
   readonly token: string;
 }
 
-/** One answer, with the body parsed when it is JSON. */
-export interface ApiAnswer {
+export type Fetch = typeof fetch;
+
+/** A call gives up after this long, so a hung endpoint fails its step instead of stalling the run. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The API as the target's tenant. */
+export function smokeClient(target: SmokeTarget, fetchImpl: Fetch = fetch): OptlineClient {
+  return createOptlineClient({
+    baseUrl: target.baseUrl,
+    token: target.token,
+    fetch: (request) => fetchImpl(request, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+  });
+}
+
+/** A download's answer, with the body parsed when it is JSON. */
+export interface Download {
   readonly status: number;
-  readonly contentType: string | null;
   readonly body: unknown;
   readonly text: string;
 }
 
-export type Fetch = typeof fetch;
-
-async function answerOf(response: Response): Promise<ApiAnswer> {
+/**
+ * Fetches a URL the API handed out, such as an export's download URL. It carries its own signature, so the API's
+ * token is not sent with it: it is for the API alone.
+ */
+export async function download(url: string, fetchImpl: Fetch = fetch): Promise<Download> {
+  const response = await fetchImpl(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -25,39 +46,5 @@ async function answerOf(response: Response): Promise<ApiAnswer> {
   } catch {
     // not JSON: the text is the body
   }
-  return { status: response.status, contentType: response.headers.get('content-type'), body, text };
-}
-
-export class SmokeApi {
-  constructor(
-    private readonly target: SmokeTarget,
-    private readonly fetchImpl: Fetch = fetch,
-  ) {}
-
-  /** Calls the API as the target's tenant. */
-  async call(
-    method: string,
-    path: string,
-    options: { body?: unknown; headers?: Record<string, string> } = {},
-  ): Promise<ApiAnswer> {
-    const response = await this.fetchImpl(`${this.target.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.target.token}`,
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...options.headers,
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    return answerOf(response);
-  }
-
-  /**
-   * Fetches a URL the API handed out, such as an export's download URL. It carries its own signature, so the
-   * API's token is not sent with it: it is for the API alone.
-   */
-  async download(url: string): Promise<ApiAnswer> {
-    return answerOf(await this.fetchImpl(url, { signal: AbortSignal.timeout(30_000) }));
-  }
+  return { status: response.status, body, text };
 }

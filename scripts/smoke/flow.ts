@@ -9,9 +9,10 @@
  * nothing goes to a carrier; locally the outbox plays the simulator.
  */
 import { randomUUID } from 'node:crypto';
+import type { RequestBody } from '../../client';
 import { US_SIMULATOR_DESTINATIONS } from '../../lambdas/adapters/sms/simulator-destinations';
 import { PROBLEM_TYPE_PREFIX } from '../../lambdas/shared/problem';
-import { SmokeApi, type ApiAnswer, type Fetch, type SmokeTarget } from './api-client';
+import { download, smokeClient, type Download, type Fetch, type SmokeTarget } from './api-client';
 
 const SUCCESS = US_SIMULATOR_DESTINATIONS.success;
 const FAILURE = US_SIMULATOR_DESTINATIONS.failure;
@@ -66,16 +67,25 @@ export type SmokeStep = (typeof SMOKE_STEPS)[number];
 type Json = Record<string, unknown>;
 const asJson = (body: unknown): Json => (typeof body === 'object' && body !== null ? (body as Json) : {});
 
-/** An answer as the failure report shows it: status and the start of the body. */
-const shown = (answer: ApiAnswer): string => {
-  const text = answer.text.length > 600 ? `${answer.text.slice(0, 600)}…` : answer.text;
-  return `HTTP ${answer.status}${text === '' ? '' : ` ${text}`}`;
-};
+/** What the typed client gives back for one call: `data` on a documented success, `error` otherwise. */
+interface Outcome<T> {
+  readonly data?: T;
+  readonly error?: unknown;
+  readonly response: Response;
+}
 
-const encodePhone = (e164: string): string => encodeURIComponent(e164);
+/** An answer as the failure report shows it: status and the start of the body. */
+const shown = (status: number, body: unknown): string => {
+  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  const cut = text.length > 600 ? `${text.slice(0, 600)}…` : text;
+  return `HTTP ${status}${cut === '' ? '' : ` ${cut}`}`;
+};
+const shownOutcome = (outcome: Outcome<unknown>): string =>
+  shown(outcome.response.status, outcome.data ?? outcome.error);
 
 export async function runSmokeFlow(target: SmokeTarget, options: SmokeFlowOptions): Promise<void> {
-  const api = new SmokeApi(target, options.fetch);
+  const api = smokeClient(target, options.fetch);
+  const fetchFile = (url: string): Promise<Download> => download(url, options.fetch);
   const pollMs = options.pollMs ?? 500;
   let stepNumber = 0;
   const pass = (step: SmokeStep, detail: string): void => {
@@ -83,81 +93,90 @@ export async function runSmokeFlow(target: SmokeTarget, options: SmokeFlowOption
     options.log(`ok ${stepNumber}/${SMOKE_STEPS.length} ${step}: ${detail}`);
   };
 
-  /** Checks an answer's status and, optionally, its body; returns the body. */
-  const expectAnswer = (
+  /** Checks a success's status and, optionally, its body; returns the body. */
+  const expectData = <T>(
     step: SmokeStep,
-    answer: ApiAnswer,
+    outcome: Outcome<T>,
     statuses: readonly number[],
-    check?: { expected: string; holds: (body: Json) => boolean },
-  ): Json => {
+    check?: { expected: string; holds: (data: T) => boolean },
+  ): T => {
     const expected = `HTTP ${statuses.join(' or ')}${check ? ` with ${check.expected}` : ''}`;
-    if (!statuses.includes(answer.status)) throw new SmokeStepFailed(step, expected, shown(answer));
-    const body = asJson(answer.body);
-    if (check && !check.holds(body)) throw new SmokeStepFailed(step, expected, shown(answer));
-    return body;
+    const { data, response } = outcome;
+    if (!statuses.includes(response.status) || data === undefined || (check && !check.holds(data))) {
+      throw new SmokeStepFailed(step, expected, shownOutcome(outcome));
+    }
+    return data;
   };
 
-  /** Reads until `outcome` says done; a final wrong answer fails at once, and so does running out of time. */
-  const waitFor = async (
+  /** Checks a refusal's status and, optionally, its problem type. */
+  const expectProblem = (step: SmokeStep, outcome: Outcome<unknown>, status: number, type?: string): void => {
+    const expected = `HTTP ${status}${type ? ` with type ${type}` : ''}`;
+    if (outcome.response.status !== status || (type && asJson(outcome.error).type !== type)) {
+      throw new SmokeStepFailed(step, expected, shownOutcome(outcome));
+    }
+  };
+
+  /** Reads until `state` says done; a final wrong answer fails at once, and so does running out of time. */
+  const waitFor = async <T>(
     step: SmokeStep,
     expected: string,
-    read: () => Promise<ApiAnswer>,
-    outcome: (answer: ApiAnswer) => 'done' | 'wait' | 'wrong',
-  ): Promise<Json> => {
+    read: () => Promise<Outcome<T>>,
+    state: (outcome: Outcome<T>) => 'done' | 'wait' | 'wrong',
+  ): Promise<T> => {
     const deadline = Date.now() + options.waitMs;
     for (;;) {
-      const answer = await read();
-      const state = outcome(answer);
-      if (state === 'done') return asJson(answer.body);
-      if (state === 'wrong') throw new SmokeStepFailed(step, expected, shown(answer));
+      const outcome = await read();
+      const verdict = state(outcome);
+      if (verdict === 'done' && outcome.data !== undefined) return outcome.data;
+      if (verdict !== 'wait') throw new SmokeStepFailed(step, expected, shownOutcome(outcome));
       if (Date.now() >= deadline) {
         throw new SmokeStepFailed(
           step,
           `${expected} within ${Math.round(options.waitMs / 1000)} s`,
-          `still ${shown(answer)}`,
+          `still ${shownOutcome(outcome)}`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   };
 
-  const send = (to: string, body: Json): Promise<ApiAnswer> =>
-    api.call('POST', '/v1/messages', { body: { to, ...body }, headers: { 'idempotency-key': randomUUID() } });
+  const send = (message: RequestBody<'sendMessage'>) =>
+    api.POST('/v1/messages', { body: message, headers: { 'Idempotency-Key': randomUUID() } });
 
   /** Waits until a message reaches a final status and checks it is `want`. */
-  const finalStatus = (step: SmokeStep, messageId: string, want: 'delivered' | 'failed'): Promise<Json> =>
+  const finalStatus = (step: SmokeStep, messageId: string, want: 'delivered' | 'failed') =>
     waitFor(
       step,
       `GET /v1/messages/${messageId} to say status "${want}"`,
-      () => api.call('GET', `/v1/messages/${encodeURIComponent(messageId)}`),
-      (answer) => {
-        const status = asJson(answer.body).status;
-        if (answer.status === 200 && status === want) return 'done';
+      () => api.GET('/v1/messages/{messageId}', { params: { path: { messageId } } }),
+      ({ data, response }) => {
+        if (response.status === 200 && data?.status === want) return 'done';
         // 404 is allowed briefly: the message index is read eventually consistent.
-        if ((answer.status === 200 && status === 'sent') || answer.status === 404) return 'wait';
+        if ((response.status === 200 && data?.status === 'sent') || response.status === 404) return 'wait';
         return 'wrong';
       },
     );
 
   /** Files a DSR and waits until it is completed. */
-  const dsr = async (step: SmokeStep, type: 'access' | 'erasure', phone: string): Promise<Json> => {
-    const accepted = expectAnswer(
+  const dsr = async (step: SmokeStep, type: 'access' | 'erasure', phone: string) => {
+    const accepted = expectData(
       step,
-      await api.call('POST', '/v1/dsr', {
+      await api.POST('/v1/dsr', {
         body: { type, phone, verification: { method: 'other', reference: `optline smoke test ${type}` } },
       }),
       [202],
       { expected: 'a requestId', holds: (body) => typeof body.requestId === 'string' },
     );
-    const requestId = String(accepted.requestId);
+    const { requestId } = accepted;
     const done = await waitFor(
       step,
       `GET /v1/dsr/${requestId} to say status "completed"`,
-      () => api.call('GET', `/v1/dsr/${encodeURIComponent(requestId)}`),
-      (answer) => {
-        const status = asJson(answer.body).status;
-        if (answer.status === 200 && status === 'completed') return 'done';
-        if (answer.status === 200 && (status === 'received' || status === 'in_progress')) return 'wait';
+      () => api.GET('/v1/dsr/{id}', { params: { path: { id: requestId } } }),
+      ({ data, response }) => {
+        if (response.status === 200 && data?.status === 'completed') return 'done';
+        if (response.status === 200 && (data?.status === 'received' || data?.status === 'in_progress')) {
+          return 'wait';
+        }
         return 'wrong';
       },
     );
@@ -167,95 +186,109 @@ export async function runSmokeFlow(target: SmokeTarget, options: SmokeFlowOption
   // 1. Both simulator numbers subscribe with consent evidence. 200 means an earlier run left one subscribed.
   const subscribed: string[] = [];
   for (const phone of [SUCCESS, FAILURE]) {
-    const answer = await api.call('POST', '/v1/subscribers', {
+    const answer = await api.POST('/v1/subscribers', {
       body: { phone, consent: { source: 'api', noticeVersion: 'smoke-test' }, topics: [SMOKE_TOPIC] },
     });
-    expectAnswer('subscribe', answer, [201, 200], {
+    expectData('subscribe', answer, [201, 200], {
       expected: 'status "active"',
       holds: (body) => body.status === 'active',
     });
-    subscribed.push(`${phone} ${answer.status} active`);
+    subscribed.push(`${phone} ${answer.response.status} active`);
   }
   pass('subscribe', subscribed.join(', '));
 
   // 2. and 3. A send to the success number is accepted, and its delivery event marks it delivered.
-  const sent = expectAnswer(
+  const sent = expectData(
     'send',
-    await send(SUCCESS, { body: 'optline smoke test: delivered', category: 'transactional' }),
+    await send({ to: SUCCESS, body: 'optline smoke test: delivered', category: 'transactional' }),
     [202],
     {
       expected: 'status "sent"',
       holds: (body) => body.status === 'sent' && typeof body.messageId === 'string',
     },
   );
-  const deliveredId = String(sent.messageId);
+  const deliveredId = sent.messageId;
   pass('send', `${SUCCESS} 202 sent, message ${deliveredId}`);
   await finalStatus('delivered', deliveredId, 'delivered');
   pass('delivered', `message ${deliveredId} delivered (delivery event applied)`);
 
   // 4. The failure number: accepted, then its failure event marks it failed.
-  const toFail = expectAnswer(
+  const toFail = expectData(
     'failure number',
-    await send(FAILURE, { body: 'optline smoke test: failure', category: 'transactional' }),
+    await send({ to: FAILURE, body: 'optline smoke test: failure', category: 'transactional' }),
     [202],
     {
       expected: 'status "sent"',
       holds: (body) => body.status === 'sent' && typeof body.messageId === 'string',
     },
   );
-  const failedId = String(toFail.messageId);
+  const failedId = toFail.messageId;
   await finalStatus('failure number', failedId, 'failed');
   pass('failure number', `${FAILURE} 202 sent, then message ${failedId} failed (failure event applied)`);
 
   // 5. and 6. An opt-out through the API, and a send it covers is refused before anything goes out.
-  const optOut = expectAnswer(
+  const optOut = expectData(
     'opt-out',
-    await api.call('POST', '/v1/opt-outs', { body: { phone: SUCCESS, scope: SMOKE_TOPIC } }),
+    await api.POST('/v1/opt-outs', { body: { phone: SUCCESS, scope: SMOKE_TOPIC } }),
     [200],
     { expected: 'suppressed: true', holds: (body) => body.suppressed === true },
   );
-  pass('opt-out', `${SUCCESS} opted out of topic ${SMOKE_TOPIC} (since ${String(optOut.since)})`);
+  pass('opt-out', `${SUCCESS} opted out of topic ${SMOKE_TOPIC} (since ${optOut.since})`);
   const refusedType = `${PROBLEM_TYPE_PREFIX}recipient-opted-out`;
-  expectAnswer(
+  expectProblem(
     'send refused',
-    await send(SUCCESS, { body: 'optline smoke test: refused', category: 'marketing', topic: SMOKE_TOPIC }),
-    [422],
-    { expected: `type ${refusedType}`, holds: (body) => body.type === refusedType },
+    await send({
+      to: SUCCESS,
+      body: 'optline smoke test: refused',
+      category: 'marketing',
+      topic: SMOKE_TOPIC,
+    }),
+    422,
+    refusedType,
   );
   pass('send refused', `422 ${refusedType}`);
 
   // 7. and 8. An access request completes with a download URL, and the file is this subject's export.
   const access = await dsr('DSR access', 'access', SUCCESS);
-  const downloadUrl = asJson(access.result).downloadUrl;
-  if (typeof downloadUrl !== 'string') {
+  const downloadUrl = access.result?.downloadUrl;
+  if (downloadUrl === undefined) {
     throw new SmokeStepFailed('DSR access', 'result.downloadUrl', JSON.stringify(access));
   }
-  pass('DSR access', `request ${String(access.requestId)} completed with a download URL`);
-  const file = await api.download(downloadUrl);
-  expectAnswer('download export', file, [200], {
-    expected: `requestId ${String(access.requestId)} and message ${deliveredId} in messages[]`,
-    holds: (document) =>
-      document.requestId === access.requestId &&
-      Array.isArray(document.messages) &&
-      document.messages.some((message) => asJson(message).messageId === deliveredId),
-  });
-  pass('download export', `export of request ${String(access.requestId)} holds message ${deliveredId}`);
+  pass('DSR access', `request ${access.requestId} completed with a download URL`);
+  const file = await fetchFile(downloadUrl);
+  const document = asJson(file.body);
+  const messages = Array.isArray(document.messages) ? document.messages : [];
+  if (
+    file.status !== 200 ||
+    document.requestId !== access.requestId ||
+    !messages.some((message) => asJson(message).messageId === deliveredId)
+  ) {
+    throw new SmokeStepFailed(
+      'download export',
+      `HTTP 200 with requestId ${access.requestId} and message ${deliveredId} in messages[]`,
+      shown(file.status, file.text),
+    );
+  }
+  pass('download export', `export of request ${access.requestId} holds message ${deliveredId}`);
 
   // 9. Erasure of both numbers: each completes, keeps the consent proof, and the profile and export are gone.
   const erased: string[] = [];
   for (const phone of [SUCCESS, FAILURE]) {
     const erasure = await dsr('erasure', 'erasure', phone);
-    const retained = asJson(erasure.result).retained;
-    const kept = Array.isArray(retained) ? retained.map((entry) => String(asJson(entry).category)) : [];
+    const kept = (erasure.result?.retained ?? []).map((entry) => entry.category);
     if (!kept.includes('consentProof')) {
       throw new SmokeStepFailed('erasure', 'result.retained[] to list consentProof', JSON.stringify(erasure));
     }
-    expectAnswer('erasure', await api.call('GET', `/v1/subscribers/${encodePhone(phone)}`), [404]);
+    expectProblem('erasure', await api.GET('/v1/subscribers/{phone}', { params: { path: { phone } } }), 404);
     erased.push(`${phone} (kept: ${kept.join(', ')})`);
   }
-  const gone = await api.download(downloadUrl);
+  const gone = await fetchFile(downloadUrl);
   if (gone.status === 200) {
-    throw new SmokeStepFailed('erasure', 'the earlier export no longer downloadable', shown(gone));
+    throw new SmokeStepFailed(
+      'erasure',
+      'the earlier export no longer downloadable',
+      shown(gone.status, gone.text),
+    );
   }
   pass('erasure', `${erased.join('; ')}; profiles 404, export file gone (${gone.status})`);
 }

@@ -38,7 +38,8 @@ describe('npm run smoke, against a local server', () => {
     expect(server.deliveryEvents.deadLetters).toEqual([]);
     // AND both subscribers are gone again
     for (const phone of Object.values(US_SIMULATOR_DESTINATIONS)) {
-      expect((await server.request('GET', `/v1/subscribers/${encodeURIComponent(phone)}`)).status).toBe(404);
+      const profile = await server.client().GET('/v1/subscribers/{phone}', { params: { path: { phone } } });
+      expect(profile.response.status).toBe(404);
     }
   }, 60_000);
 
