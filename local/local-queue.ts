@@ -15,6 +15,11 @@ export interface LocalQueueOptions {
   readonly maxReceives: number;
   /** Delay before the n-th redelivery is n times this. */
   readonly redeliveryDelayMs: number;
+  /**
+   * Delay before the first delivery, as a deployed queue takes a moment before its function picks a message
+   * up. @default 0 - right after the sender's turn
+   */
+  readonly pickupDelayMs?: number;
 }
 
 export class LocalQueue {
@@ -29,7 +34,10 @@ export class LocalQueue {
 
   /** Queues one message body; it is handled later, never within the caller's turn. */
   publish(body: string): void {
-    const delivery = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.deliver(body, 1));
+    const pickup = this.options.pickupDelayMs ?? 0;
+    const delivery = new Promise<void>((resolve) =>
+      pickup > 0 ? setTimeout(resolve, pickup) : setImmediate(resolve),
+    ).then(() => this.deliver(body, 1));
     this.inFlight.add(delivery);
     void delivery.finally(() => this.inFlight.delete(delivery));
   }

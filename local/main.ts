@@ -3,12 +3,20 @@ import { parseArgs } from 'node:util';
 import { startLocalServer } from './server';
 import { LOCAL_TENANTS } from './tenants';
 
+/** A data-subject request stays `received` this long, as on a deployed cell's queue (LocalServerOptions). */
+const DSR_PICKUP_DELAY_MS = 1000;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { cell: { type: 'string', default: 'eu' }, 'in-memory': { type: 'boolean', default: false } },
   });
   const port = Number(process.env.PORT ?? 3000);
-  const local = await startLocalServer({ port, cell: values.cell, inMemory: values['in-memory'] });
+  const local = await startLocalServer({
+    port,
+    cell: values.cell,
+    inMemory: values['in-memory'],
+    dsrPickupDelayMs: DSR_PICKUP_DELAY_MS,
+  });
 
   console.log(`optline local (cell ${values.cell}) listening on ${local.url}`);
   console.log(`  OpenAPI: ${local.url}/openapi.json   outbox: ${local.url}/_local/outbox`);

@@ -100,6 +100,13 @@ export interface LocalServerOptions {
    * @default - no faults, and the SDK's own backoff
    */
   readonly dynamoFaults?: DynamoFaultInjector;
+  /**
+   * How long a data-subject request waits on the local queue before the worker takes it. `npm start` sets a
+   * second, so that a client sees `received` and can extend a deadline as against a deployed cell, where the
+   * worker is an SQS consumer; tests that do not need it leave it at 0 and wait with `dsrQueue.idle()`.
+   * @default 0
+   */
+  readonly dsrPickupDelayMs?: number;
 }
 
 export interface LocalServer {
@@ -303,6 +310,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   // The deployed worker's SQS batch handler, fed by an in-process queue.
   const dsrQueue = new LocalDsrQueue(
     dsrWorkerHandler(dsrWorkerDeps({ ...ports, exports: exportFiles }), logger),
+    options.dsrPickupDelayMs,
   );
   const dsrQueueAsSent = options.wrapDsrQueue?.(dsrQueue) ?? dsrQueue;
   const messaging = messageActions({ ...ports, sender });

@@ -110,11 +110,17 @@ function parseBody(route: RouteSpec, event: APIGatewayProxyEvent, headers: Recor
   return parsed.data;
 }
 
+/**
+ * Every answer of the API, success or problem, may carry personal data (a profile, a download URL, a phone
+ * number in an error's context), so no cache may keep it (RFC 9111 §5.2.2.5).
+ */
+const NO_STORE = { 'cache-control': 'no-store' } as const;
+
 function respond(result: ApiResult): APIGatewayProxyResult {
   const hasBody = result.body !== undefined;
   return {
     statusCode: result.statusCode,
-    headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...result.headers },
+    headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...NO_STORE, ...result.headers },
     body: hasBody ? JSON.stringify(result.body) : '',
   };
 }
@@ -196,7 +202,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         count(options.metrics, route?.operationId, 'RequestFailed');
         options.logger.error('request failed', { ...context, errorName: errorName(error) });
       }
-      return problem;
+      return { ...problem, headers: { ...problem.headers, ...NO_STORE } };
     }
   };
 }

@@ -51,12 +51,8 @@ export function dsrActions(ports: DsrPorts): Record<string, RouteAction> {
         request.caller.tenantId,
         requestIdOf(request.pathParameters),
       );
-      return {
-        statusCode: 200,
-        body: toDsrStatusView(record, download),
-        // A download URL is a short-lived credential: never cache it.
-        headers: { 'cache-control': 'no-store' },
-      };
+      // A download URL is a short-lived credential; the API handler marks every answer no-store.
+      return { statusCode: 200, body: toDsrStatusView(record, download) };
     },
 
     async extendDsr(request) {

@@ -20,6 +20,7 @@ import {
 } from '../shared/problem';
 import {
   IDEMPOTENCY_KEY_HEADER,
+  idempotencyKey,
   type MessageAccepted,
   type MessageView,
   type SendMessageRequest,
@@ -33,7 +34,6 @@ import type { SendingPorts } from './ports';
 type MessagePorts = SendingPorts<(typeof MESSAGE_TABLES)[number]>;
 
 /** Visible ASCII, as RFC 9110 field values allow, and long enough for a UUID or a client's own scheme. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** Idempotency records live as long as the retention schedule says (24 hours). */
 const IDEMPOTENCY_SECONDS = expiresAt('idempotencyRecords', new Date(0));
 
@@ -96,18 +96,16 @@ export function messageActions(ports: MessagePorts): MessageActions {
 
   const actions: Record<string, RouteAction> = {
     async sendMessage(request) {
-      const key = request.headers[IDEMPOTENCY_KEY_HEADER];
-      if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
+      // A missing header is checked as an empty one, so that both get the message of the header's schema.
+      const parsedKey = idempotencyKey.safeParse(request.headers[IDEMPOTENCY_KEY_HEADER] ?? '');
+      if (!parsedKey.success) {
         throw new InvalidInputError([
-          {
-            field: 'Idempotency-Key',
-            message: 'header is required: 1-255 visible ASCII characters, such as a UUID',
-          },
+          { field: 'Idempotency-Key', message: parsedKey.error.issues[0]!.message },
         ]);
       }
       const input: IdempotentSendInput = {
         tenantId: request.caller.tenantId,
-        key,
+        key: parsedKey.data,
         message: request.body as SendMessageRequest,
       };
       const step: SendProgress = { ran: false };

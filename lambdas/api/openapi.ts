@@ -1,41 +1,113 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the route table and the same zod schemas that
- * validate requests, so the description cannot drift from the behaviour.
+ * validate requests, so the description cannot drift from the behaviour: what the server enforces is in the
+ * document (formats, enums, `uniqueItems`, `minProperties`, `if`/`then`), and every status a route can answer
+ * is declared with its problem types and headers.
  */
-import { PROBLEM_CATALOG, PROBLEM_CONTENT_TYPE, type ProblemSlug } from '../shared/problem';
-import { problemBody } from '../shared/schemas';
+import {
+  PROBLEM_CATALOG,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_PREFIX,
+  type ProblemSlug,
+} from '../shared/problem';
+import { idempotencyKey, phoneInPath, problemBody } from '../shared/schemas';
 import * as z from '../shared/zod';
 import { COMMON_PROBLEMS, RESOURCE_SERVER_ID, ROUTES, SCOPES, type RouteSpec } from './routes';
 
 type JsonObject = Record<string, unknown>;
 
-const jsonSchema = (schema: z.ZodMiniType): JsonObject => {
+const COMPONENT_SCHEMAS = '#/components/schemas/';
+
+/**
+ * A zod schema as an OpenAPI 3.1 schema (JSON Schema 2020-12). Schemas with an `id` (TimeZone, Problem) come
+ * out in `$defs`; they are moved to `components.schemas`, since `#/$defs/…` inside an OpenAPI document would
+ * point at the document's root.
+ */
+function jsonSchema(schema: z.ZodMiniType, components: Record<string, JsonObject>): JsonObject {
   // io: 'input' describes what a client sends (optional fields stay optional).
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    target: 'draft-2020-12',
-    io: 'input',
-  }) as JsonObject;
-  return rest;
+  const converted = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as JsonObject;
+  const {
+    $schema: _dialect,
+    $defs,
+    ...rest
+  } = converted as JsonObject & { $defs?: Record<string, JsonObject> };
+  for (const [id, definition] of Object.entries($defs ?? {})) components[id] = definition;
+  if (typeof rest.id === 'string') {
+    // The schema itself carries an id: it is the component.
+    const { id, ...component } = rest;
+    components[id] = component;
+    return { $ref: `${COMPONENT_SCHEMAS}${id}` };
+  }
+  return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', `"${COMPONENT_SCHEMAS}`)) as JsonObject;
+}
+
+/** Path parameters: what each is, and the schema its handler enforces. */
+const PATH_PARAMETERS: Readonly<Record<string, { description: string; schema: z.ZodMiniType }>> = {
+  phone: { description: 'The subscriber, by phone number', schema: phoneInPath },
+  id: {
+    description:
+      'Id of the data-subject request (the requestId of POST /v1/dsr); any other value is answered 404',
+    schema: z.uuid().check(z.meta({ examples: ['5f549cda-0933-4893-be65-18c927b09952'] })),
+  },
+  messageId: {
+    description: 'Id of the message (the messageId of POST /v1/messages); any other value is answered 404',
+    schema: z.string().check(z.meta({ examples: ['b48408d7-d54b-4338-8063-db296b7869be'] })),
+  },
 };
 
-const PATH_PARAMETER_DOCS: Readonly<Record<string, string>> = {
-  phone: 'URL-encoded E.164 phone number, such as %2B447400123456',
-  id: 'Id of the data-subject request (the requestId of POST /v1/dsr)',
-};
-
-function parameters(route: RouteSpec): JsonObject[] {
-  return [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
-    name,
-    in: 'path',
+/** Response headers, in `components.headers`. */
+const HEADERS: Readonly<Record<string, JsonObject>> = {
+  CacheControl: {
+    description: 'Every answer may carry personal data: no cache may keep it',
     required: true,
-    description: PATH_PARAMETER_DOCS[name!] ?? name,
-    schema: { type: 'string' },
-  }));
+    schema: { type: 'string', const: 'no-store' },
+  },
+  RetryAfter: {
+    description: 'Seconds to wait before retrying; a send is retried with the same Idempotency-Key',
+    required: true,
+    schema: { type: 'string', pattern: '^[0-9]+$', examples: ['2'] },
+  },
+  WwwAuthenticate: {
+    description: 'The authentication scheme the API expects (RFC 9110 §11.6.1)',
+    required: true,
+    schema: { type: 'string', examples: ['Bearer'] },
+  },
+};
+const header = (name: keyof typeof HEADERS): JsonObject => ({ $ref: `#/components/headers/${name}` });
+
+/** Headers of a problem by status: API Gateway's own answers (401, 429) come from the gateway responses. */
+const PROBLEM_HEADERS: Readonly<Record<number, JsonObject>> = {
+  401: { 'WWW-Authenticate': header('WwwAuthenticate') },
+  429: { 'Retry-After': header('RetryAfter') },
+  503: { 'Retry-After': header('RetryAfter') },
+};
+
+/** Deployed only: the WAF rate rule and the method throttle answer 429 before a handler runs. */
+const DEPLOYED_ONLY: readonly ProblemSlug[] = ['too-many-requests'];
+
+function problemExample(slug: ProblemSlug): JsonObject {
+  const { status, title } = PROBLEM_CATALOG[slug];
+  return {
+    type: `${PROBLEM_TYPE_PREFIX}${slug}`,
+    title,
+    status,
+    detail: title,
+    errors:
+      status === 400 ? [{ field: 'phone', message: 'is not a valid phone number for its country' }] : [],
+  };
+}
+
+function routeProblems(route: RouteSpec): ProblemSlug[] {
+  // A route without a body never reads one, so it cannot refuse one.
+  const common = route.body
+    ? COMMON_PROBLEMS
+    : COMMON_PROBLEMS.filter((s) => s !== 'payload-too-large' && s !== 'unsupported-media-type');
+  return [...new Set([...common, ...DEPLOYED_ONLY, ...route.problems])];
 }
 
 function problemResponses(route: RouteSpec): Record<string, JsonObject> {
   const byStatus = new Map<number, ProblemSlug[]>();
-  for (const slug of [...COMMON_PROBLEMS, ...route.problems]) {
+  for (const slug of routeProblems(route)) {
     const { status } = PROBLEM_CATALOG[slug];
     byStatus.set(status, [...(byStatus.get(status) ?? []), slug]);
   }
@@ -43,20 +115,67 @@ function problemResponses(route: RouteSpec): Record<string, JsonObject> {
     [...byStatus].map(([status, slugs]) => [
       String(status),
       {
-        description: `Problem types: ${slugs.map((s) => `urn:optline:problem:${s}`).join(', ')}`,
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+        description: slugs
+          .map((s) => `${PROBLEM_TYPE_PREFIX}${s}${DEPLOYED_ONLY.includes(s) ? ' (deployed API only)' : ''}`)
+          .join(', '),
+        ...(PROBLEM_HEADERS[status] ? { headers: PROBLEM_HEADERS[status] } : {}),
+        content: {
+          [PROBLEM_CONTENT_TYPE]: {
+            schema: { $ref: `${COMPONENT_SCHEMAS}Problem` },
+            examples: Object.fromEntries(slugs.map((s) => [s, { value: problemExample(s) }])),
+          },
+        },
       },
     ]),
   );
 }
 
-function operation(route: RouteSpec): JsonObject {
+function parameters(route: RouteSpec, components: Record<string, JsonObject>): JsonObject[] {
+  const path = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => {
+    const parameter = PATH_PARAMETERS[name!];
+    if (!parameter) throw new Error(`No description of the path parameter ${name} of ${route.path}`);
+    return {
+      name,
+      in: 'path',
+      required: true,
+      description: parameter.description,
+      schema: jsonSchema(parameter.schema, components),
+    };
+  });
+  const headers = (route.headers ?? []).map((name) => {
+    if (name !== 'Idempotency-Key') throw new Error(`No schema for the request header ${name}`);
+    return { name, in: 'header', required: true, schema: jsonSchema(idempotencyKey, components) };
+  });
+  return [...path, ...headers];
+}
+
+function links(route: RouteSpec): JsonObject | undefined {
+  if (!route.links) return undefined;
+  return Object.fromEntries(
+    Object.entries(route.links).map(([name, link]) => [
+      name,
+      {
+        operationId: link.operationId,
+        description: link.description,
+        ...(link.parameters ? { parameters: link.parameters } : {}),
+        ...(link.requestBody ? { requestBody: link.requestBody } : {}),
+      },
+    ]),
+  );
+}
+
+function operation(route: RouteSpec, components: Record<string, JsonObject>): JsonObject {
+  const routeLinks = links(route);
   const success = Object.fromEntries(
     Object.entries(route.responses).map(([status, response]) => [
       status,
       {
         description: response.description,
-        ...(response.body ? { content: { 'application/json': { schema: jsonSchema(response.body) } } } : {}),
+        headers: { 'Cache-Control': header('CacheControl') },
+        ...(response.body
+          ? { content: { 'application/json': { schema: jsonSchema(response.body, components) } } }
+          : {}),
+        ...(response.body && routeLinks ? { links: routeLinks } : {}),
       },
     ]),
   );
@@ -64,12 +183,12 @@ function operation(route: RouteSpec): JsonObject {
     operationId: route.operationId,
     summary: route.summary,
     security: [{ oauth2: [`${RESOURCE_SERVER_ID}/${route.scope}`] }, { localBearer: [] }],
-    parameters: parameters(route),
+    parameters: parameters(route, components),
     ...(route.body
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: jsonSchema(route.body) } },
+            content: { 'application/json': { schema: jsonSchema(route.body, components) } },
           },
         }
       : {}),
@@ -78,9 +197,11 @@ function operation(route: RouteSpec): JsonObject {
 }
 
 export function buildOpenApiDocument(serverUrl = 'http://127.0.0.1:3000'): JsonObject {
+  const schemas: Record<string, JsonObject> = {};
+  jsonSchema(problemBody, schemas);
   const paths: Record<string, JsonObject> = {};
   for (const route of ROUTES) {
-    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route) };
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route, schemas) };
   }
   return {
     openapi: '3.1.0',
@@ -88,12 +209,14 @@ export function buildOpenApiDocument(serverUrl = 'http://127.0.0.1:3000'): JsonO
       title: 'optline API',
       version: '1.0.0',
       description:
-        'Privacy-compliant SMS messaging: subscribers, consent, opt-outs, sending and data-subject requests.',
+        'Privacy-compliant SMS messaging: subscribers, consent, opt-outs, sending and data-subject requests. ' +
+        'Errors are RFC 9457 problem details whose `type` is `urn:optline:problem:<slug>`.',
     },
     servers: [{ url: serverUrl }],
     paths,
     components: {
-      schemas: { Problem: jsonSchema(problemBody) },
+      schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),
+      headers: HEADERS,
       securitySchemes: {
         oauth2: {
           type: 'oauth2',

@@ -43,6 +43,19 @@ export interface RouteResponse {
   readonly body?: z.ZodMiniType;
 }
 
+/**
+ * An OpenAPI link: an operation a client can call next with values from this route's success response, so
+ * that a generated or stateful client can chain create → read → change.
+ */
+export interface RouteLink {
+  readonly operationId: string;
+  readonly description: string;
+  /** Target parameters by name, as runtime expressions such as `$response.body#/phone`. @default - none */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** Members of the target's request body, as runtime expressions. @default - none */
+  readonly requestBody?: Readonly<Record<string, string>>;
+}
+
 export interface RouteSpec {
   readonly operationId: string;
   readonly method: HttpMethod;
@@ -59,7 +72,62 @@ export interface RouteSpec {
   readonly responses: Readonly<Record<number, RouteResponse>>;
   /** Problem types this route documents beyond the ones every route can return. */
   readonly problems: readonly ProblemSlug[];
+  /** Links from every success response with a body, by link name. @default - none */
+  readonly links?: Readonly<Record<string, RouteLink>>;
 }
+
+const FROM_SUBSCRIBER = { phone: '$response.body#/phone' };
+
+/** What a client can do with a subscriber it has just created. */
+const SUBSCRIBER_LINKS: Readonly<Record<string, RouteLink>> = {
+  GetSubscriber: {
+    operationId: 'getSubscriber',
+    description: 'Read the profile',
+    parameters: FROM_SUBSCRIBER,
+  },
+  PatchSubscriber: {
+    operationId: 'patchSubscriber',
+    description: 'Change the profile',
+    parameters: FROM_SUBSCRIBER,
+  },
+  RecordInteraction: {
+    operationId: 'recordInteraction',
+    description: 'Record an interaction',
+    parameters: FROM_SUBSCRIBER,
+  },
+  SetLegalHold: {
+    operationId: 'setLegalHold',
+    description: 'Place a legal hold',
+    parameters: FROM_SUBSCRIBER,
+  },
+  ClearLegalHold: {
+    operationId: 'clearLegalHold',
+    description: 'Clear the legal hold',
+    parameters: FROM_SUBSCRIBER,
+  },
+  GetOptOut: {
+    operationId: 'getOptOut',
+    description: 'Read the suppression state',
+    parameters: FROM_SUBSCRIBER,
+  },
+  SendMessage: {
+    operationId: 'sendMessage',
+    description: 'Send the subscriber a message',
+    requestBody: { to: '$response.body#/phone' },
+  },
+  RecordOptOut: {
+    operationId: 'recordOptOut',
+    description: 'Opt the subscriber out',
+    requestBody: FROM_SUBSCRIBER,
+  },
+  CreateDsr: {
+    operationId: 'createDsr',
+    description: 'Open a data-subject request for the subscriber',
+    requestBody: FROM_SUBSCRIBER,
+  },
+};
+
+const FROM_DSR = { id: '$response.body#/requestId' };
 
 export const ROUTES: readonly RouteSpec[] = [
   {
@@ -74,7 +142,8 @@ export const ROUTES: readonly RouteSpec[] = [
       201: { description: 'Subscribed', body: subscriberCreated },
       200: { description: 'Already subscribed; nothing changed', body: subscriberCreated },
     },
-    problems: ['age-restriction'],
+    problems: ['age-restriction', 'timestamp-out-of-range'],
+    links: SUBSCRIBER_LINKS,
   },
   {
     operationId: 'getSubscriber',
@@ -106,7 +175,7 @@ export const ROUTES: readonly RouteSpec[] = [
     fn: 'subscribers',
     body: interactionRequest,
     responses: { 204: { description: 'Recorded' } },
-    problems: ['not-found'],
+    problems: ['not-found', 'timestamp-out-of-range'],
   },
   {
     operationId: 'setLegalHold',
@@ -151,6 +220,13 @@ export const ROUTES: readonly RouteSpec[] = [
       'quiet-hours',
       'content-rejected',
     ],
+    links: {
+      GetMessage: {
+        operationId: 'getMessage',
+        description: 'Follow the message status',
+        parameters: { messageId: '$response.body#/messageId' },
+      },
+    },
   },
   {
     operationId: 'getMessage',
@@ -201,6 +277,10 @@ export const ROUTES: readonly RouteSpec[] = [
       },
     },
     problems: [],
+    links: {
+      GetDsr: { operationId: 'getDsr', description: 'Follow the request', parameters: FROM_DSR },
+      ExtendDsr: { operationId: 'extendDsr', description: 'Extend the deadline once', parameters: FROM_DSR },
+    },
   },
   {
     operationId: 'getDsr',

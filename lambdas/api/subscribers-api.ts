@@ -53,7 +53,7 @@ export function subscriberActions(ports: SubscriberPorts): Record<string, RouteA
         await sendDoubleOptInRequest(sending, subscriber);
       return {
         statusCode: created ? 201 : 200,
-        body: { subscriberId: subscriber.subjectId, status: subscriber.status },
+        body: { subscriberId: subscriber.subjectId, status: subscriber.status, phone: subscriber.phone },
       };
     },
 

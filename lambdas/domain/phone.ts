@@ -70,6 +70,10 @@ export interface PathPhoneOptions {
 // Longer input is never a phone number; refusing it early bounds the parser's work.
 const MAX_INPUT_LENGTH = 64;
 
+// The characters of the API's `phone` format (lambdas/shared/schemas.ts). libphonenumber alone would also read
+// letters ("vanity" numbers) and other punctuation, which the document does not allow.
+const WRITTEN_NUMBER = /^[0-9+()\-.\s]+$/;
+
 // E.164 allows up to 15 digits. Seven is the shortest valid number in use (Saint Helena +290, Tokelau +690).
 const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
 
@@ -102,6 +106,7 @@ export function normalizeE164(input: string, opts: NormalizeOptions = {}): strin
   }
   // E.164 cannot carry an extension, and dropping it silently would address a different line.
   if (parsed.ext !== undefined) throw new InvalidPhoneNumberError(field, 'has-extension');
+  if (!WRITTEN_NUMBER.test(input)) throw new InvalidPhoneNumberError(field, 'not-a-number');
   if (!parsed.isValid()) throw new InvalidPhoneNumberError(field, 'invalid');
   return parsed.number;
 }

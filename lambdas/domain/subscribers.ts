@@ -2,7 +2,7 @@
  * Subscriber rules (DESIGN §4 Subscribe and Interaction), free of any AWS SDK: the store and the subject-id
  * deriver are ports.
  */
-import { AgeRestrictionError, InvalidInputError } from '../shared/problem';
+import { AgeRestrictionError, TimestampOutOfRangeError } from '../shared/problem';
 import type {
   ConsentSource,
   CreateSubscriberRequest,
@@ -138,7 +138,7 @@ export function pastInstant(value: string | undefined, field: string, now: Date)
   if (value === undefined) return now;
   const instant = new Date(value);
   if (instant.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-    throw new InvalidInputError([{ field, message: 'must not be in the future' }]);
+    throw new TimestampOutOfRangeError(field, 'must not be in the future');
   }
   return instant.getTime() > now.getTime() ? now : instant;
 }
@@ -169,12 +169,10 @@ export async function createSubscriber(
   }
   const expiry = profileExpiry(capturedAt);
   if (expiry.expiresAt * 1000 <= now.getTime()) {
-    throw new InvalidInputError([
-      {
-        field: 'consent.capturedAt',
-        message: 'is older than the 36-month inactivity period; the profile would be purged at once',
-      },
-    ]);
+    throw new TimestampOutOfRangeError(
+      'consent.capturedAt',
+      'is older than the 36-month inactivity period; the profile would be purged at once',
+    );
   }
 
   const subjectId = await deps.subjectIds.derive(tenantId, phone);

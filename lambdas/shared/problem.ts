@@ -27,6 +27,9 @@ export const PROBLEM_CATALOG = {
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'age-restriction': { status: 422, title: 'Age restriction' },
+  // A well-formed date-time the rules of the moment refuse (in the future, or too old to act on): JSON Schema
+  // cannot express "now", so the document declares this 422 where a 400 would contradict it.
+  'timestamp-out-of-range': { status: 422, title: 'Timestamp out of range' },
   // The send checks of DESIGN §4, in the order they run.
   'recipient-opted-out': { status: 422, title: 'Recipient opted out' },
   'no-consent': { status: 422, title: 'No consent on record' },
@@ -200,6 +203,17 @@ export class AgeRestrictionError extends ProblemError {
     super('age-restriction', {
       ...options,
       detail: options.detail ?? 'The subscriber is below the minimum age.',
+    });
+  }
+}
+
+/** A client timestamp outside what may be recorded now: in the future, or older than the data would live. */
+export class TimestampOutOfRangeError extends ProblemError {
+  override readonly name: string = 'TimestampOutOfRangeError';
+  constructor(field: string, message: string) {
+    super('timestamp-out-of-range', {
+      detail: `The ${field} timestamp cannot be recorded now.`,
+      errors: [{ field, message }],
     });
   }
 }

@@ -458,9 +458,12 @@ export class ApiStack extends Stack {
         authorizationType: AuthorizationType.COGNITO,
         authorizationScopes: [this.auth.oauthScopes[route.scope]!.scopeName],
         requestValidator: validator,
-        requestParameters: Object.fromEntries(
-          pathParameters.map((name) => [`method.request.path.${name}`, true]),
-        ),
+        // Required path parameters and headers: the parameter validator refuses a request without one, as the
+        // OpenAPI document declares them required.
+        requestParameters: Object.fromEntries([
+          ...pathParameters.map((name) => [`method.request.path.${name}`, true]),
+          ...(route.headers ?? []).map((name) => [`method.request.header.${name}`, true]),
+        ]),
         requestModels: route.body ? { 'application/json': this.requestModel(route, route.body) } : undefined,
       });
     }

@@ -8,6 +8,7 @@ import {
 } from '../../lambdas/api/function-tables';
 import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
 import { JOB_NAMES, type JobName } from '../../lambdas/jobs/registry';
+import { createDsrRequest } from '../../lambdas/shared/dsr-schemas';
 import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
 import * as z from '../../lambdas/shared/zod';
 import { DEFAULT_API_LIMITS, DEFAULT_CELLS, DEFAULT_SMS_MPS, type CellConfig } from '../../lib/config';
@@ -332,15 +333,21 @@ describe('Optline-eu-Api', () => {
       },
     );
 
-    it('requires every path parameter, so parameter validation refuses a request without it', () => {
+    it('requires every path parameter and required header, so parameter validation refuses a request without it', () => {
       const withParams = ROUTES.filter((r) => r.path.includes('{'));
       expect(withParams.map((r) => r.path)).toEqual(
         expect.arrayContaining(['/v1/subscribers/{phone}', '/v1/messages/{messageId}']),
       );
+      expect(methodFor('POST', '/v1/messages')!.Properties.RequestParameters).toMatchObject({
+        'method.request.header.Idempotency-Key': true,
+      });
       for (const route of ROUTES) {
         const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
         expect(methodFor(route.method, route.path)!.Properties.RequestParameters).toEqual(
-          Object.fromEntries(names.map((name) => [`method.request.path.${name}`, true])),
+          Object.fromEntries([
+            ...names.map((name) => [`method.request.path.${name}`, true]),
+            ...(route.headers ?? []).map((name) => [`method.request.header.${name}`, true]),
+          ]),
         );
       }
     });
@@ -375,6 +382,15 @@ describe('Optline-eu-Api', () => {
   });
 
   describe('request models', () => {
+    it('inline the time-zone definition and drop keywords draft 4 lacks, keeping the draft-4 ones', () => {
+      const schema = JSON.stringify(requestModelSchema(createDsrRequest));
+      for (const absent of ['"$ref"', '"definitions"', '"if"', '"then"', '"else"', '"const"', '"examples"'])
+        expect(schema).not.toContain(absent);
+      expect(schema).toContain('"Europe/Paris"');
+      expect(schema).toContain('"uniqueItems":true');
+      expect(schema).toContain('"minProperties":1');
+    });
+
     it('drop format keywords but keep the patterns that check the same thing, and keep user field names', () => {
       const schema = requestModelSchema(z.strictObject({ format: z.string(), at: z.iso.datetime() })) as {
         properties: Record<string, Record<string, unknown>>;

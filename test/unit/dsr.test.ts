@@ -424,12 +424,14 @@ describe('DSR request schemas', () => {
     expect(createDsrRequest.safeParse({ ...valid, phone: 'call me' }).success).toBe(false);
   });
 
-  it('accepts an extension reason of 1 to 500 characters and nothing else', () => {
+  it('accepts an extension reason of 1 to 500 characters, not all blank, counted as sent (no trimming)', () => {
     expect(extendDsrRequest.parse({ reason: ' needs archive restore ' })).toEqual({
-      reason: 'needs archive restore',
+      reason: ' needs archive restore ',
     });
     expect(extendDsrRequest.safeParse({ reason: 'x'.repeat(500) }).success).toBe(true);
     expect(extendDsrRequest.safeParse({ reason: 'x'.repeat(501) }).success).toBe(false);
+    // The document's maxLength is the length checked: 500 characters and a space are 501.
+    expect(extendDsrRequest.safeParse({ reason: `${'x'.repeat(500)} ` }).success).toBe(false);
     expect(extendDsrRequest.safeParse({ reason: '   ' }).success).toBe(false);
     expect(extendDsrRequest.safeParse({ reason: 'ok', days: 90 }).success).toBe(false);
   });

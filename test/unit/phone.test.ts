@@ -105,6 +105,9 @@ describe('normalizeE164', () => {
     ['a reserved drama number', '+44 7700 900123', {}, 'invalid'],
     ['a number with an extension', '+44 7400 123456 ext. 12', {}, 'has-extension'],
     ['a number inside other text', 'call +44 7400 123456 now', {}, 'not-a-number'],
+    // The `phone` format of the document: digits, spaces and + ( ) - . only, though libphonenumber reads letters.
+    ['a number spelled with letters', '+1 800 356 9377 CALL', {}, 'not-a-number'],
+    ['a number with a slash', '+44 7400/123456', {}, 'not-a-number'],
     ['an empty string', '', {}, 'not-a-number'],
     ['a lone plus sign', '+', {}, 'not-a-number'],
     ['too many digits', '+44 7400 1234 5678 9012', {}, 'invalid'],
