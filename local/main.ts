@@ -1,10 +1,7 @@
 /** `npm start`: serves the API locally. Flags: --cell <name> (default eu), --in-memory. Port: PORT (default 3000). */
 import { parseArgs } from 'node:util';
-import { startLocalServer } from './server';
+import { NPM_START_DSR_PICKUP_DELAY_MS, startLocalServer } from './server';
 import { LOCAL_TENANTS } from './tenants';
-
-/** A data-subject request stays `received` this long, as on a deployed cell's queue (LocalServerOptions). */
-const DSR_PICKUP_DELAY_MS = 1000;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -15,7 +12,7 @@ async function main(): Promise<void> {
     port,
     cell: values.cell,
     inMemory: values['in-memory'],
-    dsrPickupDelayMs: DSR_PICKUP_DELAY_MS,
+    dsrPickupDelayMs: NPM_START_DSR_PICKUP_DELAY_MS,
   });
 
   console.log(`optline local (cell ${values.cell}) listening on ${local.url}`);

@@ -109,6 +109,9 @@ export interface LocalServerOptions {
   readonly dsrPickupDelayMs?: number;
 }
 
+/** `npm start`'s `dsrPickupDelayMs`: a data-subject request stays `received` this long, as on a deployed queue. */
+export const NPM_START_DSR_PICKUP_DELAY_MS = 1000;
+
 export interface LocalServer {
   readonly url: string;
   readonly server: Server;

@@ -109,9 +109,10 @@ export async function clearLegalHold(
     now,
   );
   if (released.outcome === 'absent') return 'absent';
-  if (released.outcome === 'released' && released.expiresAt * 1000 <= now.getTime()) {
-    await deps.purge.rewindTo(released.purgeDay, now);
-  }
+  // Whether or not the restored expiry has passed: a purge run at a later clock (local mode's jobs route, or a
+  // back-filled run) may already have walked past the restored day. The rewind is conditional, so when the
+  // watermark is behind that day it writes nothing.
+  if (released.outcome === 'released') await deps.purge.rewindTo(released.purgeDay, now);
   await audit(
     deps.audit,
     { tenantId, actor: request.clearedBy, action: LEGAL_HOLD_CLEARED, subjectId, outcome: released.outcome },

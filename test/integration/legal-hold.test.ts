@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PURGE_WATERMARK_KEY } from '../../lambdas/adapters/dynamo/purge-watermark';
 import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo/subscriber-store';
 import { expiresAt, purgeDayOf } from '../../lambdas/domain/retention';
@@ -266,5 +266,41 @@ describe('DELETE /v1/subscribers/{phone}/legal-hold', () => {
     } finally {
       now = saved;
     }
+  });
+
+  it('moves back a watermark that a purge at a later clock has pushed past the restored day', async () => {
+    // GIVEN a purge that has walked to 2030 (a run at a later clock), and a held subscriber due in 2029
+    const watermark = { TableName: table('AuditLog'), Key: PURGE_WATERMARK_KEY, ConsistentRead: true };
+    await db.send(
+      new PutCommand({
+        TableName: table('AuditLog'),
+        Item: { ...PURGE_WATERMARK_KEY, throughDay: '2030-01-01' },
+      }),
+    );
+    const { phone, subjectId } = await subscribe('2026-03-01T08:00:00.000Z');
+    await hold(phone, 'Litigation');
+
+    // WHEN the hold is lifted, though the restored expiry is still ahead of the server's clock
+    expect((await clearHold(phone)).response.status).toBe(204);
+
+    // THEN the purge walks the restored day again
+    expect(await rawSubscriber(subjectId)).toMatchObject({ purgeDay: '2029-03-01' });
+    expect((await db.send(new GetCommand(watermark))).Item?.throughDay).toBe('2029-02-28');
+  });
+
+  it('leaves a watermark that has not reached the restored day where it is', async () => {
+    const watermark = { TableName: table('AuditLog'), Key: PURGE_WATERMARK_KEY, ConsistentRead: true };
+    await db.send(
+      new PutCommand({
+        TableName: table('AuditLog'),
+        Item: { ...PURGE_WATERMARK_KEY, throughDay: '2026-03-09' },
+      }),
+    );
+    const { phone } = await subscribe('2026-03-01T08:00:00.000Z');
+    await hold(phone, 'Litigation');
+
+    expect((await clearHold(phone)).response.status).toBe(204);
+
+    expect((await db.send(new GetCommand(watermark))).Item?.throughDay).toBe('2026-03-09');
   });
 });

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NPM_START_DSR_PICKUP_DELAY_MS } from '../../local/server';
 import { startTestServer, type TestServer } from './harness/local-server';
 import {
   API_LINE,
@@ -21,7 +22,8 @@ const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // As npm start runs it: a data-subject request waits a moment on the queue, so the README must poll.
+  server = await startTestServer({ dsrPickupDelayMs: NPM_START_DSR_PICKUP_DELAY_MS });
 });
 afterAll(async () => {
   await server.close();
