@@ -198,6 +198,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description RFC 9457 problem details */
         Problem: {
             /** @description urn:optline:problem:<slug> */
             type: string;
@@ -209,11 +210,24 @@ export interface components {
                 message: string;
             }[];
         };
+        /**
+         * @description IANA time zone, such as Europe/Paris
+         * @example Europe/Paris
+         * @enum {string}
+         */
+        TimeZone: "Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmara" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Timbuktu" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/Buenos_Aires" | "America/Argentina/Catamarca" | "America/Argentina/ComodRivadavia" | "America/Argentina/Cordoba" | "America/Argentina/Jujuy" | "America/Argentina/La_Rioja" | "America/Argentina/Mendoza" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Atikokan" | "America/Atka" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Ensenada" | "America/Fort_Nelson" | "America/Fort_Wayne" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Indianapolis" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Louisville" | "America/Kentucky/Monticello" | "America/Knox_IN" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montreal" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nipigon" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Nuuk" | "America/Ojinaga" | "America/Panama" | "America/Pangnirtung" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Acre" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rainy_River" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Rosario" | "America/Santa_Isabel" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Shiprock" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Thunder_Bay" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Virgin" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "America/Yellowknife" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/South_Pole" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Ashkhabad" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Choibalsan" | "Asia/Chongqing" | "Asia/Chungking" | "Asia/Colombo" | "Asia/Dacca" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Harbin" | "Asia/Hebron" | "Asia/Ho_Chi_Minh" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Istanbul" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Kashgar" | "Asia/Kathmandu" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Kolkata" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macao" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Tel_Aviv" | "Asia/Thimbu" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ujung_Pandang" | "Asia/Ulaanbaatar" | "Asia/Ulan_Bator" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yangon" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Faroe" | "Atlantic/Jan_Mayen" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/ACT" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Canberra" | "Australia/Currie" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/LHI" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/NSW" | "Australia/North" | "Australia/Perth" | "Australia/Queensland" | "Australia/South" | "Australia/Sydney" | "Australia/Tasmania" | "Australia/Victoria" | "Australia/West" | "Australia/Yancowinna" | "Brazil/Acre" | "Brazil/DeNoronha" | "Brazil/East" | "Brazil/West" | "Canada/Atlantic" | "Canada/Central" | "Canada/Eastern" | "Canada/Mountain" | "Canada/Newfoundland" | "Canada/Pacific" | "Canada/Saskatchewan" | "Canada/Yukon" | "Chile/Continental" | "Chile/EasterIsland" | "Etc/GMT" | "Etc/GMT+0" | "Etc/GMT+1" | "Etc/GMT+10" | "Etc/GMT+11" | "Etc/GMT+12" | "Etc/GMT+2" | "Etc/GMT+3" | "Etc/GMT+4" | "Etc/GMT+5" | "Etc/GMT+6" | "Etc/GMT+7" | "Etc/GMT+8" | "Etc/GMT+9" | "Etc/GMT-0" | "Etc/GMT-1" | "Etc/GMT-10" | "Etc/GMT-11" | "Etc/GMT-12" | "Etc/GMT-13" | "Etc/GMT-14" | "Etc/GMT-2" | "Etc/GMT-3" | "Etc/GMT-4" | "Etc/GMT-5" | "Etc/GMT-6" | "Etc/GMT-7" | "Etc/GMT-8" | "Etc/GMT-9" | "Etc/GMT0" | "Etc/Greenwich" | "Etc/UCT" | "Etc/UTC" | "Etc/Universal" | "Etc/Zulu" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belfast" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Kyiv" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Nicosia" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Tiraspol" | "Europe/Ulyanovsk" | "Europe/Uzhgorod" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zaporozhye" | "Europe/Zurich" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Mexico/BajaNorte" | "Mexico/BajaSur" | "Mexico/General" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Chuuk" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Johnston" | "Pacific/Kanton" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Pohnpei" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Samoa" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis" | "Pacific/Yap" | "US/Alaska" | "US/Aleutian" | "US/Arizona" | "US/Central" | "US/East-Indiana" | "US/Eastern" | "US/Hawaii" | "US/Indiana-Starke" | "US/Michigan" | "US/Mountain" | "US/Pacific" | "US/Samoa" | "UTC";
     };
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Every answer may carry personal data: no cache may keep it */
+        CacheControl: "no-store";
+        /** @description Seconds to wait before retrying; a send is retried with the same Idempotency-Key */
+        RetryAfter: string;
+        /** @description The authentication scheme the API expects (RFC 9110 §11.6.1) */
+        WwwAuthenticate: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -228,7 +242,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Phone number, E.164 preferred; common national and international formats are accepted */
+                    /**
+                     * Format: phone
+                     * @description Phone number in international form: E.164 (+447400123456) or with spaces, brackets, dashes or dots (+44 7400 123456). It must be a valid number for its country (libphonenumber metadata); otherwise 400.
+                     * @example +447400123456
+                     */
                     phone: string;
                     consent: {
                         /** @enum {string} */
@@ -237,17 +255,21 @@ export interface operations {
                         noticeVersion: string;
                         /**
                          * Format: date-time
-                         * @description When consent was given; defaults to now. Imported lists may carry past dates
+                         * @description When consent was given; defaults to now. Imported lists may carry past dates, but not older than the 36-month inactivity period, and not in the future beyond 5 minutes of clock skew: otherwise 422 timestamp-out-of-range
                          */
                         capturedAt?: string;
                         ip?: string;
                         userAgent?: string;
                     };
+                    /**
+                     * @example [
+                     *       "offers"
+                     *     ]
+                     */
                     topics?: string[];
                     /** @description BCP 47 language tag, such as en or fr-FR */
                     locale?: string;
-                    /** @description IANA time zone, such as Europe/Paris */
-                    timeZone?: string;
+                    timeZone?: components["schemas"]["TimeZone"];
                     /**
                      * Format: date
                      * @description Used only for the minimum-age check; never stored
@@ -261,6 +283,7 @@ export interface operations {
             /** @description Already subscribed; nothing changed */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -269,12 +292,15 @@ export interface operations {
                         subscriberId: string;
                         /** @enum {string} */
                         status: "active" | "pending_confirmation" | "restricted";
+                        /** @description The number as stored: E.164, for the `{phone}` path of later calls */
+                        phone: string;
                     };
                 };
             };
             /** @description Subscribed */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -283,10 +309,12 @@ export interface operations {
                         subscriberId: string;
                         /** @enum {string} */
                         status: "active" | "pending_confirmation" | "restricted";
+                        /** @description The number as stored: E.164, for the `{phone}` path of later calls */
+                        phone: string;
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -295,16 +323,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -313,7 +342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
+            /** @description urn:optline:problem:payload-too-large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -322,7 +351,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
+            /** @description urn:optline:problem:unsupported-media-type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -331,7 +360,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:age-restriction */
+            /** @description urn:optline:problem:age-restriction, urn:optline:problem:timestamp-out-of-range */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -340,9 +369,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -356,7 +396,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description URL-encoded E.164 phone number, such as %2B447400123456 */
+                /** @description The subscriber, by phone number */
                 phone: string;
             };
             cookie?: never;
@@ -366,6 +406,7 @@ export interface operations {
             /** @description The profile */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -395,7 +436,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -404,16 +445,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -422,7 +464,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:not-found */
+            /** @description urn:optline:problem:not-found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -431,27 +473,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
-            413: {
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -465,7 +500,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description URL-encoded E.164 phone number, such as %2B447400123456 */
+                /** @description The subscriber, by phone number */
                 phone: string;
             };
             cookie?: never;
@@ -475,8 +510,12 @@ export interface operations {
                 "application/json": {
                     /** @description BCP 47 language tag, such as en or fr-FR */
                     locale?: string;
-                    /** @description IANA time zone, such as Europe/Paris */
-                    timeZone?: string;
+                    timeZone?: components["schemas"]["TimeZone"];
+                    /**
+                     * @example [
+                     *       "offers"
+                     *     ]
+                     */
                     topics?: string[];
                 };
             };
@@ -485,6 +524,7 @@ export interface operations {
             /** @description The updated profile */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -514,7 +554,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -523,16 +563,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -541,7 +582,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:not-found */
+            /** @description urn:optline:problem:not-found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -550,7 +591,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
+            /** @description urn:optline:problem:payload-too-large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -559,7 +600,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
+            /** @description urn:optline:problem:unsupported-media-type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -568,9 +609,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -584,7 +636,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description URL-encoded E.164 phone number, such as %2B447400123456 */
+                /** @description The subscriber, by phone number */
                 phone: string;
             };
             cookie?: never;
@@ -596,7 +648,7 @@ export interface operations {
                     type: "inbound_reply" | "click" | "web_visit" | "purchase" | "other";
                     /**
                      * Format: date-time
-                     * @description When the subscriber interacted; defaults to now
+                     * @description When the subscriber interacted; defaults to now. Later than 5 minutes from now is refused with 422 timestamp-out-of-range
                      */
                     at?: string;
                 };
@@ -606,11 +658,12 @@ export interface operations {
             /** @description Recorded */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -619,16 +672,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -637,7 +691,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:not-found */
+            /** @description urn:optline:problem:not-found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -646,7 +700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
+            /** @description urn:optline:problem:payload-too-large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -655,7 +709,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
+            /** @description urn:optline:problem:unsupported-media-type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -664,9 +718,29 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:timestamp-out-of-range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -680,7 +754,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description URL-encoded E.164 phone number, such as %2B447400123456 */
+                /** @description The subscriber, by phone number */
                 phone: string;
             };
             cookie?: never;
@@ -697,6 +771,7 @@ export interface operations {
             /** @description Held; a repeat replaces the reason and the holder */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -715,7 +790,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -724,16 +799,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -742,7 +818,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:not-found */
+            /** @description urn:optline:problem:not-found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -751,7 +827,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
+            /** @description urn:optline:problem:payload-too-large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -760,7 +836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
+            /** @description urn:optline:problem:unsupported-media-type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -769,9 +845,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -785,7 +872,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description URL-encoded E.164 phone number, such as %2B447400123456 */
+                /** @description The subscriber, by phone number */
                 phone: string;
             };
             cookie?: never;
@@ -795,11 +882,12 @@ export interface operations {
             /** @description Cleared, or there was no hold */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -808,16 +896,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -826,7 +915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:not-found */
+            /** @description urn:optline:problem:not-found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -835,27 +924,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
-            413: {
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -867,14 +949,20 @@ export interface operations {
     sendMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Phone number, E.164 preferred; common national and international formats are accepted */
+                    /**
+                     * Format: phone
+                     * @description Phone number in international form: E.164 (+447400123456) or with spaces, brackets, dashes or dots (+44 7400 123456). It must be a valid number for its country (libphonenumber metadata); otherwise 400.
+                     * @example +447400123456
+                     */
                     to: string;
                     /** @description Message text; a body over 10 SMS segments is refused with 422 content-rejected */
                     body: string;
@@ -889,6 +977,7 @@ export interface operations {
             /** @description Accepted and handed to the channel (or failed for good) */
             202: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -899,7 +988,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -908,16 +997,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -926,7 +1016,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:conflict */
+            /** @description urn:optline:problem:conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -935,7 +1025,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
+            /** @description urn:optline:problem:payload-too-large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -944,7 +1034,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
+            /** @description urn:optline:problem:unsupported-media-type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -953,7 +1043,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:recipient-opted-out, urn:optline:problem:no-consent, urn:optline:problem:processing-restricted, urn:optline:problem:quiet-hours, urn:optline:problem:content-rejected */
+            /** @description urn:optline:problem:recipient-opted-out, urn:optline:problem:no-consent, urn:optline:problem:processing-restricted, urn:optline:problem:quiet-hours, urn:optline:problem:content-rejected */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -962,9 +1052,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -978,7 +1079,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description messageId */
+                /** @description Id of the message (the messageId of POST /v1/messages); any other value is answered 404 */
                 messageId: string;
             };
             cookie?: never;
@@ -988,6 +1089,7 @@ export interface operations {
             /** @description The message status */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1005,7 +1107,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1014,16 +1116,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1032,7 +1135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:not-found */
+            /** @description urn:optline:problem:not-found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1041,27 +1144,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
-            413: {
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1080,7 +1176,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Phone number, E.164 preferred; common national and international formats are accepted */
+                    /**
+                     * Format: phone
+                     * @description Phone number in international form: E.164 (+447400123456) or with spaces, brackets, dashes or dots (+44 7400 123456). It must be a valid number for its country (libphonenumber metadata); otherwise 400.
+                     * @example +447400123456
+                     */
                     phone: string;
                     /** @description `all` (the default) withdraws consent to every message; a topic withdraws only that topic */
                     scope?: string;
@@ -1091,6 +1191,7 @@ export interface operations {
             /** @description Suppressed */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1105,7 +1206,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1114,16 +1215,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1132,7 +1234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
+            /** @description urn:optline:problem:payload-too-large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1141,7 +1243,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
+            /** @description urn:optline:problem:unsupported-media-type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1150,9 +1252,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1166,7 +1279,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description URL-encoded E.164 phone number, such as %2B447400123456 */
+                /** @description The subscriber, by phone number */
                 phone: string;
             };
             cookie?: never;
@@ -1176,6 +1289,7 @@ export interface operations {
             /** @description The suppression state; an unknown number is not suppressed */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1191,7 +1305,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1200,16 +1314,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1218,27 +1333,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
-            413: {
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1262,7 +1370,11 @@ export interface operations {
                      * @enum {string}
                      */
                     type: "access" | "portability" | "erasure" | "rectification" | "restriction" | "objection";
-                    /** @description Phone number, E.164 preferred; common national and international formats are accepted */
+                    /**
+                     * Format: phone
+                     * @description Phone number in international form: E.164 (+447400123456) or with spaces, brackets, dashes or dots (+44 7400 123456). It must be a valid number for its country (libphonenumber metadata); otherwise 400.
+                     * @example +447400123456
+                     */
                     phone: string;
                     /** @description Evidence that the tenant verified the identity of the requester */
                     verification: {
@@ -1274,12 +1386,25 @@ export interface operations {
                         /** @description Where the tenant keeps the proof, such as a ticket or OTP id; never a copy of an identity document */
                         reference: string;
                     };
-                    /** @description Corrections to the profile; required when type is rectification and refused otherwise */
+                    /**
+                     * @description Corrections to the profile; required when type is rectification and refused otherwise
+                     * @example {
+                     *       "timeZone": "Europe/London",
+                     *       "topics": [
+                     *         "offers",
+                     *         "news"
+                     *       ]
+                     *     }
+                     */
                     changes?: {
                         /** @description BCP 47 language tag, such as en or fr-FR */
                         locale?: string;
-                        /** @description IANA time zone, such as Europe/Paris */
-                        timeZone?: string;
+                        timeZone?: components["schemas"]["TimeZone"];
+                        /**
+                         * @example [
+                         *       "offers"
+                         *     ]
+                         */
                         topics?: string[];
                     };
                 };
@@ -1289,6 +1414,7 @@ export interface operations {
             /** @description Received, with the deadline of the cell regime; the work runs asynchronously */
             202: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1305,7 +1431,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1314,16 +1440,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1332,7 +1459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
+            /** @description urn:optline:problem:payload-too-large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1341,7 +1468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
+            /** @description urn:optline:problem:unsupported-media-type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1350,9 +1477,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1366,7 +1504,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the data-subject request (the requestId of POST /v1/dsr) */
+                /** @description Id of the data-subject request (the requestId of POST /v1/dsr); any other value is answered 404 */
                 id: string;
             };
             cookie?: never;
@@ -1376,6 +1514,7 @@ export interface operations {
             /** @description The request */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1423,7 +1562,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1432,16 +1571,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1450,7 +1590,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:not-found */
+            /** @description urn:optline:problem:not-found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1459,27 +1599,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
-            413: {
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1493,7 +1626,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the data-subject request (the requestId of POST /v1/dsr) */
+                /** @description Id of the data-subject request (the requestId of POST /v1/dsr); any other value is answered 404 */
                 id: string;
             };
             cookie?: never;
@@ -1510,6 +1643,7 @@ export interface operations {
             /** @description Extended */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1522,7 +1656,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem types: urn:optline:problem:invalid-input */
+            /** @description urn:optline:problem:invalid-input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1531,16 +1665,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unauthorized */
+            /** @description urn:optline:problem:unauthorized */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:forbidden */
+            /** @description urn:optline:problem:forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1549,7 +1684,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:not-found */
+            /** @description urn:optline:problem:not-found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1558,7 +1693,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:conflict */
+            /** @description urn:optline:problem:conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1567,7 +1702,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:payload-too-large */
+            /** @description urn:optline:problem:payload-too-large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1576,7 +1711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:unsupported-media-type */
+            /** @description urn:optline:problem:unsupported-media-type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1585,9 +1720,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: urn:optline:problem:service-unavailable */
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -141,7 +141,7 @@ export async function runSmokeFlow(target: SmokeTarget, options: SmokeFlowOption
   };
 
   const send = (message: RequestBody<'sendMessage'>) =>
-    api.POST('/v1/messages', { body: message, headers: { 'Idempotency-Key': randomUUID() } });
+    api.POST('/v1/messages', { body: message, params: { header: { 'Idempotency-Key': randomUUID() } } });
 
   /** Waits until a message reaches a final status and checks it is `want`. */
   const finalStatus = (step: SmokeStep, messageId: string, want: 'delivered' | 'failed') =>

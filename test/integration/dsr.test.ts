@@ -79,7 +79,7 @@ const sendMessage = async (
 ) =>
   server.client().POST('/v1/messages', {
     body: { to, body, category },
-    headers: { 'Idempotency-Key': randomUUID() },
+    params: { header: { 'Idempotency-Key': randomUUID() } },
   });
 
 const profileOf = (phone: string) =>

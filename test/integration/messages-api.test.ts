@@ -55,7 +55,7 @@ const subscribe = async (extra: SubscribeExtras = {}, as: Tenant = 'demo') => {
 
 /** Sends through the typed client; the answer is `{ data }` on 202 and `{ error }` (the problem) otherwise. */
 const send = (body: SendRequest, key: string = randomUUID(), as: Tenant = 'demo') =>
-  server.client(as).POST('/v1/messages', { body, headers: { 'Idempotency-Key': key } });
+  server.client(as).POST('/v1/messages', { body, params: { header: { 'Idempotency-Key': key } } });
 
 const getMessage = (messageId: string, as: Tenant = 'demo') =>
   server.client(as).GET('/v1/messages/{messageId}', { params: { path: { messageId } } });

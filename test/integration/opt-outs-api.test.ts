@@ -49,7 +49,7 @@ const inbound = (body: unknown) => server.request('POST', '/_local/inbound', { a
 const send = (phone: string) =>
   server.client().POST('/v1/messages', {
     body: { to: phone, body: 'Your order has shipped', category: 'transactional' },
-    headers: { 'Idempotency-Key': randomUUID() },
+    params: { header: { 'Idempotency-Key': randomUUID() } },
   });
 
 const outboxFor = async (phone: string) =>
