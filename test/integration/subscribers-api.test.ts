@@ -47,18 +47,19 @@ const rawSubscriber = async (subjectId: string) =>
   ).Item;
 
 describe('POST /v1/subscribers', () => {
-  it('subscribes a number given in a common format and answers 201 with a pseudonymous id', async () => {
+  it('subscribes a number given in a common format and answers 201 with a pseudonymous id and the E.164 form', async () => {
     const phone = randomPhone();
     const spaced = `${phone.slice(0, 3)} ${phone.slice(3, 7)} ${phone.slice(7)}`;
 
     const created = await subscribe({ phone: spaced, consent });
 
     expect(created.response.status).toBe(201);
+    // The E.164 form is what later calls put in the `{phone}` path (the document's links use it).
     expect(created.data).toEqual({
       subscriberId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       status: 'active',
+      phone,
     });
-    expect(JSON.stringify(created.data)).not.toContain(phone.slice(1));
     const profile = await getProfile(phone);
     expect(profile.data).toMatchObject({ phone, status: 'active', subscriberId: created.data?.subscriberId });
   });
@@ -258,11 +259,12 @@ describe('POST /v1/subscribers/{phone}/interactions', () => {
     expect(await rawSubscriber(subjectId)).toEqual(moved);
   });
 
-  it('refuses an interaction in the future with 400', async () => {
+  it('refuses an interaction in the future with 422 timestamp-out-of-range, which the document declares', async () => {
     const phone = randomPhone();
     await subscribe({ phone, consent });
     const future = await interact(phone, { type: 'click', at: '2999-01-01T00:00:00Z' });
-    expect(future.response.status).toBe(400);
+    expect(future.response.status).toBe(422);
+    expect(future.error?.type).toBe('urn:optline:problem:timestamp-out-of-range');
     expect(future.error?.errors).toEqual([{ field: 'at', message: 'must not be in the future' }]);
   });
 
