@@ -1043,7 +1043,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description urn:optline:problem:recipient-opted-out, urn:optline:problem:no-consent, urn:optline:problem:processing-restricted, urn:optline:problem:quiet-hours, urn:optline:problem:content-rejected */
+            /** @description urn:optline:problem:recipient-opted-out, urn:optline:problem:no-consent, urn:optline:problem:processing-restricted, urn:optline:problem:quiet-hours, urn:optline:problem:frequency-cap, urn:optline:problem:content-rejected */
             422: {
                 headers: {
                     [name: string]: unknown;

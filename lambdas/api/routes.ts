@@ -218,6 +218,7 @@ export const ROUTES: readonly RouteSpec[] = [
       'no-consent',
       'processing-restricted',
       'quiet-hours',
+      'frequency-cap',
       'content-rejected',
     ],
     links: {

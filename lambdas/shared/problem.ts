@@ -35,6 +35,8 @@ export const PROBLEM_CATALOG = {
   'no-consent': { status: 422, title: 'No consent on record' },
   'processing-restricted': { status: 422, title: 'Processing restricted' },
   'quiet-hours': { status: 422, title: 'Quiet hours' },
+  // Marketing only, after the quiet hours: the tenant's cap of marketing messages per recipient (DESIGN §10).
+  'frequency-cap': { status: 422, title: 'Frequency cap reached' },
   'content-rejected': { status: 422, title: 'Content rejected' },
   'too-many-requests': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
