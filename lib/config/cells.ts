@@ -91,10 +91,39 @@ export interface OriginationIdentityConfig {
   readonly tenant: string;
   /** The alphanumeric sender id, for type SENDER_ID only. */
   readonly senderId?: string;
+  /**
+   * Message parts per second the identity may send: every sender of the cell, 1:1 sends and campaigns together,
+   * stays within it (docs/send-rate.md). End User Messaging's usual limits: a US short code 100, a US toll-free
+   * number 3, a US 10DLC number 1 until raised to its campaign's rate, a long code 1 in Canada and 10 in most other
+   * countries (https://docs.aws.amazon.com/sms-voice/latest/userguide/sms-limitations-mps.html).
+   * @default - the cell's `smsMps`
+   */
+  readonly mps?: number;
 }
 
 /** A conservative default: what a single toll-free or sender-id origination commonly allows. */
 export const DEFAULT_SMS_MPS = 3;
+
+/** The send rate of one origination identity of a cell. */
+export interface IdentitySendRate {
+  /** The identity's name in the cell config, or {@link CELL_WIDE_IDENTITY} for a cell without identities. */
+  readonly identity: string;
+  readonly mps: number;
+}
+
+/** The one schedule of a cell that provisions no identities: its cell-wide `smsMps`. */
+export const CELL_WIDE_IDENTITY = 'cell';
+
+/**
+ * The MPS of each identity the cell sends through: each provisioned identity's own `mps`, defaulting to `smsMps`;
+ * a cell without provisioned identities has one schedule at `smsMps`.
+ */
+export function identitySendRates(cell: CellConfig): IdentitySendRate[] {
+  const cellMps = cell.smsMps ?? DEFAULT_SMS_MPS;
+  const identities = cell.originationIdentities ?? [];
+  if (identities.length === 0) return [{ identity: CELL_WIDE_IDENTITY, mps: cellMps }];
+  return identities.map((identity) => ({ identity: identity.name, mps: identity.mps ?? cellMps }));
+}
 
 /** How much traffic a cell's API accepts before it answers 429 (stage throttling) or 403 (WAF). */
 export interface ApiLimits {
@@ -163,6 +192,9 @@ const tenantProfileSchema = z.strictObject({
   ),
 });
 
+/** Message parts per second: above zero (fractions allowed: one part every few seconds), at most 1,000. */
+const mpsSchema = z.number().check(z.positive('must be positive'), z.lte(1000, 'must be at most 1000'));
+
 const identitySchema = z.strictObject({
   name: z
     .string()
@@ -181,6 +213,7 @@ const identitySchema = z.strictObject({
         ),
       ),
   ),
+  mps: z.optional(mpsSchema),
 });
 
 /** Problems of the cell's identities: unknown tenants, missing profiles, types out of their countries. */
@@ -263,7 +296,7 @@ const cellSchema = z
     regime: z.enum(REGIMES, { error: () => `must be one of ${REGIMES.join(', ')}` }),
     tenants: tenantsSchema,
     apiLimits: z.optional(apiLimitsSchema),
-    smsMps: z.optional(z.number().check(z.positive('must be positive'), z.lte(1000, 'must be at most 1000'))),
+    smsMps: z.optional(mpsSchema),
     reserveConcurrency: z.optional(z.boolean()),
     tenantProfiles: z.optional(z.record(z.string(), tenantProfileSchema)),
     originationIdentities: z.optional(z.array(identitySchema)),

@@ -1,8 +1,11 @@
 import {
+  CELL_WIDE_IDENTITY,
   CellConfigError,
   cellsFromContext,
   DEFAULT_API_LIMITS,
   DEFAULT_CELLS,
+  DEFAULT_SMS_MPS,
+  identitySendRates,
   parseCells,
 } from '../../lib/config';
 
@@ -331,8 +334,8 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
     ],
     [
       'an unknown field',
-      { name: 'main', type: 'LONG_CODE', country: 'GB', mps: 10 },
-      /\[0\]\.originationIdentities\[0\]: Unrecognized key: "mps"/,
+      { name: 'main', type: 'LONG_CODE', country: 'GB', throughput: 10 },
+      /\[0\]\.originationIdentities\[0\]: Unrecognized key: "throughput"/,
     ],
   ])('refuses an identity with %s, naming the field', (_label, identity, message) => {
     rejects(withIdentity(identity), message);
@@ -432,6 +435,61 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
       ],
       /\[0\]\.originationIdentities: tenant "demo" has 2 identities; a cell provisions one per tenant/,
     );
+  });
+
+  describe('send rate per origination identity', () => {
+    // Usual MPS of End User Messaging origination identities: US short code 100, US toll-free 3, US 10DLC 1 until
+    // raised. https://docs.aws.amazon.com/sms-voice/latest/userguide/sms-limitations-mps.html
+    it('gives each provisioned identity its own mps, and smsMps to an identity without one', () => {
+      const [cell] = parseCells([
+        {
+          ...base,
+          tenants: ['demo', 'acme'],
+          smsMps: 20,
+          tenantProfiles: { ...profiles, acme: { brand: 'Acme', contact: 'help@acme.example' } },
+          originationIdentities: [
+            { name: 'main', type: 'LONG_CODE', country: 'GB', tenant: 'demo', mps: 10 },
+            { name: 'acme', type: 'SIMULATOR', country: 'US', tenant: 'acme' },
+          ],
+        },
+      ]);
+      expect(identitySendRates(cell!)).toEqual([
+        { identity: 'main', mps: 10 },
+        { identity: 'acme', mps: 20 },
+      ]);
+    });
+
+    it('keeps the cell-wide smsMps as one schedule when the cell provisions no identities', () => {
+      const [withRate, withDefault] = parseCells([
+        { ...base, smsMps: 100 },
+        { ...base, name: 'ca', region: 'us-west-1' },
+      ]);
+      expect(identitySendRates(withRate!)).toEqual([{ identity: CELL_WIDE_IDENTITY, mps: 100 }]);
+      expect(identitySendRates(withDefault!)).toEqual([
+        { identity: CELL_WIDE_IDENTITY, mps: DEFAULT_SMS_MPS },
+      ]);
+    });
+
+    it('accepts a fractional rate and the 1,000 MPS ceiling', () => {
+      for (const mps of [0.25, 1, 3, 100, 1000]) {
+        const [cell] = parseCells(withIdentity({ name: 'main', type: 'LONG_CODE', country: 'GB', mps }));
+        expect(cell?.originationIdentities?.[0]?.mps).toBe(mps);
+      }
+    });
+
+    it.each([
+      ['zero', 0, /must be positive/],
+      ['a negative rate', -1, /must be positive/],
+      ['more than 1,000', 1001, /must be at most 1000/],
+      ['infinity', Number.POSITIVE_INFINITY, /originationIdentities\[0\]\.mps/],
+      ['a string', '3', /originationIdentities\[0\]\.mps/],
+    ])('refuses an mps of %s, naming the field', (_label, mps, message) => {
+      rejects(withIdentity({ name: 'main', type: 'LONG_CODE', country: 'GB', mps }), message);
+      rejects(
+        withIdentity({ name: 'main', type: 'LONG_CODE', country: 'GB', mps }),
+        /\[0\]\.originationIdentities\[0\]\.mps: /,
+      );
+    });
   });
 
   it('accepts an identity name of 32 characters', () => {
