@@ -1,0 +1,101 @@
+import {
+  DEFAULT_LATENESS_US,
+  InMemorySlotStore,
+  slotSpacingUs,
+  type SlotStore,
+} from '../../lambdas/domain/send-rate';
+import { waitForSendSlot, type SlotClock } from '../../lambdas/domain/send-slot';
+
+const T0 = 1_750_000_000_000_000;
+
+/** A virtual clock; each sleep overshoots by `oversleepUs` (a slow wake-up). */
+function virtualClock(oversleepUs = 0): SlotClock & { now: number; slept: number[] } {
+  const clock = {
+    now: T0,
+    slept: [] as number[],
+    nowUs: () => clock.now,
+    sleepUs: (us: number) => {
+      clock.slept.push(us);
+      clock.now += us + oversleepUs;
+      return Promise.resolve();
+    },
+  };
+  return clock;
+}
+
+describe('waiting for a send slot', () => {
+  it('sleeps until its slot and starts on it', async () => {
+    // GIVEN a 1 MPS identity whose next slot is two slots away
+    const store = new InMemorySlotStore(() => slotSpacingUs(1));
+    const clock = virtualClock();
+    const wait = { parts: 1, latestStartUs: T0 + 60_000_000 };
+    await waitForSendSlot(store, clock, 'main', wait);
+    await store.reserve('main', { parts: [1], nowUs: clock.now, latestStartUs: wait.latestStartUs });
+    // WHEN a sender waits for one
+    const outcome = await waitForSendSlot(store, clock, 'main', wait);
+    // THEN it starts exactly on the third slot
+    expect(outcome).toEqual({ kind: 'start', slotUs: T0 + 2 * slotSpacingUs(1) });
+    expect(clock.now).toBe(T0 + 2 * slotSpacingUs(1));
+  });
+
+  it('re-queues for the next free slot when it is later than the sender can wait, taking nothing', async () => {
+    const store = new InMemorySlotStore(() => slotSpacingUs(1));
+    const clock = virtualClock();
+    await store.reserve('main', {
+      parts: Array<number>(10).fill(1),
+      nowUs: T0,
+      latestStartUs: T0 + 60_000_000,
+    });
+    const outcome = await waitForSendSlot(store, clock, 'main', { parts: 1, latestStartUs: T0 + 5_000_000 });
+    expect(outcome).toEqual({ kind: 'requeue', atUs: T0 + 10 * slotSpacingUs(1) });
+    expect(clock.slept).toEqual([]);
+  });
+
+  it('does not send after waking later than the allowance: it gives the slot back and takes a fresh one', async () => {
+    // GIVEN a sender whose sleeps overshoot by more than the lateness allowance
+    const store = new InMemorySlotStore(() => slotSpacingUs(2));
+    const clock = virtualClock(DEFAULT_LATENESS_US + 1);
+    await store.reserve('main', { parts: [1], nowUs: T0, latestStartUs: T0 + 60_000_000 });
+    const release = jest.spyOn(store, 'release');
+    // WHEN it waits for a slot
+    const outcome = await waitForSendSlot(store, clock, 'main', {
+      parts: 1,
+      latestStartUs: T0 + 60_000_000,
+      retries: 1,
+    });
+    // THEN the missed slot went back, the fresh one (from now, the schedule being idle again) starts at once
+    expect(release).toHaveBeenCalledTimes(1);
+    await expect(release.mock.results[0]!.value).resolves.toBe(true);
+    expect(outcome).toEqual({ kind: 'start', slotUs: clock.now });
+  });
+
+  it('re-queues when every slot it took was missed', async () => {
+    const store = new InMemorySlotStore(() => slotSpacingUs(2));
+    const clock = virtualClock(DEFAULT_LATENESS_US + 1);
+    // Another sender always holds the slot right after now, so every fresh slot needs a sleep.
+    const always: SlotStore = {
+      reserve: async (identity, request) => {
+        await store.reserve(identity, { ...request, parts: [1] });
+        return store.reserve(identity, request);
+      },
+      release: (identity, reservation) => store.release(identity, reservation),
+    };
+    const outcome = await waitForSendSlot(always, clock, 'main', {
+      parts: 1,
+      latestStartUs: T0 + 60_000_000,
+      retries: 2,
+    });
+    expect(outcome).toEqual({ kind: 'requeue', atUs: clock.now });
+    expect(clock.slept).toHaveLength(3);
+  });
+
+  it('never starts when the schedule cannot be reached', async () => {
+    const broken: SlotStore = {
+      reserve: () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
+      release: () => Promise.resolve(false),
+    };
+    await expect(
+      waitForSendSlot(broken, virtualClock(), 'main', { parts: 1, latestStartUs: T0 + 1_000_000 }),
+    ).rejects.toThrow('ProvisionedThroughputExceededException');
+  });
+});
