@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoConsentStore } from '../adapters/dynamo/consent-store';
+import { DynamoMarketingHistory } from '../adapters/dynamo/marketing-history';
 import { DynamoMessageStore } from '../adapters/dynamo/message-store';
 import { DynamoTenantStore } from '../adapters/dynamo/tenant-store';
 import type { ConsentDeps } from '../domain/consent';
@@ -17,6 +18,7 @@ type ConsentTables = 'Subscribers' | 'ConsentLedger' | 'Suppressions';
 export function sendDeps(ports: SendingPorts<SendTables>): SendDeps {
   return {
     messages: new DynamoMessageStore(ports.db, ports.tables, ports.clock),
+    marketingHistory: new DynamoMarketingHistory(ports.db, ports.tables.MessageLog, ports.clock),
     tenants: new DynamoTenantStore(ports.db, ports.tables.Tenants, ports.tenantProfiles),
     subjectIds: ports.subjectIds,
     sender: ports.sender,

@@ -5,6 +5,13 @@
 import { ProblemError } from '../shared/problem';
 import type { MessageStatus } from '../shared/schemas';
 import { checkContent, countSegments } from './content-policy';
+import {
+  FrequencyCapError,
+  frequencyCapOf,
+  hasReachedFrequencyCap,
+  isCapped,
+  type MarketingHistory,
+} from './frequency-cap';
 import { normalizeE164 } from './phone';
 import { quietHoursCheck, QuietHoursError } from './quiet-hours';
 import { expiresAt } from './retention';
@@ -56,6 +63,8 @@ export interface MessageStore {
 
 export interface SendDeps {
   readonly messages: MessageStore;
+  /** Counts a recipient's recent marketing messages for the tenant's frequency cap. */
+  readonly marketingHistory: MarketingHistory;
   readonly tenants: TenantStore;
   readonly subjectIds: SubjectIdDeriver;
   readonly sender: SmsSender;
@@ -92,7 +101,10 @@ export interface SendOutcome {
   readonly subjectId: string;
 }
 
-/** The recipient checks of DESIGN §4, in contract order; the content check follows them. */
+/**
+ * The recipient checks of DESIGN §4 that need no more than the recipient's state, in contract order; the frequency
+ * cap (marketing only) and then the content check follow them.
+ */
 export function checkRecipient(
   state: RecipientState,
   request: SendRequest & { e164: string },
@@ -146,6 +158,12 @@ export async function sendMessage(
   const subjectId = await deps.subjectIds.derive(tenantId, e164);
   const state = await deps.messages.recipientState(tenantId, subjectId, request.topic);
   checkRecipient(state, { ...request, e164 }, now, options.internal ?? false);
+  // After quiet hours, before content (DESIGN §4 and §10): marketing only, one bounded read of the log.
+  if (isCapped(request.category) && !options.internal) {
+    const cap = frequencyCapOf(tenantId, tenant.frequencyCap);
+    if (cap && (await hasReachedFrequencyCap(deps.marketingHistory, cap, { tenantId, subjectId }, now)))
+      throw new FrequencyCapError(cap);
+  }
   checkContent(request.body, { denyPatterns: tenant.denyList });
 
   const messageId = deps.newId();

@@ -1,4 +1,5 @@
 /** A tenant (data controller) as the sending and reply rules see it. */
+import type { FrequencyCap } from './frequency-cap';
 import type { ChannelConfig } from './sms';
 
 export interface TenantSettings {
@@ -11,6 +12,11 @@ export interface TenantSettings {
   readonly channel: ChannelConfig;
   /** Terms refused in message bodies (for example URL shorteners). @default - the platform's default list */
   readonly denyList?: readonly string[];
+  /**
+   * Marketing messages one recipient may get in a window of days (DESIGN §10; frequency-cap.ts).
+   * @default - no cap
+   */
+  readonly frequencyCap?: FrequencyCap;
 }
 
 export interface TenantStore {
@@ -23,7 +29,7 @@ export interface TenantStore {
  * then only needs what the configuration leaves out.
  */
 export type ConfiguredTenant = Pick<TenantSettings, 'brand' | 'contact'> &
-  Partial<Pick<TenantSettings, 'helpText' | 'channel'>>;
+  Partial<Pick<TenantSettings, 'helpText' | 'channel' | 'frequencyCap'>>;
 
 /** The settings of a tenant: its stored item overlaid with its configuration; absent when neither can send. */
 export function mergeTenantSettings(

@@ -1,3 +1,4 @@
+import { frequencyCapSchema, type FrequencyCap } from '../../lambdas/domain/frequency-cap';
 import {
   IDENTITY_RULES,
   IDENTITY_TYPES,
@@ -72,6 +73,13 @@ export interface TenantProfile {
   readonly contact: string;
   /** HELP reply text. @default - composed from brand and contact */
   readonly helpText?: string;
+  /**
+   * At most `messages` marketing messages to one recipient in any `days` days (DESIGN §10): the frequency the
+   * tenant discloses at opt-in, as the CTIA Messaging Principles ask. Whole numbers; `days` at most 180, since
+   * messages are kept 6 months.
+   * @default - no cap
+   */
+  readonly frequencyCap?: FrequencyCap;
 }
 
 /** A number registered by hand, with its type (US toll-free numbers: the carrier answers STOP itself). */
@@ -190,6 +198,7 @@ const tenantProfileSchema = z.strictObject({
   helpText: z.optional(
     z.string().check(z.minLength(1), z.maxLength(160, 'must fit one SMS (160 characters)')),
   ),
+  frequencyCap: z.optional(frequencyCapSchema),
 });
 
 /** Message parts per second: above zero (fractions allowed: one part every few seconds), at most 1,000. */

@@ -228,6 +228,38 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
     rejects([{ ...base, tenantProfiles: { demo: profile } }], message);
   });
 
+  it('accepts a marketing frequency cap from 1 message in 1 day up to 100 in 180 days, and none at all', () => {
+    for (const frequencyCap of [
+      { messages: 1, days: 1 },
+      { messages: 4, days: 7 },
+      { messages: 100, days: 180 },
+    ]) {
+      const [cell] = parseCells([{ ...base, tenantProfiles: { demo: { ...demoProfile, frequencyCap } } }]);
+      expect(cell?.tenantProfiles?.demo?.frequencyCap).toEqual(frequencyCap);
+    }
+    expect(
+      parseCells([{ ...base, tenantProfiles: { demo: demoProfile } }])[0]?.tenantProfiles?.demo,
+    ).not.toHaveProperty('frequencyCap');
+  });
+
+  it.each([
+    ['zero messages', { messages: 0, days: 7 }, /frequencyCap\.messages: must be positive/],
+    ['a fraction of a message', { messages: 2.5, days: 7 }, /frequencyCap\.messages: must be a whole number/],
+    ['101 messages', { messages: 101, days: 7 }, /frequencyCap\.messages: must be at most 100 messages/],
+    ['zero days', { messages: 4, days: 0 }, /frequencyCap\.days: must be positive/],
+    ['half a day', { messages: 4, days: 0.5 }, /frequencyCap\.days: must be a whole number/],
+    [
+      '181 days, longer than messages are kept',
+      { messages: 4, days: 181 },
+      /frequencyCap\.days: must be at most 180 days \(messages are kept 6 months/,
+    ],
+    ['no days', { messages: 4 }, /frequencyCap\.days: .*expected number/],
+    ['a string', { messages: '4', days: 7 }, /frequencyCap\.messages: .*expected number/],
+    ['an unknown field', { messages: 4, days: 7, hours: 1 }, /frequencyCap: Unrecognized key: "hours"/],
+  ])('refuses a frequency cap with %s, naming the field', (_label, frequencyCap, message) => {
+    rejects([{ ...base, tenantProfiles: { demo: { ...demoProfile, frequencyCap } } }], message);
+  });
+
   it('refuses a tenant profile for a tenant the cell does not serve, naming it', () => {
     rejects(
       [{ ...base, tenantProfiles: { demo: demoProfile, ghost: demoProfile } }],

@@ -31,6 +31,12 @@ function deps(options: { sender: SmsSender; logFails?: boolean }) {
   };
   const sendDeps: SendDeps = {
     messages,
+    // Transactional sends never read the marketing history.
+    marketingHistory: {
+      countSince: async () => {
+        throw new Error('a transactional send read the marketing history');
+      },
+    },
     tenants: {
       get: async (tenantId) => ({
         tenantId,
