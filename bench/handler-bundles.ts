@@ -4,11 +4,11 @@
  * one that only creates a DynamoDB client. What a handler costs at cold start is its figure minus the second.
  */
 import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASELINES, bundleHandler, handlerNames } from './bundle';
 import { bundleBudgetProblem, ceilingKb } from './bundle-budget';
-import { measureModuleInit } from './module-init';
+import { type InitTimes, measureModuleInit } from './module-init';
 import type { Node22 } from './node22';
 
 /** The baseline a handler's module-init is compared with. */
@@ -18,6 +18,7 @@ export interface BaselineFigures {
   readonly name: string;
   readonly kb: number;
   readonly initMs?: number;
+  readonly initCpuMs?: number;
 }
 
 export interface HandlerFigures {
@@ -25,8 +26,11 @@ export interface HandlerFigures {
   readonly kb: number;
   readonly ceilingKb: number;
   readonly initMs?: number;
+  readonly initCpuMs?: number;
   /** `initMs` minus the DynamoDB-client-only baseline's. */
   readonly initOverBaselineMs?: number;
+  /** `initCpuMs` minus the DynamoDB-client-only baseline's. */
+  readonly initCpuOverBaselineMs?: number;
 }
 
 export interface BundleReport {
@@ -34,6 +38,8 @@ export interface BundleReport {
   readonly node: string;
   /** Fresh processes per bundle; module-init is their median (1: load check only, no timing). */
   readonly loadsPerBundle: number;
+  /** The machine's 1-minute load average and cores when the loads began: wall-clock times grow with load. */
+  readonly machine?: { readonly loadAverage: number; readonly cores: number };
   readonly baselines: readonly BaselineFigures[];
   readonly handlers: readonly HandlerFigures[];
 }
@@ -41,10 +47,11 @@ export interface BundleReport {
 export interface BundleMeasurements {
   readonly node: string;
   readonly loadsPerBundle: number;
+  readonly machine?: BundleReport['machine'];
   /** Minified size of each bundle (handlers and baselines), KB. */
   readonly sizesKb: ReadonlyMap<string, number>;
-  /** Module-init of each bundle, ms, or why it did not load. */
-  readonly inits: ReadonlyMap<string, number | string>;
+  /** Module-init of each bundle, or why it did not load. */
+  readonly inits: ReadonlyMap<string, InitTimes | string>;
 }
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;
@@ -57,36 +64,42 @@ const round1 = (value: number): number => Math.round(value * 10) / 10;
 export function assessBundles(measured: BundleMeasurements): { report: BundleReport; failures: string[] } {
   const failures: string[] = [];
   const timed = measured.loadsPerBundle > 1;
-  const initOf = (name: string): number | undefined => {
+  const initOf = (name: string): { initMs: number; initCpuMs: number } | undefined => {
     const init = measured.inits.get(name);
     if (typeof init === 'string') failures.push(`bundle ${name} does not load on its own: ${init}`);
     if (init === undefined) failures.push(`bundle ${name} was not loaded`);
-    return timed && typeof init === 'number' ? init : undefined;
+    return timed && typeof init === 'object' ? { initMs: init.wallMs, initCpuMs: init.cpuMs } : undefined;
   };
-  const baselines = BASELINES.map((name) => {
-    const initMs = initOf(name);
-    return { name, kb: measured.sizesKb.get(name)!, ...(initMs === undefined ? {} : { initMs }) };
-  });
-  const baselineMs = baselines.find((baseline) => baseline.name === COMPARED_BASELINE)?.initMs;
+  const baselines = BASELINES.map((name) => ({ name, kb: measured.sizesKb.get(name)!, ...initOf(name) }));
+  const baseline = baselines.find((entry) => entry.name === COMPARED_BASELINE);
   const handlers = [...measured.sizesKb.keys()]
     .filter((name) => !(BASELINES as readonly string[]).includes(name))
     .map((handler): HandlerFigures => {
       const kb = measured.sizesKb.get(handler)!;
       const overBudget = bundleBudgetProblem(handler, kb);
       if (overBudget) failures.push(overBudget);
-      const initMs = initOf(handler);
+      const init = initOf(handler);
       return {
         handler,
         kb,
         ceilingKb: ceilingKb(handler),
-        ...(initMs === undefined ? {} : { initMs }),
-        ...(initMs === undefined || baselineMs === undefined
-          ? {}
-          : { initOverBaselineMs: round1(initMs - baselineMs) }),
+        ...init,
+        ...(init && baseline?.initMs !== undefined && baseline.initCpuMs !== undefined
+          ? {
+              initOverBaselineMs: round1(init.initMs - baseline.initMs),
+              initCpuOverBaselineMs: round1(init.initCpuMs - baseline.initCpuMs),
+            }
+          : {}),
       };
     });
   return {
-    report: { node: measured.node, loadsPerBundle: measured.loadsPerBundle, baselines, handlers },
+    report: {
+      node: measured.node,
+      loadsPerBundle: measured.loadsPerBundle,
+      ...(measured.machine ? { machine: measured.machine } : {}),
+      baselines,
+      handlers,
+    },
     failures,
   };
 }
@@ -94,23 +107,36 @@ export function assessBundles(measured: BundleMeasurements): { report: BundleRep
 /** The report as a table: each handler's size, ceiling and module-init beside the baselines. */
 export function formatBundleTable(report: BundleReport): string[] {
   const timing = report.loadsPerBundle > 1 ? `median of ${report.loadsPerBundle} loads` : 'load check only';
+  const load = report.machine ? `, load ${report.machine.loadAverage} on ${report.machine.cores} cores` : '';
   const header = [
-    `bundle (Node.js ${report.node}, ${timing})`,
+    `bundle (Node.js ${report.node}, ${timing}${load})`,
     'KB',
     'ceiling KB',
     'init ms',
+    `− ${COMPARED_BASELINE}`,
+    'CPU ms',
     `− ${COMPARED_BASELINE}`,
   ];
   const cell = (value: number | undefined, sign = false): string =>
     value === undefined ? '–' : `${sign && value >= 0 ? '+' : ''}${value.toFixed(1)}`;
   const lines = [
-    ...report.baselines.map((b) => [`${b.name} (baseline)`, cell(b.kb), '–', cell(b.initMs), '–']),
+    ...report.baselines.map((b) => [
+      `${b.name} (baseline)`,
+      cell(b.kb),
+      '–',
+      cell(b.initMs),
+      '–',
+      cell(b.initCpuMs),
+      '–',
+    ]),
     ...report.handlers.map((h) => [
       h.handler,
       cell(h.kb),
       String(h.ceilingKb),
       cell(h.initMs),
       cell(h.initOverBaselineMs, true),
+      cell(h.initCpuMs),
+      cell(h.initCpuOverBaselineMs, true),
     ]),
   ];
   const widths = header.map((title, column) =>
@@ -137,9 +163,11 @@ export function measureBundles(node: Node22, rounds: number): { report: BundleRe
     sizesKb.set(name, round1(statSync(outfile).size / 1024));
     paths.set(name, outfile);
   }
+  const machine = { loadAverage: round1(loadavg()[0]!), cores: cpus().length };
   return assessBundles({
     node: node.version,
     loadsPerBundle: rounds,
+    ...(rounds > 1 ? { machine } : {}),
     sizesKb,
     inits: measureModuleInit(node.path, paths, rounds),
   });
