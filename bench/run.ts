@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { campaignRateRows } from './campaign-rate';
 import { measureDsrExportUnits } from './dsr-export-units';
 import { formatBundleTable, measureBundles } from './handler-bundles';
 import { findNode22 } from './node22';
@@ -145,6 +146,7 @@ async function main(): Promise<void> {
   const bundles = measureBundles(node22, quick ? 1 : MODULE_INIT_LOADS);
   failures.push(...bundles.failures);
   if (!quick) rows.push(synthSeconds());
+  rows.push(...(await campaignRateRows(quick, failures)));
 
   const results = {
     quick,
