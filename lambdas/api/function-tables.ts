@@ -22,8 +22,9 @@ const tablesOf = <T extends FunctionTables>(access: T): Array<keyof T & TableId>
 
 export const SUBSCRIBER_ACCESS = {
   Tenants: 'read',
-  // Create; change, record interactions, place and release legal holds.
-  Subscribers: ['PutItem', 'UpdateItem'],
+  // Create; change, record interactions, place and release legal holds. The audience index moves with a
+  // subscription or a change of topics: entries are put and deleted.
+  Subscribers: ['PutItem', 'UpdateItem', 'DeleteItem'],
   ConsentLedger: ['PutItem'],
   // The consent head; a new subscription clears the suppression of its scope.
   Suppressions: ['UpdateItem', 'DeleteItem'],
@@ -55,8 +56,9 @@ export const OPTOUT_TABLES = tablesOf(OPTOUT_ACCESS);
 
 export const INBOUND_ACCESS = {
   Tenants: 'read',
-  // A reply is an interaction; YES confirms a double opt-in; STOP removes the marketing item.
-  Subscribers: ['UpdateItem', 'DeleteItem'],
+  // A reply is an interaction; YES confirms a double opt-in (and puts its audience index entries); STOP removes
+  // the marketing item.
+  Subscribers: ['PutItem', 'UpdateItem', 'DeleteItem'],
   ConsentLedger: ['PutItem'],
   // STOP suppresses, START clears, the confirmation is marked sent.
   Suppressions: ['PutItem', 'UpdateItem', 'DeleteItem'],
@@ -74,8 +76,9 @@ export const DSR_API_TABLES = tablesOf(DSR_API_ACCESS);
 
 /** The DSR worker reaches every table that holds the subject's data, by the subject's keys only. */
 export const DSR_WORKER_ACCESS = {
-  // Erasure deletes the profile and marketing item; restriction and rectification change the profile.
-  Subscribers: ['UpdateItem', 'DeleteItem'],
+  // Erasure deletes the profile and marketing item; restriction and rectification change the profile, and move
+  // its audience index entries with it (a rectification of topics puts some).
+  Subscribers: ['PutItem', 'UpdateItem', 'DeleteItem'],
   // An objection is an opt-out.
   ConsentLedger: ['PutItem'],
   Suppressions: ['PutItem', 'UpdateItem'],
@@ -90,7 +93,10 @@ export const DSR_WORKER_TABLES = tablesOf(DSR_WORKER_ACCESS);
 export const DELIVERY_STATUS_ACCESS = { MessageLog: ['UpdateItem'] } as const satisfies FunctionTables;
 export const DELIVERY_STATUS_TABLES = tablesOf(DELIVERY_STATUS_ACCESS);
 
-/** After a TTL deletion: the marketing item and the messages go too, with a count-only audit summary. */
+/**
+ * After a TTL deletion: the marketing item, the messages and the audience index entries go too, with a
+ * count-only audit summary.
+ */
 export const TTL_BACKSTOP_ACCESS = {
   Subscribers: ['DeleteItem'],
   MessageLog: ['BatchWriteItem'],

@@ -1,7 +1,8 @@
 /**
  * The TTL backstop (DESIGN §4 Purge), without its Lambda wiring: DynamoDB TTL deletes a subscriber profile the
  * purge did not reach (it deletes late, but it does delete) → the Subscribers stream → this, which does the same
- * cascade as the purge (marketing item and MessageLog; ConsentLedger and Suppressions are kept) and audits it.
+ * cascade as the purge (marketing item, MessageLog and audience index entries; ConsentLedger and Suppressions
+ * are kept) and audits it.
  *
  * The event source mapping lets through only TTL deletes (`eventName` REMOVE by the service principal
  * `dynamodb.amazonaws.com`); the same test is repeated here so a wider filter could never make a user delete
@@ -21,7 +22,7 @@ export const TTL_BACKSTOP_ACTOR = 'ttl-backstop';
 export const TTL_CASCADE_ACTION = 'ttl_cascade';
 
 export interface TtlBackstopDeps {
-  readonly store: Pick<PurgeStore, 'cascade' | 'hasLiveProfile'>;
+  readonly store: Pick<PurgeStore, 'cascade' | 'hasLiveProfile' | 'leaveAudiences'>;
   readonly audit: AuditLog;
   readonly clock: () => Date;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
@@ -70,6 +71,8 @@ export function ttlBackstopHandler(
       const endedAt = deletedAt === undefined ? now : new Date(deletedAt * 1000);
       const resubscribed = await deps.store.hasLiveProfile(subscriber, now);
       const cascaded = await deps.store.cascade(subscriber, endedAt);
+      // TTL deleted the profile alone: its audience index entries (which have no TTL) go now.
+      await deps.store.leaveAudiences(subscriber);
       if (resubscribed) counts.resubscribed += 1;
       else counts.profiles += 1;
       counts.marketingDeleted += cascaded.marketingDeleted;

@@ -49,10 +49,15 @@ export interface PurgeStore {
    */
   cascade(subscriber: DueSubscriber, endedAt: Date): Promise<CascadeCounts>;
   /**
-   * Deletes the profile this run claimed at `now`, on the same condition as the claim; false when it no longer
-   * holds or a subscribe replaced the profile.
+   * Deletes the profile this run claimed at `now`, on the same condition as the claim, and its audience index
+   * entries in the same transaction; false when it no longer holds or a subscribe replaced the profile.
    */
   remove(subscriber: DueSubscriber, now: Date): Promise<boolean>;
+  /**
+   * Deletes the subject's audience index entries (DESIGN §10) when no profile item is there any more, as after
+   * a TTL deletion; a profile written since owns the entries and keeps them. True when entries were deleted.
+   */
+  leaveAudiences(subscriber: DueSubscriber): Promise<boolean>;
   /** Whether a live profile exists for the subject now (strongly consistent), such as after a re-subscribe. */
   hasLiveProfile(subscriber: DueSubscriber, now: Date): Promise<boolean>;
 }

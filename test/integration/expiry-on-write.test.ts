@@ -146,6 +146,13 @@ function expiryProblem(table: string, item: Key, now: Date): string | undefined 
   const sk = String(item.sk ?? '');
   // A standing opt-out is kept while it stands (CTIA/FCC); other Suppressions items expire like the rest.
   if (id === 'Suppressions' && /^S#/.test(sk)) return undefined;
+  // The audience index (DESIGN §10) has no TTL of its own: it lives as long as the active profile it lists, and
+  // every write that ends the profile deletes it (audience-index.ts). The last test below holds it to that.
+  if (id === 'Subscribers' && /^[AM]#/.test(sk)) {
+    return item.expiresAt === undefined && item.purgeDay === undefined
+      ? undefined
+      : 'an audience index entry has a TTL of its own';
+  }
   const isProfile = id === 'Subscribers' && /^S#[^#]+$/.test(sk);
   if (isProfile && item.legalHold !== undefined) {
     return item.expiresAt === undefined && item.purgeDay === undefined
@@ -298,6 +305,8 @@ describe('expiresAt and the granted writes on every write path', () => {
     // Subscribers: create, change, interact, hold, interact while held, release (also with a past expiry).
     await call(subscribers, 'createSubscriber', { phone: phone(1), consent, topics: ['offers'] });
     await call(subscribers, 'patchSubscriber', { locale: 'fr-FR' }, path(1));
+    // A change of topics moves the audience index: `offers` is left, `news` joined.
+    await call(subscribers, 'patchSubscriber', { topics: ['news'] }, path(1));
     await call(subscribers, 'recordInteraction', { type: 'click' }, path(1));
     await call(subscribers, 'setLegalHold', { reason: 'Case 1' }, path(1));
     now = new Date('2026-03-02T11:00:00.000Z');
@@ -309,7 +318,12 @@ describe('expiresAt and the granted writes on every write path', () => {
     });
     await call(subscribers, 'setLegalHold', { reason: 'Case 2' }, path(2));
     await call(messaging.actions, 'sendMessage', { to: phone(2), body: 'Held', category: 'transactional' });
-    await call(subscribers, 'createSubscriber', { phone: phone(3), consent, doubleOptIn: true });
+    await call(subscribers, 'createSubscriber', {
+      phone: phone(3),
+      consent,
+      doubleOptIn: true,
+      topics: ['offers'],
+    });
 
     // Messages, opt-outs, inbound keywords (STOP, START twice, YES for a double opt-in) and a delivery receipt.
     const sent = await call(messaging.actions, 'sendMessage', {
@@ -383,7 +397,7 @@ describe('expiresAt and the granted writes on every write path', () => {
         type,
         phone: phone(5),
         verification,
-        ...(type === 'rectification' ? { changes: { locale: 'de-DE' } } : {}),
+        ...(type === 'rectification' ? { changes: { locale: 'de-DE', topics: ['news'] } } : {}),
       });
       expect(opened.statusCode).toBe(202);
       await dsrQueue.idle();
@@ -472,6 +486,7 @@ describe('expiresAt and the granted writes on every write path', () => {
 
   it('leaves no item without expiresAt in any table once every path has run, library writes included', async () => {
     const offenders: Array<{ table: TableId; sk: unknown; problem: string }> = [];
+    const subscriberItems: Key[] = [];
     for (const id of TABLE_IDS) {
       let startKey: Key | undefined;
       do {
@@ -481,6 +496,7 @@ describe('expiresAt and the granted writes on every write path', () => {
         for (const item of page.Items ?? []) {
           // Tenant settings are configuration seeded outside lambdas/, which never writes the Tenants table.
           if (id === 'Tenants') continue;
+          if (id === 'Subscribers') subscriberItems.push(item);
           const problem = expiryProblem(tables[id], item, now);
           if (problem) offenders.push({ table: id, sk: item.sk ?? item.id, problem });
         }
@@ -489,5 +505,23 @@ describe('expiresAt and the granted writes on every write path', () => {
     }
     expect(offenders).toEqual([]);
     expect(writtenTables.has('Tenants')).toBe(false);
+    // Every audience index entry left lists a profile that is there and active, under one of its topics: none
+    // outlived what it indexes (the entries have no TTL to fall back on).
+    const profiles = new Map(
+      subscriberItems
+        .filter((item) => /^S#[^#]+$/.test(String(item.sk)))
+        .map((item) => [String(item.sk).slice(2), item]),
+    );
+    const entries = subscriberItems.filter((item) => /^[AM]#/.test(String(item.sk)));
+    const stray = entries.filter((item) => {
+      const sk = String(item.sk);
+      const [kind, topic, subject] = sk.startsWith('A#') ? ['A', undefined, sk.slice(2)] : sk.split('#');
+      const profile = profiles.get(String(subject));
+      if (profile?.status !== 'active') return true;
+      return kind === 'M' && !(profile.topics as string[]).includes(String(topic));
+    });
+    expect(stray).toEqual([]);
+    // The scenario leaves active subscribers with topics, so the check above had entries to hold.
+    expect(entries.length).toBeGreaterThan(1);
   });
 });

@@ -163,6 +163,7 @@ describe('purge-inactive', () => {
       },
       cascade: (subscriber, endedAt) => deps.store.cascade(subscriber, endedAt),
       remove: (subscriber, when) => deps.store.remove(subscriber, when),
+      leaveAudiences: (subscriber) => deps.store.leaveAudiences(subscriber),
       hasLiveProfile: (subscriber, when) => deps.store.hasLiveProfile(subscriber, when),
     };
 

@@ -156,6 +156,7 @@ describe('the TTL backstop', () => {
     const flaky: PurgeStore = {
       ...store,
       hasLiveProfile: (s, at) => store.hasLiveProfile(s, at),
+      leaveAudiences: (s) => store.leaveAudiences(s),
       cascade: async (s, endedAt) => {
         if (fail && s.subjectId === failing.subjectId) throw new Error('throttled');
         return store.cascade(s, endedAt);

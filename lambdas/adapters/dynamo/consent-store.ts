@@ -17,11 +17,15 @@ import {
 } from '../../domain/consent';
 import { isExpired } from '../../domain/retention';
 import type { ConsentEvent } from '../../domain/subscribers';
+import { writeWithIndex } from './audience-index';
 import { failedConditions, ledgerPut, moveHead, type TransactItems } from './consent-head';
 import { nowSeconds } from './expressions';
 import { consentStateKey, marketingKey, subscriberKey, suppressionKey, tenantPk } from './keys';
 
 type Tables = { readonly Subscribers: string; readonly ConsentLedger: string; readonly Suppressions: string };
+
+/** Times a confirmation reads the subscriber's topics again after they changed in between. */
+const MAX_TOPIC_TURNS = 3;
 
 export class DynamoConsentStore implements ConsentStore {
   constructor(
@@ -154,25 +158,9 @@ export class DynamoConsentStore implements ConsentStore {
         },
       });
     }
-    if (changes.confirmSubscriber) {
-      items.push({
-        Update: {
-          TableName: this.tables.Subscribers,
-          Key: subscriberKey(tenantId, subjectId),
-          UpdateExpression: 'SET #status = :active',
-          ConditionExpression:
-            'attribute_exists(pk) AND #status = :pending AND (attribute_not_exists(expiresAt) OR expiresAt > :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':active': 'active',
-            ':pending': 'pending_confirmation',
-            ':now': nowSeconds(new Date(event.at)),
-          },
-        },
-      });
-    }
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      if (changes.confirmSubscriber) await this.confirm(event, items);
+      else await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return 'recorded';
     } catch (error) {
       const failed = failedConditions(error);
@@ -180,6 +168,62 @@ export class DynamoConsentStore implements ConsentStore {
       if (failed.length > 0) return 'unchanged';
       throw error;
     }
+  }
+
+  /**
+   * The YES of a double opt-in: the subscriber becomes `active` and joins the audiences of its topics in the
+   * same transaction. The update holds to the topics it read; a change of topics in between makes it read again.
+   */
+  private async confirm(event: ConsentEvent, items: TransactItems): Promise<void> {
+    const { tenantId, subjectId } = event;
+    const at = nowSeconds(new Date(event.at));
+    for (let turn = 0; turn < MAX_TOPIC_TURNS; turn += 1) {
+      const { Item } = await this.db.send(
+        new GetCommand({
+          TableName: this.tables.Subscribers,
+          Key: subscriberKey(tenantId, subjectId),
+          ConsistentRead: true,
+          ProjectionExpression: 'topics',
+        }),
+      );
+      const topics = (Item?.topics as string[] | undefined) ?? [];
+      const update = {
+        Update: {
+          TableName: this.tables.Subscribers,
+          Key: subscriberKey(tenantId, subjectId),
+          UpdateExpression: 'SET #status = :active',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :pending AND (attribute_not_exists(expiresAt) OR expiresAt > :now) ' +
+            'AND topics = :topics',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':active': 'active',
+            ':pending': 'pending_confirmation',
+            ':now': at,
+            ':topics': topics,
+          },
+        },
+      };
+      const write = { db: this.db, table: this.tables.Subscribers, tenantId, subjectId };
+      try {
+        await writeWithIndex(write, () => ({ items: [...items, update], after: { topics } }));
+        return;
+      } catch (error) {
+        // Only a change of topics is worth another turn; anything else is the caller's to read.
+        const confirmFailed = failedConditions(error).includes(items.length);
+        const now = await this.db.send(
+          new GetCommand({
+            TableName: this.tables.Subscribers,
+            Key: subscriberKey(tenantId, subjectId),
+            ConsistentRead: true,
+            ProjectionExpression: 'topics',
+          }),
+        );
+        const moved = JSON.stringify(now.Item?.topics ?? []) !== JSON.stringify(topics);
+        if (!confirmFailed || !moved) throw error;
+      }
+    }
+    throw new Error('The topics of the subscriber kept changing while its double opt-in was confirmed');
   }
 
   async markConfirmed(tenantId: string, subjectId: string, scope: string, at: Date): Promise<void> {

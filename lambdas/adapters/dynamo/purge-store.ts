@@ -14,6 +14,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { BucketCursor, CascadeCounts, DueSubscriber, PurgeStore } from '../../domain/purge';
 import { isExpired } from '../../domain/retention';
+import { readIndex, writeWithIndex } from './audience-index';
+import { failedConditions } from './consent-head';
 import { nowSeconds } from './expressions';
 import { marketingKey, subjectPk, subscriberKey } from './keys';
 
@@ -129,19 +131,51 @@ export class DynamoPurgeStore implements PurgeStore {
   }
 
   async remove({ tenantId, subjectId }: DueSubscriber, now: Date): Promise<boolean> {
+    // The profile leaves its audiences in the same transaction (DESIGN §10).
+    const write = { db: this.db, table: this.tables.Subscribers, tenantId, subjectId };
     try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.tables.Subscribers,
-          Key: subscriberKey(tenantId, subjectId),
-          // The profile this run claimed, not one a subscribe put in its place.
-          ConditionExpression: `${DUE} AND purgeClaimedAt = :claimedAt`,
-          ExpressionAttributeValues: { ':now': nowSeconds(now), ':claimedAt': now.toISOString() },
-        }),
-      );
+      await writeWithIndex(write, () => ({
+        items: [
+          {
+            Delete: {
+              TableName: this.tables.Subscribers,
+              Key: subscriberKey(tenantId, subjectId),
+              // The profile this run claimed, not one a subscribe put in its place.
+              ConditionExpression: `${DUE} AND purgeClaimedAt = :claimedAt`,
+              ExpressionAttributeValues: { ':now': nowSeconds(now), ':claimedAt': now.toISOString() },
+            },
+          },
+        ],
+        after: undefined,
+      }));
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (failedConditions(error).includes(0)) return false;
+      throw error;
+    }
+  }
+
+  async leaveAudiences({ tenantId, subjectId }: DueSubscriber): Promise<boolean> {
+    if (!(await readIndex(this.db, this.tables.Subscribers, tenantId, subjectId))) return false;
+    const write = { db: this.db, table: this.tables.Subscribers, tenantId, subjectId };
+    const key = subscriberKey(tenantId, subjectId);
+    try {
+      await writeWithIndex(write, () => ({
+        // Only while no profile is there: a new subscription owns the entries it wrote.
+        items: [
+          {
+            ConditionCheck: {
+              TableName: this.tables.Subscribers,
+              Key: key,
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+        after: undefined,
+      }));
+      return true;
+    } catch (error) {
+      if (failedConditions(error).includes(0)) return false;
       throw error;
     }
   }

@@ -4,6 +4,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { membershipOf } from '../../domain/audience';
 import type { RectificationChanges } from '../../domain/dsr';
 import type { SubjectData, SubjectDataStore } from '../../domain/dsr-ports';
 import type {
@@ -14,6 +15,8 @@ import type {
 } from '../../domain/export-document';
 import { isExpired } from '../../domain/retention';
 import type { SubscriberRecord } from '../../domain/subscribers';
+import { writeWithIndex } from './audience-index';
+import { failedConditions, type TransactItem } from './consent-head';
 import { LIVE, nowSeconds, setFields } from './expressions';
 import { marketingKey, subjectPk, subscriberKey, tenantPk } from './keys';
 import { QueryOnlyDb, type KeyedTable } from './query-only';
@@ -27,13 +30,28 @@ type Tables = {
 
 type Item = Record<string, unknown>;
 
+/** Times a correction of topics reads the profile again after its status changed in between. */
+const MAX_STATUS_TURNS = 3;
+
 const withoutKeys = ({ pk: _pk, sk: _sk, ...rest }: Item): Item => rest;
 
 export class DynamoSubjectDataStore implements SubjectDataStore {
   private readonly tables: Readonly<Record<keyof Tables, KeyedTable>>;
 
-  constructor(db: DynamoDBDocumentClient, names: Tables) {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly names: Tables,
+  ) {
     this.tables = new QueryOnlyDb(db, names).tables;
+  }
+
+  /** A transaction on the subject's profile that moves its audience index with it (DESIGN §10). */
+  private withIndex(
+    tenantId: string,
+    subjectId: string,
+    build: Parameters<typeof writeWithIndex>[1],
+  ): Promise<void> {
+    return writeWithIndex({ db: this.db, table: this.names.Subscribers, tenantId, subjectId }, build);
   }
 
   /** The subject's partition of a per-subject table, read strongly consistent, expired items left out. */
@@ -84,15 +102,37 @@ export class DynamoSubjectDataStore implements SubjectDataStore {
   }
 
   async deleteProfile(tenantId: string, subjectId: string): Promise<'deleted' | 'absent' | 'held'> {
+    const Key = subscriberKey(tenantId, subjectId);
+    const TableName = this.names.Subscribers;
     try {
-      const deleted = await this.tables.Subscribers.delete(subscriberKey(tenantId, subjectId), {
-        ConditionExpression: 'attribute_not_exists(legalHold)',
-      });
-      return deleted ? 'deleted' : 'absent';
+      await this.withIndex(tenantId, subjectId, () => ({
+        items: [
+          {
+            Delete: {
+              TableName,
+              Key,
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(legalHold)',
+            },
+          },
+        ],
+        after: undefined,
+      }));
+      return 'deleted';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'held';
-      throw error;
+      if (!failedConditions(error).includes(0)) throw error;
     }
+    if (await this.tables.Subscribers.get(Key)) return 'held';
+    // No profile: index entries an ended life left (TTL removed its profile) are erased all the same.
+    try {
+      await this.withIndex(tenantId, subjectId, () => ({
+        items: [{ ConditionCheck: { TableName, Key, ConditionExpression: 'attribute_not_exists(pk)' } }],
+        after: undefined,
+      }));
+    } catch (error) {
+      // Subscribed again meanwhile: that subscription owns its entries.
+      if (!failedConditions(error).includes(0)) throw error;
+    }
+    return 'absent';
   }
 
   deleteMarketing(tenantId: string, subjectId: string): Promise<boolean> {
@@ -110,12 +150,74 @@ export class DynamoSubjectDataStore implements SubjectDataStore {
     return keys.length;
   }
 
-  restrict(tenantId: string, subjectId: string, now: Date): Promise<boolean> {
-    return this.setOnLive(tenantId, subjectId, { status: 'restricted' }, now);
+  /** A restricted subscriber leaves every audience, in the same transaction. */
+  async restrict(tenantId: string, subjectId: string, now: Date): Promise<boolean> {
+    const update = this.liveUpdate(tenantId, subjectId, [['status', 'restricted']], now);
+    try {
+      await this.withIndex(tenantId, subjectId, () => ({ items: [update], after: undefined }));
+      return true;
+    } catch (error) {
+      if (failedConditions(error).includes(0)) return false;
+      throw error;
+    }
   }
 
-  rectify(tenantId: string, subjectId: string, changes: RectificationChanges, now: Date): Promise<boolean> {
-    return this.setOnLive(tenantId, subjectId, changes, now);
+  /**
+   * Corrections to the profile. A correction of topics moves the audience index in the same transaction, holding
+   * to the status it read (who is in an audience depends on it); a status change in between makes it read again.
+   */
+  async rectify(
+    tenantId: string,
+    subjectId: string,
+    changes: RectificationChanges,
+    now: Date,
+  ): Promise<boolean> {
+    const { topics } = changes;
+    if (topics === undefined) return this.setOnLive(tenantId, subjectId, changes, now);
+    const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
+    for (let turn = 0; turn < MAX_STATUS_TURNS; turn += 1) {
+      const current = await this.profile(tenantId, subjectId, now);
+      if (!current) return false;
+      const update = this.liveUpdate(tenantId, subjectId, fields, now, current.status);
+      try {
+        await this.withIndex(tenantId, subjectId, () => ({
+          items: [update],
+          after: membershipOf({ status: current.status, topics }),
+        }));
+        return true;
+      } catch (error) {
+        if (!failedConditions(error).includes(0)) throw error;
+      }
+    }
+    throw new Error('The status of the subscriber kept changing while its topics were rectified');
+  }
+
+  /** A transaction Update of a live profile, optionally holding to its status. */
+  private liveUpdate(
+    tenantId: string,
+    subjectId: string,
+    fields: ReadonlyArray<readonly [string, unknown]>,
+    now: Date,
+    status?: string,
+  ): TransactItem {
+    const set = setFields(fields);
+    return {
+      Update: {
+        TableName: this.names.Subscribers,
+        Key: subscriberKey(tenantId, subjectId),
+        ...set,
+        ConditionExpression: status === undefined ? LIVE : `${LIVE} AND #status = :status`,
+        ExpressionAttributeNames: {
+          ...set.ExpressionAttributeNames,
+          ...(status === undefined ? {} : { '#status': 'status' }),
+        },
+        ExpressionAttributeValues: {
+          ...set.ExpressionAttributeValues,
+          ':now': nowSeconds(now),
+          ...(status === undefined ? {} : { ':status': status }),
+        },
+      },
+    };
   }
 
   private async setOnLive(tenantId: string, subjectId: string, changes: Item, now: Date): Promise<boolean> {

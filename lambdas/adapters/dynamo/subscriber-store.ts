@@ -2,12 +2,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { membershipOf } from '../../domain/audience';
 import { isExpired } from '../../domain/retention';
 import {
   profileExpiry,
@@ -18,6 +18,7 @@ import {
   type SubscriberStore,
 } from '../../domain/subscribers';
 import type { PatchSubscriberRequest } from '../../shared/schemas';
+import { writeWithIndex } from './audience-index';
 import { failedConditions, headUnchanged, ledgerPut, moveHead, type TransactItems } from './consent-head';
 import { LIVE, nowSeconds, setFields } from './expressions';
 import { subscriberKey, suppressionKey } from './keys';
@@ -26,6 +27,8 @@ type Tables = { readonly Subscribers: string; readonly ConsentLedger: string; re
 
 /** Times an interaction may switch between the held and the unheld write before it gives up. */
 const MAX_HOLD_TURNS = 3;
+/** Times a change of topics reads the profile again after its status changed in between. */
+const MAX_STATUS_TURNS = 3;
 
 function toRecord(item: Record<string, unknown>): SubscriberRecord {
   // Keys and storage-only attributes stay behind; everything else is the record.
@@ -84,7 +87,16 @@ export class DynamoSubscriberStore implements SubscriberStore {
       });
     }
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      // The audience index moves with the profile: an `active` subscriber joins its audiences now. A new subject
+      // has no index entries, so they are read only when the first try finds some (an ended life's).
+      const write = {
+        db: this.db,
+        table: this.tables.Subscribers,
+        tenantId,
+        subjectId,
+        assumeUnindexed: true,
+      };
+      await writeWithIndex(write, () => ({ items, after: membershipOf(record) }));
       return 'created';
     } catch (error) {
       const failed = failedConditions(error);
@@ -100,6 +112,8 @@ export class DynamoSubscriberStore implements SubscriberStore {
     changes: PatchSubscriberRequest,
     now: Date,
   ): Promise<SubscriberRecord | undefined> {
+    const { topics } = changes;
+    if (topics !== undefined) return this.updateTopics(tenantId, subjectId, { ...changes, topics }, now);
     const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
     const set = setFields(fields);
     try {
@@ -118,6 +132,49 @@ export class DynamoSubscriberStore implements SubscriberStore {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * A change that includes topics moves the audience index in the same transaction. Who is in an audience
+   * depends on the status too, so the update holds to the status it read; a status change in between (a YES, a
+   * restriction) makes it read again.
+   */
+  private async updateTopics(
+    tenantId: string,
+    subjectId: string,
+    changes: PatchSubscriberRequest & { topics: readonly string[] },
+    now: Date,
+  ): Promise<SubscriberRecord | undefined> {
+    const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
+    const set = setFields(fields);
+    for (let turn = 0; turn < MAX_STATUS_TURNS; turn += 1) {
+      const current = await this.get(tenantId, subjectId, now);
+      if (!current) return undefined;
+      const update = {
+        Update: {
+          TableName: this.tables.Subscribers,
+          Key: subscriberKey(tenantId, subjectId),
+          ...set,
+          ConditionExpression: `${LIVE} AND #status = :status`,
+          ExpressionAttributeNames: { ...set.ExpressionAttributeNames, '#status': 'status' },
+          ExpressionAttributeValues: {
+            ...set.ExpressionAttributeValues,
+            ':now': nowSeconds(now),
+            ':status': current.status,
+          },
+        },
+      };
+      try {
+        await writeWithIndex({ db: this.db, table: this.tables.Subscribers, tenantId, subjectId }, () => ({
+          items: [update],
+          after: membershipOf({ status: current.status, topics: changes.topics }),
+        }));
+        return { ...current, ...Object.fromEntries(fields) } as SubscriberRecord;
+      } catch (error) {
+        if (!failedConditions(error).includes(0)) throw error;
+      }
+    }
+    throw new Error('The status of the subscriber kept changing while its topics were changed');
   }
 
   async recordInteraction(
