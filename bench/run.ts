@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { audienceRows } from './audience-units';
 import { campaignRateRows } from './campaign-rate';
 import { measureDsrExportUnits } from './dsr-export-units';
 import { formatBundleTable, measureBundles } from './handler-bundles';
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
     }
 
     rows.push(...(await purgeRows(ddb.endpoint, failures)));
+    rows.push(...(await audienceRows(ddb.endpoint, quick, failures)));
   } finally {
     await ddb.stop();
   }
