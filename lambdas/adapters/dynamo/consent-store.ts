@@ -186,7 +186,8 @@ export class DynamoConsentStore implements ConsentStore {
           ProjectionExpression: 'topics',
         }),
       );
-      const topics = (Item?.topics as string[] | undefined) ?? [];
+      const stored = Item?.topics as string[] | undefined;
+      const topics = stored ?? [];
       const update = {
         Update: {
           TableName: this.tables.Subscribers,
@@ -194,13 +195,13 @@ export class DynamoConsentStore implements ConsentStore {
           UpdateExpression: 'SET #status = :active',
           ConditionExpression:
             'attribute_exists(pk) AND #status = :pending AND (attribute_not_exists(expiresAt) OR expiresAt > :now) ' +
-            'AND topics = :topics',
+            `AND ${stored === undefined ? 'attribute_not_exists(topics)' : 'topics = :topics'}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':active': 'active',
             ':pending': 'pending_confirmation',
             ':now': at,
-            ':topics': topics,
+            ...(stored === undefined ? {} : { ':topics': topics }),
           },
         },
       };
