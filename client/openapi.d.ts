@@ -194,6 +194,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one message to every consenting subscriber of a topic, at the provider's rate, with every check at dispatch */
+        post: operations["createCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow a campaign: its status and live counts */
+        get: operations["getCampaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a campaign: no recipient is dispatched after this; a repeat answers the same */
+        post: operations["cancelCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1554,7 +1605,7 @@ export interface operations {
                                  * @description Retention category id (docs/retention.md)
                                  * @enum {string}
                                  */
-                                category: "subscriberProfile" | "marketingAttributes" | "messageTraffic" | "consentProof" | "dsrRecord" | "auditEvents" | "tenantAccount" | "optOutSuppression" | "dsrExportFiles" | "idempotencyRecords" | "serviceLogs" | "tableBackups";
+                                category: "subscriberProfile" | "marketingAttributes" | "messageTraffic" | "campaignRecords" | "consentProof" | "dsrRecord" | "auditEvents" | "tenantAccount" | "optOutSuppression" | "dsrExportFiles" | "idempotencyRecords" | "serviceLogs" | "tableBackups";
                                 /** @description Why this data is kept despite the request, with its legal basis */
                                 reason: string;
                             }[];
@@ -1713,6 +1764,350 @@ export interface operations {
             };
             /** @description urn:optline:problem:unsupported-media-type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCampaign: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A name for the tenant’s own reference; never sent */
+                    name?: string;
+                    /** @description The audience: active subscribers who chose this topic. Without it, every active one */
+                    topic?: string;
+                    /** @description Message text; checked by the content policy at creation (422 content-rejected) */
+                    body: string;
+                    /**
+                     * @description `marketing` (the default) is subject to quiet hours and the frequency cap
+                     * @enum {string}
+                     */
+                    category?: "transactional" | "marketing";
+                    /**
+                     * Format: date-time
+                     * @description When dispatch starts; now when absent or past. At most 365 days ahead: otherwise 422 timestamp-out-of-range
+                     */
+                    sendAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored, and scheduled or dispatching; a retry with the same key answers the same */
+            202: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Id of the campaign, for GET /v1/campaigns/{id} */
+                        campaignId: string;
+                        /**
+                         * @description `scheduled` or `dispatching`; a retry with the same key answers the campaign as it stands
+                         * @enum {string}
+                         */
+                        status: "scheduled" | "dispatching" | "completed" | "cancelled";
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:content-rejected, urn:optline:problem:timestamp-out-of-range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the campaign (the campaignId of POST /v1/campaigns); any other value is answered 404 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        name?: string;
+                        topic?: string;
+                        /** @enum {string} */
+                        category: "transactional" | "marketing";
+                        /** @enum {string} */
+                        status: "scheduled" | "dispatching" | "completed" | "cancelled";
+                        /** Format: date-time */
+                        sendAt: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description When the last recipient was handled
+                         */
+                        completedAt?: string;
+                        /** Format: date-time */
+                        cancelledAt?: string;
+                        counts: {
+                            /** @description Recipients read from the audience so far */
+                            targeted: number;
+                            sent: number;
+                            /** @description Refused by the provider */
+                            failed: number;
+                            /** @description Waiting for the end of their quiet hours; still pending */
+                            deferred: number;
+                            skipped: {
+                                optedOut: number;
+                                noConsent: number;
+                                restricted: number;
+                                frequencyCap: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the campaign (the campaignId of POST /v1/campaigns); any other value is answered 404 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "cancelled";
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,20 +26,30 @@ export class LocalQueue {
   /** Message bodies that failed every delivery. */
   readonly deadLetters: string[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
 
   constructor(
     private readonly handle: (event: SQSEvent) => Promise<SQSBatchResponse>,
     private readonly options: LocalQueueOptions,
   ) {}
 
-  /** Queues one message body; it is handled later, never within the caller's turn. */
-  publish(body: string): void {
-    const pickup = this.options.pickupDelayMs ?? 0;
+  /**
+   * Queues one message body; it is handled later, never within the caller's turn, and no sooner than
+   * `delayMs` (as SQS's DelaySeconds) when given.
+   */
+  publish(body: string, delayMs = 0): void {
+    const pickup = Math.max(delayMs, this.options.pickupDelayMs ?? 0);
     const delivery = new Promise<void>((resolve) =>
-      pickup > 0 ? setTimeout(resolve, pickup) : setImmediate(resolve),
-    ).then(() => this.deliver(body, 1));
+      // A long delay (a deferral to the end of quiet hours) must not keep the process alive on its own.
+      pickup > 0 ? setTimeout(resolve, pickup).unref() : setImmediate(resolve),
+    ).then(() => (this.stopped ? undefined : this.deliver(body, 1)));
     this.inFlight.add(delivery);
     void delivery.finally(() => this.inFlight.delete(delivery));
+  }
+
+  /** Delivers nothing more, delayed messages included; for a server that is closing. */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Resolves once every message published so far (and its redeliveries) has been handled. */
@@ -76,7 +86,7 @@ export class LocalQueue {
       // The batch handler throws when every record of the batch failed.
       failed = true;
     }
-    if (!failed) return;
+    if (!failed || this.stopped) return;
     if (receiveCount >= this.options.maxReceives) {
       this.deadLetters.push(body);
       return;

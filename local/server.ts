@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DynamoAudienceReader } from '../lambdas/adapters/dynamo/audience-store';
 import { DynamoMessageStatusStore } from '../lambdas/adapters/dynamo/message-status-store';
 import { queryOnly } from '../lambdas/adapters/dynamo/query-only';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
@@ -19,6 +20,7 @@ import {
   type OutboxEntry,
   type OutboxSenderOptions,
 } from '../lambdas/adapters/sms/outbox-sender';
+import { RateLimitedSender, SYSTEM_SLOT_CLOCK } from '../lambdas/adapters/sms/rate-limited-sender';
 import {
   createApiHandler,
   MAX_BODY_BYTES,
@@ -26,7 +28,10 @@ import {
   type RouteAction,
 } from '../lambdas/api/api-handler';
 import { bearerTokenCaller } from '../lambdas/api/callers';
+import { campaignWorkerDeps, campaignWorkerHandler } from '../lambdas/api/campaign-worker';
+import { campaignActions } from '../lambdas/api/campaigns-api';
 import { deliveryStatusHandler } from '../lambdas/api/delivery-status';
+import { sendDeps } from '../lambdas/api/domain-deps';
 import { dsrActions } from '../lambdas/api/dsr-api';
 import { dsrWorkerDeps, dsrWorkerHandler } from '../lambdas/api/dsr-worker';
 import { inboundDeps } from '../lambdas/api/inbound-sms';
@@ -38,6 +43,7 @@ import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
 import type { DsrQueue } from '../lambdas/domain/dsr-ports';
 import { processInbound } from '../lambdas/domain/inbound';
+import { InMemorySlotStore, slotSpacingUs } from '../lambdas/domain/send-rate';
 import type { SmsSender } from '../lambdas/domain/sms';
 import { JOB_NAMES, type JobName } from '../lambdas/jobs/registry';
 import type { TableId } from '../lambdas/shared/env';
@@ -52,9 +58,10 @@ import {
 } from '../lambdas/shared/problem';
 import { phoneInBody } from '../lambdas/shared/schemas';
 import * as z from '../lambdas/shared/zod';
-import { CELLS_CONTEXT_KEY, cellsFromContext } from '../lib/config';
+import { CELL_WIDE_IDENTITY, CELLS_CONTEXT_KEY, cellsFromContext, DEFAULT_SMS_MPS } from '../lib/config';
 import { newOptlineApp } from '../lib/optline-app';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
+import { LocalCampaignQueue } from './campaigns';
 import { LocalDsrQueue, LocalExportStore } from './dsr';
 import { faultInjectingClient, type DynamoFaultInjector } from './dynamo-faults';
 import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
@@ -107,6 +114,11 @@ export interface LocalServerOptions {
    * @default 0
    */
   readonly dsrPickupDelayMs?: number;
+  /**
+   * Messages per second of the local send schedule, shared by 1:1 sends and campaigns.
+   * @default - the cell's smsMps, as deployed
+   */
+  readonly sendRateMps?: number;
 }
 
 /** `npm start`'s `dsrPickupDelayMs`: a data-subject request stays `received` this long, as on a deployed queue. */
@@ -123,6 +135,8 @@ export interface LocalServer {
   readonly metrics: RecordingMetrics;
   /** Delivery events of simulator numbers: `idle()` waits until the consumer has applied all sent so far. */
   readonly deliveryEvents: LocalQueue;
+  /** Campaign fan-out and dispatch: `idle()` waits until everything queued (delayed work included) is done. */
+  readonly campaignQueue: LocalCampaignQueue;
   close(): Promise<void>;
 }
 
@@ -297,11 +311,21 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     ...persistedOutbox(dataDir),
     onDeliveryEvent: (eventJson) => deliveryEvents.publish(eventJson),
   });
-  const sender = options.wrapSender?.(outbox) ?? outbox;
-  const callers = bearerTokenCaller(tenantByToken());
-  const regime = cellsFromContext(newOptlineApp().node.tryGetContext(CELLS_CONTEXT_KEY)).find(
+  const cellConfig = cellsFromContext(newOptlineApp().node.tryGetContext(CELLS_CONTEXT_KEY)).find(
     (c) => c.name === cell,
-  )!.regime;
+  )!;
+  const regime = cellConfig.regime;
+  // As deployed, every send takes a slot on the schedule of its origination identity; local cells provision
+  // none, so one schedule runs at the cell's smsMps, shared by 1:1 sends and campaigns.
+  const spacingUs = slotSpacingUs(options.sendRateMps ?? cellConfig.smsMps ?? DEFAULT_SMS_MPS);
+  const paced = new RateLimitedSender(outbox, {
+    store: new InMemorySlotStore(() => spacingUs),
+    clock: SYSTEM_SLOT_CLOCK,
+    identityOf: () => CELL_WIDE_IDENTITY,
+    maxWaitUs: () => LOCAL_REQUEST_BUDGET_MS * 1000,
+  });
+  const sender = options.wrapSender?.(paced) ?? paced;
+  const callers = bearerTokenCaller(tenantByToken());
   let baseUrl = '';
   // Not named `exports`: in the CommonJS build that would shadow the module's own exports.
   const exportFiles = new LocalExportStore({
@@ -321,6 +345,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   messaging.idempotencyConfig.registerLambdaContext({
     getRemainingTimeInMillis: () => LOCAL_REQUEST_BUDGET_MS,
   } as Context);
+  // The deployed campaign worker's SQS batch handler, fed by an in-process queue that is also the starter. The
+  // queue and the handler refer to each other; the queue calls the handler only after this function returns.
+  const campaignQueue: LocalCampaignQueue = new LocalCampaignQueue((event) => campaignHandler(event));
+  const campaignHandler = campaignWorkerHandler(
+    campaignWorkerDeps({
+      ...ports,
+      sender,
+      queue: campaignQueue,
+      audience: new DynamoAudienceReader(db, tables.Subscribers),
+      send: sendDeps({ ...ports, sender }),
+    }),
+    logger,
+  );
   const actionsByFunction: Record<ApiFunction, Record<string, RouteAction>> = {
     subscribers: subscriberActions({ ...ports, sender }),
     messages: messaging.actions,
@@ -332,6 +369,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       regime,
       onEnqueueFailed: (errorName) => logger.warn('DSR request stored but not queued', { errorName }),
     }),
+    campaigns: campaignActions({ ...ports, starter: campaignQueue }),
   };
   // The inbound path the deployed SNS → SQS consumer runs, called synchronously.
   const inbound = inboundDeps({ ...ports, sender });
@@ -420,8 +458,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     exports: exportFiles,
     metrics,
     deliveryEvents,
+    campaignQueue,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      campaignQueue.stop();
       await dsrQueue.idle();
       await deliveryEvents.idle();
       db.destroy();

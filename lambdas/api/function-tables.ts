@@ -89,6 +89,27 @@ export const DSR_WORKER_ACCESS = {
 } as const satisfies FunctionTables;
 export const DSR_WORKER_TABLES = tablesOf(DSR_WORKER_ACCESS);
 
+/** The campaign routes: a campaign and its idempotency key in one transaction; a cancel. */
+export const CAMPAIGN_API_ACCESS = {
+  Tenants: 'read',
+  Campaigns: ['PutItem', 'UpdateItem'],
+} as const satisfies FunctionTables;
+export const CAMPAIGN_API_TABLES = tablesOf(CAMPAIGN_API_ACCESS);
+
+/**
+ * The campaign worker: the fan-out reads the audience and advances the campaign; dispatch claims and settles
+ * each recipient (updates only) and sends through the 1:1 send path, which reads the recipient and logs the
+ * message.
+ */
+export const CAMPAIGN_WORKER_ACCESS = {
+  Tenants: 'read',
+  Subscribers: 'read',
+  Suppressions: 'read',
+  MessageLog: ['PutItem'],
+  Campaigns: ['UpdateItem'],
+} as const satisfies FunctionTables;
+export const CAMPAIGN_WORKER_TABLES = tablesOf(CAMPAIGN_WORKER_ACCESS);
+
 /** Delivery receipts move a message's status forward. */
 export const DELIVERY_STATUS_ACCESS = { MessageLog: ['UpdateItem'] } as const satisfies FunctionTables;
 export const DELIVERY_STATUS_TABLES = tablesOf(DELIVERY_STATUS_ACCESS);
@@ -113,6 +134,8 @@ export const FUNCTION_TABLE_ACCESS = {
   messages: MESSAGE_ACCESS,
   optouts: OPTOUT_ACCESS,
   dsr: DSR_API_ACCESS,
+  campaigns: CAMPAIGN_API_ACCESS,
+  'campaign-worker': CAMPAIGN_WORKER_ACCESS,
   'inbound-sms': INBOUND_ACCESS,
   'dsr-worker': DSR_WORKER_ACCESS,
   'delivery-status': DELIVERY_STATUS_ACCESS,
@@ -128,6 +151,8 @@ export type FunctionName =
   | 'messages'
   | 'optouts'
   | 'dsr'
+  | 'campaigns'
+  | 'campaign-worker'
   | 'inbound-sms'
   | 'dsr-worker'
   | 'delivery-status'

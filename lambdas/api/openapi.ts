@@ -49,6 +49,10 @@ const PATH_PARAMETERS: Readonly<Record<string, { description: string; schema: z.
       'Id of the data-subject request (the requestId of POST /v1/dsr); any other value is answered 404',
     schema: z.uuid().check(z.meta({ examples: ['5f549cda-0933-4893-be65-18c927b09952'] })),
   },
+  'campaigns.id': {
+    description: 'Id of the campaign (the campaignId of POST /v1/campaigns); any other value is answered 404',
+    schema: z.uuid().check(z.meta({ examples: ['3f0c2a7e-8d41-4b6a-9c55-0e2b7d1a4f90'] })),
+  },
   messageId: {
     description: 'Id of the message (the messageId of POST /v1/messages); any other value is answered 404',
     schema: z.string().check(z.meta({ examples: ['b48408d7-d54b-4338-8063-db296b7869be'] })),
@@ -132,7 +136,9 @@ function problemResponses(route: RouteSpec): Record<string, JsonObject> {
 
 function parameters(route: RouteSpec, components: Record<string, JsonObject>): JsonObject[] {
   const path = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => {
-    const parameter = PATH_PARAMETERS[name!];
+    // A name may mean another thing under another resource: `/v1/campaigns/{id}` is not a DSR's id.
+    const resource = route.path.split('/')[2];
+    const parameter = PATH_PARAMETERS[`${resource}.${name}`] ?? PATH_PARAMETERS[name!];
     if (!parameter) throw new Error(`No description of the path parameter ${name} of ${route.path}`);
     return {
       name,

@@ -3,6 +3,12 @@
  * resources, scopes and request models), the OpenAPI document and the local server all read the same list.
  */
 import {
+  campaignAccepted,
+  campaignCancelled,
+  campaignView,
+  createCampaignRequest,
+} from '../shared/campaign-schemas';
+import {
   createDsrRequest,
   dsrAccepted,
   dsrExtended,
@@ -32,7 +38,7 @@ export type Scope = (typeof SCOPES)[number];
 export const RESOURCE_SERVER_ID = 'optline';
 
 /** The Lambda function that serves a route; routes of one concern share a function. */
-export const API_FUNCTIONS = ['subscribers', 'messages', 'optouts', 'dsr'] as const;
+export const API_FUNCTIONS = ['subscribers', 'messages', 'optouts', 'dsr', 'campaigns'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -128,6 +134,7 @@ const SUBSCRIBER_LINKS: Readonly<Record<string, RouteLink>> = {
 };
 
 const FROM_DSR = { id: '$response.body#/requestId' };
+const FROM_CAMPAIGN = { id: '$response.body#/campaignId' };
 
 export const ROUTES: readonly RouteSpec[] = [
   {
@@ -302,6 +309,52 @@ export const ROUTES: readonly RouteSpec[] = [
     fn: 'dsr',
     body: extendDsrRequest,
     responses: { 200: { description: 'Extended', body: dsrExtended } },
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    operationId: 'createCampaign',
+    method: 'POST',
+    path: '/v1/campaigns',
+    summary:
+      "Send one message to every consenting subscriber of a topic, at the provider's rate, with every check at dispatch",
+    scope: 'messages.send',
+    fn: 'campaigns',
+    body: createCampaignRequest,
+    headers: ['Idempotency-Key'],
+    responses: {
+      202: {
+        description: 'Stored, and scheduled or dispatching; a retry with the same key answers the same',
+        body: campaignAccepted,
+      },
+    },
+    problems: ['conflict', 'content-rejected', 'timestamp-out-of-range'],
+    links: {
+      GetCampaign: { operationId: 'getCampaign', description: 'Watch the counts', parameters: FROM_CAMPAIGN },
+      CancelCampaign: {
+        operationId: 'cancelCampaign',
+        description: 'Stop further dispatch',
+        parameters: FROM_CAMPAIGN,
+      },
+    },
+  },
+  {
+    operationId: 'getCampaign',
+    method: 'GET',
+    path: '/v1/campaigns/{id}',
+    summary: 'Follow a campaign: its status and live counts',
+    scope: 'messages.send',
+    fn: 'campaigns',
+    responses: { 200: { description: 'The campaign', body: campaignView } },
+    problems: ['not-found'],
+  },
+  {
+    operationId: 'cancelCampaign',
+    method: 'POST',
+    path: '/v1/campaigns/{id}/cancel',
+    summary: 'Cancel a campaign: no recipient is dispatched after this; a repeat answers the same',
+    scope: 'messages.send',
+    fn: 'campaigns',
+    responses: { 200: { description: 'Cancelled', body: campaignCancelled } },
     problems: ['not-found', 'conflict'],
   },
 ];

@@ -120,6 +120,9 @@ export const exportDocumentSchema = z.strictObject({
       direction: z.enum(['outbound', 'inbound']),
       category: z.enum(MESSAGE_CATEGORIES),
       topic: z.optional(z.string()),
+      campaignId: z.optional(
+        z.string().check(z.describe('The campaign the message was sent for (DESIGN §10)')),
+      ),
       phone: z.string().check(z.describe('The subject’s number the message went to or came from (E.164)')),
       body: z.string(),
       channel: z.enum(CHANNELS),
@@ -199,6 +202,7 @@ export type ExportMessageInput = Pick<
   | 'direction'
   | 'category'
   | 'topic'
+  | 'campaignId'
   | 'phone'
   | 'body'
   | 'channel'
@@ -359,6 +363,7 @@ export function buildExportDocument(input: ExportInput): ExportDocument {
           direction: message.direction,
           category: message.category,
           topic: message.topic,
+          campaignId: message.campaignId,
           phone: message.phone,
           body: message.body,
           channel: message.channel,

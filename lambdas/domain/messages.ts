@@ -40,6 +40,8 @@ export interface MessageRecord {
   readonly direction: 'outbound' | 'inbound';
   readonly category: MessageCategory;
   readonly topic?: string;
+  /** The campaign this message was sent for (DESIGN §10); absent for a 1:1 send. */
+  readonly campaignId?: string;
   /** The counterpart's number (E.164): only ever an attribute, never a key. */
   readonly phone: string;
   readonly body: string;
@@ -93,6 +95,8 @@ export interface SendOptions {
   readonly internal?: boolean;
   /** Field name for errors about the recipient. @default 'to' */
   readonly field?: string;
+  /** The campaign the message is dispatched for, logged with it. @default - a 1:1 send */
+  readonly campaignId?: string;
 }
 
 export interface SendOutcome {
@@ -190,6 +194,7 @@ export async function sendMessage(
     direction: 'outbound',
     category: request.category,
     topic: request.topic,
+    ...(options.campaignId !== undefined ? { campaignId: options.campaignId } : {}),
     phone: e164,
     body: request.body,
     channel: tenant.channel.channel,

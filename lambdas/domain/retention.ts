@@ -20,6 +20,7 @@ export type RetentionCategoryId =
   | 'subscriberProfile'
   | 'marketingAttributes'
   | 'messageTraffic'
+  | 'campaignRecords'
   | 'consentProof'
   | 'dsrRecord'
   | 'auditEvents'
@@ -74,6 +75,19 @@ export const RETENTION: Readonly<Record<RetentionCategoryId, RetentionCategory>>
     legalBasis:
       'Performance of the messaging service and handling of delivery disputes (GDPR Art. 6(1)(b), (f))',
     source: 'MessageBird/Bird privacy policy §7.1',
+  },
+  campaignRecords: {
+    id: 'campaignRecords',
+    title:
+      'Campaigns: body, audience topic, counts, and which pseudonymous subjects were sent it (no phone numbers)',
+    store: 'DynamoDB Campaigns',
+    period: { count: 6, unit: 'months' },
+    countedFrom: 'the campaign start (sendAt)',
+    legalBasis:
+      'Performance of the messaging service, and proof that each recipient was sent it once (GDPR Art. 6(1)(b), (f))',
+    source:
+      'MessageBird/Bird privacy policy §7.1 (message content and traffic); a campaign is message content sent to ' +
+      'many, so it is kept as long as the messages it produced',
   },
   consentProof: {
     id: 'consentProof',

@@ -11,6 +11,7 @@ export type TableId =
   | 'Suppressions'
   | 'MessageLog'
   | 'DsrRequests'
+  | 'Campaigns'
   | 'AuditLog'
   | 'Idempotency';
 
@@ -85,5 +86,11 @@ export function tableNamesFromEnv<T extends TableId>(
 export const REGIME_ENV = 'CELL_REGIME';
 /** URL of the queue the DSR routes put request ids on, for the DSR worker. */
 export const DSR_QUEUE_URL_ENV = 'DSR_QUEUE_URL';
+/** The campaign queue (fan-out pages and recipient dispatch), its ARN as a Scheduler target, and the role and
+ * schedule group Scheduler starts a campaign at its `sendAt` with. */
+export const CAMPAIGN_QUEUE_URL_ENV = 'CAMPAIGN_QUEUE_URL';
+export const CAMPAIGN_QUEUE_ARN_ENV = 'CAMPAIGN_QUEUE_ARN';
+export const CAMPAIGN_SCHEDULER_ROLE_ENV = 'CAMPAIGN_SCHEDULER_ROLE_ARN';
+export const CAMPAIGN_SCHEDULE_GROUP_ENV = 'CAMPAIGN_SCHEDULE_GROUP';
 /** Name of the cell's DSR export bucket. */
 export const EXPORT_BUCKET_ENV = 'EXPORT_BUCKET';

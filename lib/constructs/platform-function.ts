@@ -9,6 +9,7 @@ import {
   Role,
   ServicePrincipal,
   type CfnPolicy,
+  type IRole,
   type Policy,
 } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -19,6 +20,10 @@ import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  CAMPAIGN_QUEUE_ARN_ENV,
+  CAMPAIGN_QUEUE_URL_ENV,
+  CAMPAIGN_SCHEDULE_GROUP_ENV,
+  CAMPAIGN_SCHEDULER_ROLE_ENV,
   DSR_QUEUE_URL_ENV,
   EXPORT_BUCKET_ENV,
   OPT_OUT_LIST_ENV,
@@ -390,6 +395,44 @@ export class PlatformFunction extends NodejsFunction {
       reason:
         'Export files are named per request (dsr/<tenant>/<requestId>.json); the wildcard covers the dsr/ prefix ' +
         'of that one bucket only.',
+    });
+  }
+
+  /**
+   * Lets the campaign routes start a campaign (DESIGN §10): its first page on the campaign queue now, or a
+   * one-time schedule, named `campaign-<campaignId>`, in the cell's campaign schedule group, which Scheduler runs
+   * as `schedulerRole`. Sets the queue's URL and ARN, the role's ARN and the group's name; grants sending to the
+   * queue, CreateSchedule on that name prefix in that group, and passing that one role to Scheduler only.
+   */
+  public bindCampaignStarter(queue: IQueue, scheduleGroupName: string, schedulerRole: IRole): void {
+    this.addEnvironment(CAMPAIGN_QUEUE_URL_ENV, queue.queueUrl);
+    this.addEnvironment(CAMPAIGN_QUEUE_ARN_ENV, queue.queueArn);
+    this.addEnvironment(CAMPAIGN_SCHEDULER_ROLE_ENV, schedulerRole.roleArn);
+    this.addEnvironment(CAMPAIGN_SCHEDULE_GROUP_ENV, scheduleGroupName);
+    this.grantSendTo(queue, 'the campaign queue');
+    const stack = Stack.of(this);
+    const schedules = `arn:${stack.partition}:scheduler:${stack.region}:${stack.account}:schedule/${scheduleGroupName}/campaign-*`;
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['scheduler:CreateSchedule'],
+        resources: [schedules],
+      }),
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['iam:PassRole'],
+        resources: [schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    this.expectedWildcards.push({
+      finding: () => `Resource::${nagText(stack.resolve(schedules))}`,
+      source: 'bindCampaignStarter',
+      reason:
+        'Schedules are named per campaign (campaign-<campaignId>); the wildcard covers that prefix in the ' +
+        "cell's campaign schedule group only.",
     });
   }
 

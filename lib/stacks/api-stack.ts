@@ -25,6 +25,8 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { pacingFor } from '../../lambdas/adapters/sms/paced-sender';
 import {
+  CAMPAIGN_API_ACCESS,
+  CAMPAIGN_WORKER_ACCESS,
   DELIVERY_STATUS_ACCESS,
   DSR_API_ACCESS,
   DSR_WORKER_ACCESS,
@@ -59,6 +61,7 @@ import type * as z from '../../lambdas/shared/zod';
 import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
+import { CampaignDispatch } from '../constructs/campaign-dispatch';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import { MachineUserPool } from '../constructs/machine-user-pool';
 import type { OriginationIdentities } from '../constructs/origination-identities';
@@ -113,6 +116,11 @@ export const API_FUNCTION_RESOURCES: Readonly<
   dsr: {
     tables: DSR_API_ACCESS,
     subjectIdKey: true,
+  },
+  // Campaigns name their audience by topic and their recipients by subject id: no phone number, no key.
+  campaigns: {
+    tables: CAMPAIGN_API_ACCESS,
+    subjectIdKey: false,
   },
 };
 
@@ -187,6 +195,8 @@ export class ApiStack extends Stack {
   public readonly inboundSms: TopicQueueConsumer;
   /** DSR request ids → queue → export, erasure, rectification, restriction and objection. */
   public readonly dsrWorker: QueueWorker;
+  /** The campaign queue and worker, and what starts a campaign at its sendAt (DESIGN §10). */
+  public readonly campaigns: CampaignDispatch;
   /** Fires when the daily `dsr-deadlines` job counts an overdue data-subject request. */
   public readonly dsrOverdueAlarm: Alarm;
   /** The cell's scheduled jobs, one per entry of `lambdas/jobs/registry.ts`. */
@@ -357,6 +367,24 @@ export class ApiStack extends Stack {
     });
     this.dsrOverdueAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
     this.dsrOverdueAlarm.addOkAction(new SnsAction(this.alarmTopic));
+
+    // Campaigns: the routes store one and start it; the worker fans the audience out and dispatches, sending
+    // through the same channels and pacing as the messages function.
+    this.campaigns = new CampaignDispatch(this, 'Campaigns', {
+      cellName: cell.name,
+      queueKey: props.queueKey,
+      logsKey: props.logsKey,
+      alarmTopic: this.alarmTopic,
+    });
+    this.campaigns.bindStarter(this.functions.campaigns);
+    const campaignWorker = this.campaigns.worker.function;
+    bindTables(campaignWorker, CAMPAIGN_WORKER_ACCESS, props.tables, this.tenantProfiles);
+    campaignWorker.bindSubjectIdKey(props.subjectIdKey);
+    campaignWorker.bindSmsSending(
+      pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs,
+      cell.name,
+      this.ownSmsResources(props),
+    );
 
     this.ttlBackstop = new TtlBackstop(this, 'TtlBackstop', {
       table: props.tables.Subscribers,

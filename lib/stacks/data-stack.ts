@@ -33,6 +33,7 @@ export const TABLE_IDS: readonly TableId[] = [
   'Suppressions',
   'MessageLog',
   'DsrRequests',
+  'Campaigns',
   'AuditLog',
   'Idempotency',
 ];
@@ -71,6 +72,7 @@ export class DataStack extends Stack {
   public readonly suppressions: EncryptedTable;
   public readonly messageLog: EncryptedTable;
   public readonly dsrRequests: EncryptedTable;
+  public readonly campaigns: EncryptedTable;
   public readonly auditLog: EncryptedTable;
   public readonly idempotency: EncryptedTable;
   /** Every table by construct id, for callers that treat them alike (grants, local table creation). */
@@ -194,6 +196,8 @@ export class DataStack extends Stack {
         },
       ],
     });
+    // Campaigns, their idempotency keys and one claim per recipient (lambdas/adapters/dynamo/campaign-store.ts).
+    this.campaigns = table('Campaigns', { partitionKey: pk, sortKey: sk });
     this.auditLog = table('AuditLog', { partitionKey: pk, sortKey: sk });
     // Powertools idempotency persistence layer, configured with expiryAttr = expiresAt.
     this.idempotency = table('Idempotency', { partitionKey: { name: 'id', type: AttributeType.STRING } });
@@ -205,6 +209,7 @@ export class DataStack extends Stack {
       Suppressions: this.suppressions,
       MessageLog: this.messageLog,
       DsrRequests: this.dsrRequests,
+      Campaigns: this.campaigns,
       AuditLog: this.auditLog,
       Idempotency: this.idempotency,
     };

@@ -1,6 +1,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
+  CAMPAIGN_API_TABLES,
   DSR_API_TABLES,
   MESSAGE_TABLES,
   OPTOUT_TABLES,
@@ -50,6 +51,8 @@ const EXPECTED: Readonly<
       providerOptOuts: 'add' | 'mirror' | false;
       /** Environment variables beyond tables, keys, tenants, Powertools, SMS pacing and the opt-out list. */
       extraEnv?: readonly string[];
+      /** Gets the subject-id HMAC key: every function that sees phone numbers. @default true */
+      subjectIdKey?: false;
     }
   >
 > = {
@@ -61,6 +64,18 @@ const EXPECTED: Readonly<
     sendsSms: false,
     providerOptOuts: false,
     extraEnv: ['CELL_REGIME', 'DSR_QUEUE_URL', 'EXPORT_BUCKET'],
+  },
+  campaigns: {
+    tables: CAMPAIGN_API_TABLES,
+    sendsSms: false,
+    providerOptOuts: false,
+    subjectIdKey: false,
+    extraEnv: [
+      'CAMPAIGN_QUEUE_URL',
+      'CAMPAIGN_QUEUE_ARN',
+      'CAMPAIGN_SCHEDULER_ROLE_ARN',
+      'CAMPAIGN_SCHEDULE_GROUP',
+    ],
   },
 };
 /** The scheduled jobs that bind the provider opt-out list (all with 'reconcile' access). */
@@ -431,8 +446,10 @@ describe('Optline-eu-Api', () => {
       for (const id of expected.tables) {
         expect(env[tableEnvVar(id)]).toEqual(imported(data.tables[id].tableName));
       }
+      expect(env.SUBJECT_ID_KEY_ID).toEqual(
+        expected.subjectIdKey === false ? undefined : imported(data.subjectIdKey.keyArn),
+      );
       expect(env).toMatchObject({
-        SUBJECT_ID_KEY_ID: imported(data.subjectIdKey.keyArn),
         POWERTOOLS_SERVICE_NAME: `optline-${name}`,
         POWERTOOLS_METRICS_NAMESPACE: 'Optline',
         NODE_OPTIONS: '--enable-source-maps',
@@ -465,7 +482,7 @@ describe('Optline-eu-Api', () => {
       expect(names.sort()).toEqual(
         [
           ...expected.tables.map(tableEnvVar),
-          'SUBJECT_ID_KEY_ID',
+          ...(expected.subjectIdKey === false ? [] : ['SUBJECT_ID_KEY_ID']),
           'TENANT_CLIENTS',
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
@@ -515,8 +532,10 @@ describe('Optline-eu-Api', () => {
       }
     });
 
-    it('may only GenerateMac with the subject-id key: no Decrypt, no Sign, nothing else', () => {
-      expect(actionsOn(imported(data.subjectIdKey.keyArn))).toEqual(['kms:GenerateMac']);
+    it('may only GenerateMac with the subject-id key (if it gets the key at all): no Decrypt, no Sign', () => {
+      expect(actionsOn(imported(data.subjectIdKey.keyArn))).toEqual(
+        expected.subjectIdKey === false ? [] : ['kms:GenerateMac'],
+      );
     });
 
     it('writes only to its own log group, gets no AWS managed policy, and uses "*" only where AWS requires it', () => {
@@ -770,7 +789,11 @@ describe('Optline-eu-Api', () => {
       expect(anywhere.filter((a) => !known.includes(a))).toEqual([]);
       // Direct SMS publishing goes to the sending functions and the inbound replies, nowhere else.
       expect(rolesAllowedOnAnyResource(of, SMS_PUBLISH)).toEqual(
-        [...smsSenders.map((name) => stack.functions[name]), stack.inboundSms.function]
+        [
+          ...smsSenders.map((name) => stack.functions[name]),
+          stack.inboundSms.function,
+          stack.campaigns.worker.function,
+        ]
           .map((fn) => roleIdOf(stack, fn))
           .sort(),
       );
@@ -906,9 +929,9 @@ describe('Optline-eu-Api', () => {
 
     it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
-      // One per function (API functions, the delivery-status and inbound-SMS consumers, the DSR worker, the
-      // scheduled jobs and the TTL backstop), and the access, execution and WAF logs.
-      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 3 + JOB_NAMES.length + 1 + 3);
+      // One per function (API functions, the delivery-status and inbound-SMS consumers, the DSR and campaign
+      // workers, the scheduled jobs and the TTL backstop), and the access, execution and WAF logs.
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 4 + JOB_NAMES.length + 1 + 3);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -968,6 +991,15 @@ describe('Optline-eu-Api', () => {
           'CKV_AWS_173',
           'W3005',
         ],
+        [api.getLogicalId(api.campaigns.worker.function.node.defaultChild as CfnElement)]: [
+          'CKV_AWS_115',
+          'CKV_AWS_116',
+          'CKV_AWS_117',
+          'CKV_AWS_173',
+          'W3005',
+        ],
+        // The campaign worker sends SMS like the messages function.
+        [policyIdOf(api.campaigns.worker.function)]: ['CKV_AWS_111'],
         // SNS direct SMS publishing and SNS's SMS opt-out calls need Resource "*": one skip per policy, even
         // when a policy has both (inbound replies publish SMS and mirror opt-outs).
         [policyIdOf(api.inboundSms.function)]: ['CKV_AWS_111'],

@@ -52,8 +52,8 @@ describe('Optline-eu-Data', () => {
     );
   });
 
-  it('creates exactly the eight tables of the design', () => {
-    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 8);
+  it('creates exactly the nine tables of the design (with Campaigns, DESIGN §10)', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 9);
   });
 
   it('gives every table on-demand billing, the cell key, PITR, deletion protection, TTL and Retain', () => {

@@ -428,8 +428,10 @@ describe('scheduled jobs of Optline-eu-Api', () => {
     ];
     const notBinding = serviceNames.filter((serviceName) => !binding.includes(serviceName));
 
-    it('include the messages, delivery-status, DSR route and deadline functions, and the retention functions', () => {
+    it('include the messages, campaign, delivery-status, DSR route and deadline functions, and the retention functions', () => {
       expect(notBinding.sort()).toEqual([
+        'optline-campaign-worker',
+        'optline-campaigns',
         'optline-delivery-status',
         'optline-dsr',
         'optline-dsr-deadlines',

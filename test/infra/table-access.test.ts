@@ -120,9 +120,18 @@ describe('the table grants of every function in a cell', () => {
           ? [name]
           : [],
       );
-    // An opt-out deletes the marketing item by key; nothing else but retention and erasure deletes a profile.
+    // An opt-out deletes the marketing item by key; a subscribe over an expired profile deletes the audience
+    // entries that profile left (audience-index.ts); nothing else but retention and erasure deletes a profile.
     expect(deleters('Subscribers').sort()).toEqual(
-      ['dsr-worker', 'inbound-sms', 'optout-reconcile', 'optouts', 'purge-inactive', 'ttl-backstop'].sort(),
+      [
+        'dsr-worker',
+        'inbound-sms',
+        'optout-reconcile',
+        'optouts',
+        'purge-inactive',
+        'subscribers',
+        'ttl-backstop',
+      ].sort(),
     );
     expect(deleters('MessageLog').sort()).toEqual(['dsr-worker', 'purge-inactive', 'ttl-backstop']);
     expect(deleters('ConsentLedger')).toEqual([]);

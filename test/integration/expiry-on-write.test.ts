@@ -31,17 +31,23 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
+import { DynamoAudienceReader } from '../../lambdas/adapters/dynamo/audience-store';
 import { DynamoAuditLog } from '../../lambdas/adapters/dynamo/audit-log';
+import { DynamoCampaignStore } from '../../lambdas/adapters/dynamo/campaign-store';
 import { DynamoOpenDsrIndex } from '../../lambdas/adapters/dynamo/dsr-store';
 import { DynamoMessageStatusStore } from '../../lambdas/adapters/dynamo/message-status-store';
 import { DynamoPurgeStore } from '../../lambdas/adapters/dynamo/purge-store';
 import { DynamoPurgeWatermark } from '../../lambdas/adapters/dynamo/purge-watermark';
 import { DynamoRetentionSweepStore } from '../../lambdas/adapters/dynamo/retention-sweep-store';
+import { DynamoSlotStore } from '../../lambdas/adapters/dynamo/send-rate-store';
 import { LocalSubjectIdDeriver } from '../../lambdas/adapters/local-subject-id';
 import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { RecordingMetrics } from '../../lambdas/adapters/powertools-metrics';
 import { OutboxSender } from '../../lambdas/adapters/sms/outbox-sender';
 import type { ApiRequest, RouteAction } from '../../lambdas/api/api-handler';
+import { campaignWorkerDeps, campaignWorkerHandler } from '../../lambdas/api/campaign-worker';
+import { campaignActions } from '../../lambdas/api/campaigns-api';
+import { sendDeps } from '../../lambdas/api/domain-deps';
 import { dsrActions } from '../../lambdas/api/dsr-api';
 import { dsrWorkerDeps, dsrWorkerHandler } from '../../lambdas/api/dsr-worker';
 import {
@@ -64,6 +70,7 @@ import { retentionSweepJob } from '../../lambdas/jobs/retention-sweep';
 import { writesOf, type TableId } from '../../lambdas/shared/env';
 import { logger } from '../../lambdas/shared/powertools';
 import { TABLE_IDS } from '../../lib/stacks/data-stack';
+import { LocalCampaignQueue } from '../../local/campaigns';
 import { LocalDsrQueue, LocalExportStore } from '../../local/dsr';
 import { ensureTables, localClient } from '../../local/dynamodb-local';
 import { localTableDefinitions } from '../../local/table-definitions';
@@ -369,6 +376,52 @@ describe('expiresAt and the granted writes on every write path', () => {
       ),
     ).toBe('updated');
 
+    // Campaigns: one to `news` (phone(1) chose it), fanned out and dispatched by the campaign worker; one
+    // cancelled while it waits for its sendAt.
+    const campaignQueue = new LocalCampaignQueue((event) => campaignHandler(event));
+    const campaignHandler = campaignWorkerHandler(
+      campaignWorkerDeps({
+        ...portsOf('campaign-worker'),
+        queue: campaignQueue,
+        audience: new DynamoAudienceReader(recordingAs('campaign-worker'), tables.Subscribers),
+        send: sendDeps(portsOf('campaign-worker')),
+      }),
+      logger,
+    );
+    const campaigns = campaignActions({ ...portsOf('campaigns'), starter: campaignQueue });
+    const news = await call(campaigns, 'createCampaign', { topic: 'news', body: 'News of the week' });
+    await campaignQueue.idle();
+    const newsId = (news.body as { campaignId: string }).campaignId;
+    expect((await call(campaigns, 'getCampaign', undefined, { id: newsId })).body).toMatchObject({
+      status: 'completed',
+      counts: { targeted: 1, sent: 1 },
+    });
+    const later = await call(campaigns, 'createCampaign', {
+      body: 'Later',
+      sendAt: new Date(now.getTime() + 3_600_000).toISOString(),
+    });
+    await call(campaigns, 'cancelCampaign', undefined, {
+      id: (later.body as { campaignId: string }).campaignId,
+    });
+    campaignQueue.stop();
+    // The claim moves a real dispatch takes only in quiet hours or on a fault, which wait minutes: a recipient is
+    // claimed, deferred, claimed again when due, deferred again, and released, through the worker's store.
+    const claims = new DynamoCampaignStore(recordingAs('campaign-worker'), tables);
+    const claimAs = async (token: string) => {
+      const claimed = await claims.claim('demo', newsId, 'deferred-subject', token, now);
+      if (claimed.kind !== 'claimed') throw new Error(`claim ${token}: ${claimed.kind}`);
+      return { tenantId: 'demo', campaignId: newsId, subjectId: 'deferred-subject', token, ...claimed };
+    };
+    await claims.defer(await claimAs('t1'), now, now);
+    await claims.defer(await claimAs('t2'), now, now);
+    await claims.release(await claimAs('t3'), now);
+    // The send schedule of an origination identity lives in the Idempotency table, which the messages function
+    // writes (lambdas/adapters/dynamo/send-rate-store.ts).
+    const schedule = new DynamoSlotStore(recordingAs('messages'), tables, () => 1_000_000);
+    const nowUs = now.getTime() * 1000;
+    const slot = await schedule.reserve('cell', { parts: [1], nowUs, latestStartUs: nowUs + 5_000_000 });
+    expect(slot.kind).toBe('reserved');
+
     // Data-subject requests of every type, worked by the DSR worker, one extended, and the deadline job.
     await call(subscribers, 'createSubscriber', { phone: phone(5), consent, topics: ['offers'] });
     await call(messaging.actions, 'sendMessage', { to: phone(5), body: 'Hello', category: 'transactional' });
@@ -402,6 +455,14 @@ describe('expiresAt and the granted writes on every write path', () => {
       expect(opened.statusCode).toBe(202);
       await dsrQueue.idle();
     }
+    // A rectification of the locale alone changes the live profile and no audience.
+    await call(dsr, 'createDsr', {
+      type: 'rectification',
+      phone: phone(4),
+      verification,
+      changes: { locale: 'en-GB' },
+    });
+    await dsrQueue.idle();
     expect(dsrQueue.deadLetters).toEqual([]);
     await dsrDeadlinesJob({
       dsrs: new DynamoOpenDsrIndex(recordingAs('dsr-deadlines'), tables.DsrRequests),
@@ -454,17 +515,26 @@ describe('expiresAt and the granted writes on every write path', () => {
     expect(violations).toEqual([]);
     // …the scenario wrote to every table the platform writes…
     expect([...writtenTables].sort()).toEqual(
-      ['AuditLog', 'ConsentLedger', 'DsrRequests', 'MessageLog', 'Subscribers', 'Suppressions'].sort(),
+      [
+        'AuditLog',
+        'Campaigns',
+        'ConsentLedger',
+        'DsrRequests',
+        'Idempotency',
+        'MessageLog',
+        'Subscribers',
+        'Suppressions',
+      ].sort(),
     );
     // …only ever put new events into the append-only consent ledger (IAM grants no other write on it)…
     // …each function made exactly the writes it is granted (lambdas/api/function-tables.ts), so no grant is
     // missing or unused; the idempotency records are Powertools' own (test/infra/table-access.test.ts)…
     const made = (fn: FunctionName) =>
       Object.fromEntries(
-        [...(writesByFunction.get(fn) ?? [])].map(([id, actions]) => [
-          id,
-          [...actions].filter((a) => a !== 'ConditionCheckItem').sort(),
-        ]),
+        // Idempotency grants cover Powertools' own writes too, which bypass this client: table-access.test.ts.
+        [...(writesByFunction.get(fn) ?? [])]
+          .filter(([id]) => id !== 'Idempotency')
+          .map(([id, actions]) => [id, [...actions].filter((a) => a !== 'ConditionCheckItem').sort()]),
       );
     const granted = (fn: FunctionName) =>
       Object.fromEntries(
