@@ -21,6 +21,10 @@ const HANDLER_ENV: Readonly<Record<string, string>> = {
   DSR_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
   EXPORT_BUCKET: 'bench',
   JOB_CONTINUATION_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
+  CAMPAIGN_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench',
+  CAMPAIGN_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:123456789012:bench',
+  CAMPAIGN_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench',
+  CAMPAIGN_SCHEDULE_GROUP: 'bench',
   ...Object.fromEntries(
     [
       'TENANTS',
@@ -30,6 +34,7 @@ const HANDLER_ENV: Readonly<Record<string, string>> = {
       'MESSAGE_LOG',
       'IDEMPOTENCY',
       'DSR_REQUESTS',
+      'CAMPAIGNS',
       'AUDIT_LOG',
     ].map((table) => [`TABLE_${table}`, 'bench']),
   ),

@@ -1,5 +1,9 @@
+import { ceilingKb } from '../../bench/bundle-budget';
 import { assessBundles, formatBundleTable, type BundleMeasurements } from '../../bench/handler-bundles';
 import type { InitTimes } from '../../bench/module-init';
+
+/** A messages bundle 10 KB under its ceiling, whatever the ceiling is. */
+const MESSAGES_KB = ceilingKb('messages') - 10;
 
 const sizes = (entries: Record<string, number>): Map<string, number> => new Map(Object.entries(entries));
 const init = (wallMs: number, cpuMs: number): InitTimes => ({ wallMs, cpuMs });
@@ -9,7 +13,12 @@ function measurements(overrides: Partial<BundleMeasurements> = {}): BundleMeasur
     node: 'v22.23.5',
     loadsPerBundle: 9,
     machine: { loadAverage: 1.5, cores: 2 },
-    sizesKb: sizes({ empty: 0.1, 'dynamodb-client-only': 194.3, messages: 870, 'retention-sweep': 409 }),
+    sizesKb: sizes({
+      empty: 0.1,
+      'dynamodb-client-only': 194.3,
+      messages: MESSAGES_KB,
+      'retention-sweep': 409,
+    }),
     inits: new Map<string, InitTimes | string>([
       ['empty', init(0.6, 0.7)],
       ['dynamodb-client-only', init(59.7, 52)],
@@ -32,8 +41,8 @@ describe('bundle report', () => {
     expect(report.handlers).toEqual([
       {
         handler: 'messages',
-        kb: 870,
-        ceilingKb: 880,
+        kb: MESSAGES_KB,
+        ceilingKb: ceilingKb('messages'),
         initMs: 140.9,
         initCpuMs: 150.5,
         initOverBaselineMs: 81.2,
@@ -66,8 +75,8 @@ describe('bundle report', () => {
     // Without the baseline there is nothing to subtract from.
     expect(report.handlers[0]).toEqual({
       handler: 'messages',
-      kb: 870,
-      ceilingKb: 880,
+      kb: MESSAGES_KB,
+      ceilingKb: ceilingKb('messages'),
       initMs: 140.9,
       initCpuMs: 150.5,
     });
@@ -75,10 +84,14 @@ describe('bundle report', () => {
 
   it('fails a bundle above its ceiling', () => {
     const { failures } = assessBundles(
-      measurements({ sizesKb: sizes({ empty: 0.1, 'dynamodb-client-only': 194.3, messages: 880.1 }) }),
+      measurements({
+        sizesKb: sizes({ empty: 0.1, 'dynamodb-client-only': 194.3, messages: ceilingKb('messages') + 0.1 }),
+      }),
     );
 
-    expect(failures).toEqual(['bundle messages is 880.1 KB, above its ceiling of 880 KB']);
+    expect(failures).toEqual([
+      `bundle messages is ${ceilingKb('messages') + 0.1} KB, above its ceiling of ${ceilingKb('messages')} KB`,
+    ]);
   });
 
   it('reports no timing from a single load (--quick): it only checks that each bundle loads', () => {
@@ -97,7 +110,11 @@ describe('bundle report', () => {
     );
     expect(lines[1]).toMatch(/^empty \(baseline\) +0\.1 +– +0\.6 +– +0\.7 +–$/);
     expect(lines[2]).toMatch(/^dynamodb-client-only \(baseline\) +194\.3 +– +59\.7 +– +52\.0 +–$/);
-    expect(lines[3]).toMatch(/^messages +870\.0 +880 +140\.9 +\+81\.2 +150\.5 +\+98\.5$/);
+    expect(lines[3]).toMatch(
+      new RegExp(
+        `^messages +${MESSAGES_KB}\\.0 +${ceilingKb('messages')} +140\\.9 +\\+81\\.2 +150\\.5 +\\+98\\.5$`,
+      ),
+    );
     expect(lines[4]).toMatch(/^retention-sweep +409\.0 +600 +108\.1 +\+48\.4 +100\.0 +\+48\.0$/);
   });
 });
