@@ -182,7 +182,24 @@ export function toCampaignView(record: CampaignRecord): CampaignView {
     createdAt: record.createdAt,
     ...(record.completedAt !== undefined ? { completedAt: record.completedAt } : {}),
     ...(record.cancelledAt !== undefined ? { cancelledAt: record.cancelledAt } : {}),
-    counts: record.counts,
+    counts: inSchemaOrder(record.counts),
+  };
+}
+
+/** The counts in the order the schema lists them: DynamoDB keeps a map's members in no particular order. */
+function inSchemaOrder(counts: CampaignCounts): CampaignCounts {
+  const { skipped } = counts;
+  return {
+    targeted: counts.targeted,
+    sent: counts.sent,
+    failed: counts.failed,
+    deferred: counts.deferred,
+    skipped: {
+      optedOut: skipped.optedOut,
+      noConsent: skipped.noConsent,
+      restricted: skipped.restricted,
+      frequencyCap: skipped.frequencyCap,
+    },
   };
 }
 
