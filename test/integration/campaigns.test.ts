@@ -225,14 +225,15 @@ describe('what happens during dispatch', () => {
     current = own;
     try {
       const topic = 'weekly';
-      const members = await Promise.all(Array.from({ length: 150 }, () => subscribe([topic])));
+      // 110: a first page of 100 and a second of 10.
+      const members = await Promise.all(Array.from({ length: 110 }, () => subscribe([topic])));
       // Audience pages follow the subject ids' order: the largest is on the second page of 100.
       stopped = [...members].sort((a, b) => (a.subjectId < b.subjectId ? -1 : 1)).at(-1);
       body = `Weekly ${randomUUID().slice(0, 8)}`;
       const created = await createCampaign({ topic, body });
 
-      const result = await settled(created.data!.campaignId, 150);
-      expect(result.counts.sent).toBe(149);
+      const result = await settled(created.data!.campaignId, 110);
+      expect(result.counts.sent).toBe(109);
       expect(result.counts.skipped.optedOut).toBe(1);
       expect((await outboxWith(body)).map((entry) => entry.to)).not.toContain(stopped!.phone);
     } finally {
@@ -259,7 +260,7 @@ describe('what happens during dispatch', () => {
     current = own;
     try {
       const topic = 'daily';
-      await Promise.all(Array.from({ length: 60 }, () => subscribe([topic])));
+      await Promise.all(Array.from({ length: 30 }, () => subscribe([topic])));
       body = `Daily ${randomUUID().slice(0, 8)}`;
       const created = await createCampaign({ topic, body });
       campaignId = created.data!.campaignId;
@@ -267,11 +268,11 @@ describe('what happens during dispatch', () => {
 
       const result = await view(campaignId);
       expect(result.status).toBe('cancelled');
-      // Six dispatch messages of ten run at once: each may finish the send it had begun when the cancel landed,
-      // and none starts another.
+      // Three dispatch messages of ten run at once: each may finish the send it had begun when the cancel
+      // landed, and none starts another.
       const sent = (await outboxWith(body)).length;
       expect(sent).toBeGreaterThanOrEqual(sendsBeforeCancel);
-      expect(sent).toBeLessThanOrEqual(sendsBeforeCancel + 6);
+      expect(sent).toBeLessThanOrEqual(sendsBeforeCancel + 3);
       const { counts } = result;
       const skipped = Object.values(counts.skipped).reduce((a, b) => a + b, 0);
       expect(counts.sent).toBe(sent);
