@@ -108,8 +108,8 @@ export interface LocalServerOptions {
    */
   readonly dynamoFaults?: DynamoFaultInjector;
   /**
-   * How long a data-subject request waits on the local queue before the worker takes it. `npm start` sets a
-   * second, so that a client sees `received` and can extend a deadline as against a deployed cell, where the
+   * How long a data-subject request waits on the local queue before the worker takes it. `npm start` sets three
+   * seconds, so that a client sees `received` and can extend a deadline as against a deployed cell, where the
    * worker is an SQS consumer; tests that do not need it leave it at 0 and wait with `dsrQueue.idle()`.
    * @default 0
    */
@@ -122,7 +122,7 @@ export interface LocalServerOptions {
 }
 
 /** `npm start`'s `dsrPickupDelayMs`: a data-subject request stays `received` this long, as on a deployed queue. */
-export const NPM_START_DSR_PICKUP_DELAY_MS = 1000;
+export const NPM_START_DSR_PICKUP_DELAY_MS = 3000;
 
 export interface LocalServer {
   readonly url: string;
