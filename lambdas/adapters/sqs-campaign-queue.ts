@@ -59,8 +59,10 @@ export class SqsCampaignQueue implements CampaignQueue, CampaignStarter {
       page: 0,
     };
     const at = new Date(record.sendAt);
-    if (at.getTime() - now.getTime() <= SCHEDULE_THRESHOLD_MS || !this.schedule) {
-      await this.send([first]);
+    const waitMs = at.getTime() - now.getTime();
+    if (waitMs <= SCHEDULE_THRESHOLD_MS || !this.schedule) {
+      // Within the minute: the queue's own delay holds the first page until sendAt.
+      await this.send([first], Math.max(0, Math.ceil(waitMs / 1000)));
       return;
     }
     try {

@@ -50,12 +50,12 @@ describe('SqsCampaignQueue', () => {
     await expect(queue.send([firstPage as CampaignWork])).rejects.toThrow('SendMessageBatch failed');
   });
 
-  it('starts a campaign due within a minute with its first page on the queue, and schedules nothing', async () => {
+  it('starts a campaign due within a minute with its first page on the queue, delayed until sendAt', async () => {
     await queue.start({ ...campaign, sendAt: new Date(NOW.getTime() + 30_000).toISOString() }, NOW);
 
-    expect(
-      JSON.parse(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries![0]!.MessageBody!),
-    ).toEqual(firstPage);
+    const [entry] = sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries!;
+    expect(JSON.parse(entry!.MessageBody!)).toEqual(firstPage);
+    expect(entry!.DelaySeconds).toBe(30);
     expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
   });
 
