@@ -5,10 +5,10 @@ import type { DsrQueue, ExportStore } from '../domain/dsr-ports';
 import { extendDsr, openDsr, viewDsr, type DsrApiDeps } from '../domain/dsr-processing';
 import type { Regime } from '../domain/regimes';
 import type { CreateDsrRequest, DsrExtended, ExtendDsrRequest } from '../shared/dsr-schemas';
-import { NotFoundError } from '../shared/problem';
 import type { RouteAction } from './api-handler';
 import type { DSR_API_TABLES } from './function-tables';
 import type { Ports } from './ports';
+import { uuidIdOf } from './request-parts';
 
 export interface DsrPorts extends Ports<(typeof DSR_API_TABLES)[number]> {
   readonly queue: DsrQueue;
@@ -18,14 +18,8 @@ export interface DsrPorts extends Ports<(typeof DSR_API_TABLES)[number]> {
   readonly onEnqueueFailed?: (errorName: string) => void;
 }
 
-/** Request ids are UUIDs; anything else cannot name a request, and is answered like an unknown id. */
-const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function requestIdOf(pathParameters: Readonly<Record<string, string>>): string {
-  const id = pathParameters.id ?? '';
-  if (!REQUEST_ID.test(id)) throw new NotFoundError({ detail: 'No data-subject request with this id.' });
-  return id;
-}
+const requestIdOf = (pathParameters: Readonly<Record<string, string>>): string =>
+  uuidIdOf(pathParameters, 'No data-subject request with this id.');
 
 export function dsrActions(ports: DsrPorts): Record<string, RouteAction> {
   const deps: DsrApiDeps = {

@@ -11,29 +11,17 @@ import { sendMessage, type SendDeps } from '../domain/messages';
 import { expiresAt } from '../domain/retention';
 import { ProviderThrottledError } from '../domain/sms';
 import { logger } from '../shared/powertools';
-import {
-  ConflictError,
-  InvalidInputError,
-  NotFoundError,
-  ProblemError,
-  ServiceUnavailableError,
-} from '../shared/problem';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  idempotencyKey,
-  type MessageAccepted,
-  type MessageView,
-  type SendMessageRequest,
-} from '../shared/schemas';
+import { ConflictError, NotFoundError, ProblemError, ServiceUnavailableError } from '../shared/problem';
+import { type MessageAccepted, type MessageView, type SendMessageRequest } from '../shared/schemas';
 import { classifyTransientFault, TRANSIENT_FAULT_RETRY_AFTER_SECONDS } from '../shared/transient-faults';
 import type { ApiResult, RouteAction } from './api-handler';
 import { sendDeps } from './domain-deps';
 import type { MESSAGE_TABLES } from './function-tables';
 import type { SendingPorts } from './ports';
+import { idempotencyKeyOf } from './request-parts';
 
 type MessagePorts = SendingPorts<(typeof MESSAGE_TABLES)[number]>;
 
-/** Visible ASCII, as RFC 9110 field values allow, and long enough for a UUID or a client's own scheme. */
 /** Idempotency records live as long as the retention schedule says (24 hours). */
 const IDEMPOTENCY_SECONDS = expiresAt('idempotencyRecords', new Date(0));
 
@@ -96,16 +84,9 @@ export function messageActions(ports: MessagePorts): MessageActions {
 
   const actions: Record<string, RouteAction> = {
     async sendMessage(request) {
-      // A missing header is checked as an empty one, so that both get the message of the header's schema.
-      const parsedKey = idempotencyKey.safeParse(request.headers[IDEMPOTENCY_KEY_HEADER] ?? '');
-      if (!parsedKey.success) {
-        throw new InvalidInputError([
-          { field: 'Idempotency-Key', message: parsedKey.error.issues[0]!.message },
-        ]);
-      }
       const input: IdempotentSendInput = {
         tenantId: request.caller.tenantId,
-        key: parsedKey.data,
+        key: idempotencyKeyOf(request.headers),
         message: request.body as SendMessageRequest,
       };
       const step: SendProgress = { ran: false };

@@ -13,7 +13,6 @@ import type {
   CampaignStatus,
   CampaignView,
   CreateCampaignRequest,
-  SkipReason,
 } from '../shared/campaign-schemas';
 import { ConflictError, NotFoundError, TimestampOutOfRangeError } from '../shared/problem';
 import { checkContent } from './content-policy';
@@ -202,5 +201,3 @@ function inSchemaOrder(counts: CampaignCounts): CampaignCounts {
     },
   };
 }
-
-export type { SkipReason };

@@ -310,11 +310,7 @@ export class ApiStack extends Stack {
     bindTables(inbound, INBOUND_ACCESS, props.tables, this.tenantProfiles);
     inbound.bindSubjectIdKey(props.subjectIdKey);
     // Replies share the origination identities with the messages function: they are paced the same way.
-    inbound.bindSmsSending(
-      pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs,
-      cell.name,
-      this.ownSmsResources(props),
-    );
+    this.bindCellSmsSending(inbound, props);
     inbound.addEnvironment(INBOUND_NUMBERS_ENV, this.toJsonString(inboundNumbers(cell, props.identities)));
     inbound.bindProviderOptOutList(props.optOutList, 'mirror');
 
@@ -380,11 +376,7 @@ export class ApiStack extends Stack {
     const campaignWorker = this.campaigns.worker.function;
     bindTables(campaignWorker, CAMPAIGN_WORKER_ACCESS, props.tables, this.tenantProfiles);
     campaignWorker.bindSubjectIdKey(props.subjectIdKey);
-    campaignWorker.bindSmsSending(
-      pacingFor(cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs,
-      cell.name,
-      this.ownSmsResources(props),
-    );
+    this.bindCellSmsSending(campaignWorker, props);
 
     this.ttlBackstop = new TtlBackstop(this, 'TtlBackstop', {
       table: props.tables.Subscribers,
@@ -409,6 +401,15 @@ export class ApiStack extends Stack {
       description: 'OAuth 2.0 token endpoint (client credentials) for tenant app clients',
     });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+  }
+
+  /** Lets a function send SMS through the cell's own resources, paced to the cell's MPS (see PacedSmsSender). */
+  private bindCellSmsSending(func: PlatformFunction, props: ApiStackProps): void {
+    func.bindSmsSending(
+      pacingFor(props.cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs,
+      props.cell.name,
+      this.ownSmsResources(props),
+    );
   }
 
   /** The End User Messaging resources the Data stack made for the cell: what its functions send through. */
@@ -453,7 +454,7 @@ export class ApiStack extends Stack {
     });
     bindTables(func, resources.tables, props.tables, this.tenantProfiles);
     if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
-    if (pacing) func.bindSmsSending(pacing.intervalMs, props.cell.name, this.ownSmsResources(props));
+    if (pacing) this.bindCellSmsSending(func, props);
     if (resources.providerOptOuts) func.bindProviderOptOutList(props.optOutList, resources.providerOptOuts);
     func.bindTenantClients(this.auth.clients);
     acknowledgeLambdaFindings(func);

@@ -37,8 +37,6 @@ export const claimKey = (tenantId: string, campaignId: string, subjectId: string
   sk: `S#${subjectId}`,
 });
 
-const FINAL_STATES = { sent: 'sent', failed: 'failed', skipped: 'skipped' } as const;
-
 function toRecord(item: Item): CampaignRecord {
   const { pk: _pk, sk: _sk, ...record } = item;
   return record as unknown as CampaignRecord;
@@ -234,7 +232,7 @@ export class DynamoCampaignStore implements CampaignStore, DispatchStore {
             ('messageId' in outcome && outcome.messageId ? ', messageId = :messageId' : '') +
             (outcome.kind === 'skipped' ? ', skipReason = :reason' : ''),
           {
-            ':final': FINAL_STATES[outcome.kind],
+            ':final': outcome.kind,
             ':at': now.toISOString(),
             ...('messageId' in outcome && outcome.messageId ? { ':messageId': outcome.messageId } : {}),
             ...(outcome.kind === 'skipped' ? { ':reason': outcome.reason } : {}),
