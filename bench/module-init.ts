@@ -10,7 +10,7 @@ import { HANDLER_BUNDLING } from '../lib/constructs/handler-bundling';
 const HANDLER_ENV: Readonly<Record<string, string>> = {
   AWS_REGION: 'eu-west-1',
   POWERTOOLS_TRACE_ENABLED: 'false',
-  SMS_SEND_INTERVAL_MS: '1000',
+  SEND_RATES: '{"cell":3}',
   SUBJECT_ID_KEY_ID: 'bench',
   TENANT_CLIENTS: '{}',
   CELL_REGIME: 'GDPR',

@@ -20,7 +20,7 @@ import {
   type OutboxEntry,
   type OutboxSenderOptions,
 } from '../lambdas/adapters/sms/outbox-sender';
-import { RateLimitedSender, SYSTEM_SLOT_CLOCK } from '../lambdas/adapters/sms/rate-limited-sender';
+import { scheduledSender } from '../lambdas/adapters/sms/rate-limited-sender';
 import {
   createApiHandler,
   MAX_BODY_BYTES,
@@ -43,7 +43,8 @@ import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
 import type { DsrQueue } from '../lambdas/domain/dsr-ports';
 import { processInbound } from '../lambdas/domain/inbound';
-import { InMemorySlotStore, slotSpacingUs } from '../lambdas/domain/send-rate';
+import { CELL_WIDE_IDENTITY } from '../lambdas/domain/send-rate';
+import { SLOT_WAIT_MS } from '../lambdas/domain/send-slot';
 import type { SmsSender } from '../lambdas/domain/sms';
 import { JOB_NAMES, type JobName } from '../lambdas/jobs/registry';
 import type { TableId } from '../lambdas/shared/env';
@@ -58,7 +59,7 @@ import {
 } from '../lambdas/shared/problem';
 import { phoneInBody } from '../lambdas/shared/schemas';
 import * as z from '../lambdas/shared/zod';
-import { CELL_WIDE_IDENTITY, CELLS_CONTEXT_KEY, cellsFromContext, DEFAULT_SMS_MPS } from '../lib/config';
+import { CELLS_CONTEXT_KEY, cellsFromContext, sendRatesOf } from '../lib/config';
 import { newOptlineApp } from '../lib/optline-app';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { LocalCampaignQueue } from './campaigns';
@@ -315,16 +316,17 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     (c) => c.name === cell,
   )!;
   const regime = cellConfig.regime;
-  // As deployed, every send takes a slot on the schedule of its origination identity; local cells provision
-  // none, so one schedule runs at the cell's smsMps, shared by 1:1 sends and campaigns.
-  const spacingUs = slotSpacingUs(options.sendRateMps ?? cellConfig.smsMps ?? DEFAULT_SMS_MPS);
-  const paced = new RateLimitedSender(outbox, {
-    store: new InMemorySlotStore(() => spacingUs),
-    clock: SYSTEM_SLOT_CLOCK,
-    identityOf: () => CELL_WIDE_IDENTITY,
-    maxWaitUs: () => LOCAL_REQUEST_BUDGET_MS * 1000,
-  });
-  const sender = options.wrapSender?.(paced) ?? paced;
+  // As deployed, every send takes a slot on the shared schedule of its origination identity, kept in the
+  // Idempotency table; local tenants' channels name no provisioned identity, so they share the cell-wide one.
+  const rates =
+    options.sendRateMps === undefined
+      ? sendRatesOf(cellConfig)
+      : { [CELL_WIDE_IDENTITY]: options.sendRateMps };
+  const senderWaiting = (waitMs: number): SmsSender => {
+    const scheduled = scheduledSender(outbox, { db, tables, rates, maxWaitMs: () => waitMs });
+    return options.wrapSender?.(scheduled) ?? scheduled;
+  };
+  const sender = senderWaiting(SLOT_WAIT_MS.oneToOne);
   const callers = bearerTokenCaller(tenantByToken());
   let baseUrl = '';
   // Not named `exports`: in the CommonJS build that would shadow the module's own exports.
@@ -347,14 +349,15 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   } as Context);
   // The deployed campaign worker's SQS batch handler, fed by an in-process queue that is also the starter. The
   // queue and the handler refer to each other; the queue calls the handler only after this function returns.
+  const campaignSender = senderWaiting(SLOT_WAIT_MS.campaign);
   const campaignQueue: LocalCampaignQueue = new LocalCampaignQueue((event) => campaignHandler(event));
   const campaignHandler = campaignWorkerHandler(
     campaignWorkerDeps({
       ...ports,
-      sender,
+      sender: campaignSender,
       queue: campaignQueue,
       audience: new DynamoAudienceReader(db, tables.Subscribers),
-      send: sendDeps({ ...ports, sender }),
+      send: sendDeps({ ...ports, sender: campaignSender }),
     }),
     logger,
   );

@@ -32,6 +32,8 @@ export const SUBSCRIBER_ACCESS = {
   MessageLog: ['PutItem'],
   // Legal-hold audit entries; releasing an old hold moves the purge watermark back.
   AuditLog: ['PutItem', 'UpdateItem'],
+  // A slot on the origination identity's shared send schedule (lambdas/adapters/dynamo/send-rate-store.ts).
+  Idempotency: ['UpdateItem'],
 } as const satisfies FunctionTables;
 export const SUBSCRIBER_TABLES = tablesOf(SUBSCRIBER_ACCESS);
 
@@ -41,7 +43,7 @@ export const MESSAGE_ACCESS = {
   Subscribers: 'read',
   Suppressions: 'read',
   MessageLog: ['PutItem'],
-  // Powertools idempotency: claim, complete, and delete the claim when the send fails.
+  // Powertools idempotency: claim, complete, and delete the claim when the send fails; and the send slot (UpdateItem).
   Idempotency: ['PutItem', 'UpdateItem', 'DeleteItem'],
 } as const satisfies FunctionTables;
 export const MESSAGE_TABLES = tablesOf(MESSAGE_ACCESS);
@@ -64,6 +66,8 @@ export const INBOUND_ACCESS = {
   Suppressions: ['PutItem', 'UpdateItem', 'DeleteItem'],
   // Confirmation and HELP replies.
   MessageLog: ['PutItem'],
+  // A slot on the origination identity's shared send schedule (lambdas/adapters/dynamo/send-rate-store.ts).
+  Idempotency: ['UpdateItem'],
 } as const satisfies FunctionTables;
 export const INBOUND_TABLES = tablesOf(INBOUND_ACCESS);
 
@@ -107,6 +111,8 @@ export const CAMPAIGN_WORKER_ACCESS = {
   Suppressions: 'read',
   MessageLog: ['PutItem'],
   Campaigns: ['UpdateItem'],
+  // A slot on the origination identity's shared send schedule (lambdas/adapters/dynamo/send-rate-store.ts).
+  Idempotency: ['UpdateItem'],
 } as const satisfies FunctionTables;
 export const CAMPAIGN_WORKER_TABLES = tablesOf(CAMPAIGN_WORKER_ACCESS);
 

@@ -10,8 +10,11 @@
  *   anything is sent, then goes through the same send path as `POST /v1/messages` (every check of DESIGN §4 at
  *   this moment, so a STOP received mid-campaign is honoured), and the claim and the campaign's counts are
  *   settled in one transaction. A claim that exists is never sent again: a redelivery, a retry or a second
- *   worker skips it. A send interrupted by a throttle or fault releases its claim and the message is delivered
- *   again; one interrupted by a crash keeps its claim and stays pending, so nobody gets the campaign twice.
+ *   worker skips it. A throttled send (no slot on the identity's send schedule in time, or the provider's own
+ *   throttle) releases its claim and puts that recipient and the rest of the message back on the queue, delayed
+ *   until about when the schedule frees up. A send interrupted by a fault releases its claim and the message is
+ *   delivered again; one interrupted by a crash keeps its claim and stays pending, so nobody gets the campaign
+ *   twice.
  *
  * Quiet hours defer a recipient to the start of their window: the claim becomes `deferred` with `retryAt`, and
  * the recipient goes back on the queue with a delay of at most 15 minutes (SQS's limit), hop after hop, until
@@ -22,6 +25,7 @@ import { ProblemError, type ProblemSlug } from '../shared/problem';
 import type { AudienceReader } from './audience';
 import type { CampaignRecord, CampaignStore } from './campaigns';
 import { QuietHoursError } from './quiet-hours';
+import { ProviderThrottledError } from './sms';
 
 /** Recipients per audience page: bounded, so one fan-out step is short whatever the audience. */
 export const AUDIENCE_PAGE_SIZE = 100;
@@ -192,23 +196,35 @@ export async function dispatchRecipients(
   work: Extract<CampaignWork, { kind: 'recipients' }>,
 ): Promise<void> {
   const { tenantId, campaignId } = work;
-  for (const subjectId of work.subjectIds) {
+  for (const [index, subjectId] of work.subjectIds.entries()) {
     // Read before every recipient, so that a cancel stops dispatch within one send.
     const campaign = await deps.store.get(tenantId, campaignId, deps.clock());
     if (!dispatchable(campaign)) return;
-    await dispatchOne(deps, campaign, subjectId);
+    const throttled = await dispatchOne(deps, campaign, subjectId);
+    if (throttled) {
+      // The identity's schedule is full for now: this recipient and the rest wait on the queue, not in the worker.
+      const rest = work.subjectIds.slice(index);
+      const delay = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, throttled.retryAfterSeconds));
+      await deps.queue.send([{ kind: 'recipients', tenantId, campaignId, subjectIds: rest }], delay);
+      return;
+    }
   }
 }
 
-async function dispatchOne(deps: DispatchDeps, campaign: CampaignRecord, subjectId: string): Promise<void> {
+/** Dispatches one recipient; a throttled send (no send slot in time, or the provider) gives its claim back. */
+async function dispatchOne(
+  deps: DispatchDeps,
+  campaign: CampaignRecord,
+  subjectId: string,
+): Promise<ProviderThrottledError | undefined> {
   const { tenantId, campaignId } = campaign;
   const token = deps.newToken();
   const claimed = await deps.store.claim(tenantId, campaignId, subjectId, token, deps.clock());
-  if (claimed.kind === 'taken') return;
+  if (claimed.kind === 'taken') return undefined;
   if (claimed.kind === 'not-due') {
     const delay = redeliveryDelay(claimed.retryAt, deps.clock());
     await deps.queue.send([{ kind: 'recipients', tenantId, campaignId, subjectIds: [subjectId] }], delay);
-    return;
+    return undefined;
   }
   const claim: RecipientClaim = { tenantId, campaignId, subjectId, token, wasDeferred: claimed.wasDeferred };
   let outcome: RecipientOutcome;
@@ -222,18 +238,20 @@ async function dispatchOne(deps: DispatchDeps, campaign: CampaignRecord, subject
     const refusal = refusalOutcome(error);
     if (refusal === undefined) {
       await deps.store.release(claim, deps.clock());
+      if (error instanceof ProviderThrottledError) return error;
       throw error;
     }
     if (refusal.kind === 'defer') {
       await deps.store.defer(claim, refusal.retryAt, deps.clock());
       const delay = redeliveryDelay(refusal.retryAt, deps.clock());
       await deps.queue.send([{ kind: 'recipients', tenantId, campaignId, subjectIds: [subjectId] }], delay);
-      return;
+      return undefined;
     }
     outcome = refusal.kind === 'skip' ? { kind: 'skipped', reason: refusal.reason } : { kind: 'failed' };
   }
   await deps.store.settle(claim, outcome, deps.clock());
   await deps.store.completeIfDone(tenantId, campaignId, deps.clock());
+  return undefined;
 }
 
 /** The queue's consumer: one message of either kind. */

@@ -25,6 +25,19 @@
  * the schedule's next slot is later, nothing is taken and the caller re-queues the send for then.
  */
 
+/** The schedule of a channel without a provisioned origination identity: the cell-wide `smsMps`. */
+export const CELL_WIDE_IDENTITY = 'cell';
+
+/**
+ * MPS of each schedule of a cell, by identity name (its name in the cell config); it always has
+ * {@link CELL_WIDE_IDENTITY}, the schedule of every channel that names no provisioned identity.
+ */
+export type SendRates = Readonly<Record<string, number>>;
+
+/** The schedule a send through `identity` takes slots on: its own, or the cell-wide one for an unknown name. */
+export const scheduleOf = (rates: SendRates, identity: string | undefined): string =>
+  identity !== undefined && Object.hasOwn(rates, identity) ? identity : CELL_WIDE_IDENTITY;
+
 /** Microseconds per second. */
 const SECOND_US = 1_000_000;
 

@@ -5,6 +5,13 @@
  */
 import { DEFAULT_LATENESS_US, startDecision, type SlotStore } from './send-rate';
 
+/**
+ * How long a send may wait for its slot, in ms. A 1:1 send (an API request, a reply) waits up to 5 s; campaign
+ * dispatch reserves at most 2 s ahead and re-queues the rest, so a campaign never fills the schedule further
+ * ahead than a 1:1 send can wait: both share every identity, and neither starves the other.
+ */
+export const SLOT_WAIT_MS = { oneToOne: 5_000, campaign: 2_000 } as const;
+
 /** A clock in microseconds since the epoch, and a sleep on it. */
 export interface SlotClock {
   nowUs(): number;
@@ -35,10 +42,13 @@ export async function waitForSendSlot(
   options: SlotWaitOptions,
 ): Promise<SlotWait> {
   const latenessUs = options.latenessUs ?? DEFAULT_LATENESS_US;
+  // How far ahead of now an idle schedule restarts: at first not at all; after a miss, twice how late it was, so
+  // that a slow store (its round trip spent the allowance before the send could start) gets a slot it can keep.
+  let leadUs = 0;
   for (let attempt = 0; attempt <= (options.retries ?? 2); attempt++) {
     const outcome = await store.reserve(identity, {
       parts: [options.parts],
-      nowUs: clock.nowUs(),
+      nowUs: clock.nowUs() + leadUs,
       latestStartUs: options.latestStartUs,
     });
     if (outcome.kind === 'busy') return { kind: 'requeue', atUs: outcome.firstStartUs };
@@ -50,6 +60,7 @@ export async function waitForSendSlot(
       await clock.sleepUs(decision.forUs);
     }
     // Woke too late: the slot is useless now. Give it back if nobody queued behind it, and try a fresh one.
+    leadUs = Math.max(leadUs, 2 * (clock.nowUs() - slotUs));
     await store.release(identity, outcome);
   }
   return { kind: 'requeue', atUs: clock.nowUs() };

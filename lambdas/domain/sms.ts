@@ -15,6 +15,11 @@ export interface ChannelConfig {
   readonly senderId?: string;
   /** Origination phone number, short code or pool (E.164 or identity ARN/ID). @default - the channel default */
   readonly originationIdentity?: string;
+  /**
+   * The origination identity whose send schedule (DESIGN §10 "Rate") this channel takes its slots on: its name in
+   * the cell config. @default - the cell-wide schedule at `smsMps`
+   */
+  readonly rateIdentity?: string;
   /** End User Messaging configuration set, which routes delivery events. @default - none */
   readonly configurationSetName?: string;
   /** An existing Pinpoint project (application) id; optline creates none. Required for `pinpoint`. */

@@ -3,15 +3,17 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { INBOUND_TABLES } from '../api/function-tables';
 import { inboundDeps, inboundSmsHandler } from '../api/inbound-sms';
 import type { InboundNumber } from '../domain/origination-identities';
+import { SLOT_WAIT_MS } from '../domain/send-slot';
 import { INBOUND_NUMBERS_ENV, requireEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { beginInvocation } from './invocation';
 import { lambdaPorts, lambdaProviderOptOuts, lambdaSmsSender } from './lambda-ports';
 
+const ports = lambdaPorts(INBOUND_TABLES);
 const processBatch = inboundSmsHandler({
   inbound: inboundDeps({
-    ...lambdaPorts(INBOUND_TABLES),
-    sender: lambdaSmsSender(),
+    ...ports,
+    sender: lambdaSmsSender(ports, SLOT_WAIT_MS.oneToOne),
     providerOptOuts: lambdaProviderOptOuts(),
   }),
   inboundNumbers: JSON.parse(requireEnv(INBOUND_NUMBERS_ENV)) as InboundNumber[],

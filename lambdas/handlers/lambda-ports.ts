@@ -9,19 +9,19 @@ import { BudgetedRetryStrategy } from '../adapters/dynamo/budgeted-retries';
 import { queryOnly } from '../adapters/dynamo/query-only';
 import { KmsSubjectIdDeriver } from '../adapters/kms-subject-id';
 import { AwsProviderOptOutList } from '../adapters/optout-list/aws-provider-optout-list';
-import { PacedSmsSender } from '../adapters/sms/paced-sender';
+import { scheduledSender } from '../adapters/sms/rate-limited-sender';
 import { ChannelRoutingSmsSender } from '../adapters/sms/sender-factory';
 import { cognitoClaimsCaller, type CallerResolver } from '../api/callers';
 import type { Ports } from '../api/ports';
 import type { ProviderOptOutList } from '../domain/consent';
-import { countSegments } from '../domain/content-policy';
+import type { SendRates } from '../domain/send-rate';
 import type { SmsSender } from '../domain/sms';
 import type { ConfiguredTenant } from '../domain/tenants';
 import {
   jsonEnv,
   OPT_OUT_LIST_ENV,
   requireEnv,
-  SMS_SEND_INTERVAL_ENV,
+  SEND_RATES_ENV,
   SUBJECT_ID_KEY_ENV,
   tableNamesFromEnv,
   TENANT_CLIENTS_ENV,
@@ -69,21 +69,29 @@ export function lambdaCallers(): CallerResolver {
   return cognitoClaimsCaller(JSON.parse(requireEnv(TENANT_CLIENTS_ENV)) as Record<string, string>);
 }
 
+/** Time kept back from a slot wait for the send itself and for answering. */
+const SEND_MARGIN_MS = 2_000;
+
 /**
- * One sender for every channel a tenant may use. Clients make a single attempt each: the adapters retry
- * throttling themselves, within what is left of the invocation.
+ * One sender for every channel a tenant may use, after a slot on its origination identity's shared schedule
+ * (DESIGN §10 "Rate"; lambdas/domain/send-rate.ts), kept in the Idempotency table. A send waits for its slot at
+ * most `maxWaitMs` and never past the invocation's time; longer, it fails as throttled. Clients make a single
+ * attempt each: the adapters retry throttling themselves, within what is left of the invocation.
  */
-export function lambdaSmsSender(): SmsSender {
+export function lambdaSmsSender(
+  ports: Pick<Ports<'Idempotency'>, 'db' | 'tables'>,
+  maxWaitMs: number,
+): SmsSender {
   const channels = new ChannelRoutingSmsSender({
     sns: tracer.captureAWSv3Client(new SNSClient({ maxAttempts: 1 })),
     endUserMessaging: tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({ maxAttempts: 1 })),
     pinpoint: tracer.captureAWSv3Client(new PinpointClient({ maxAttempts: 1 })),
     retry: { deadline: remainingMs },
   });
-  // Paced so the function, at its reserved concurrency, stays within the origination identities' MPS.
-  // Providers count their MPS in message parts, so a long message waits as many intervals as it has parts.
-  return new PacedSmsSender(channels, {
-    intervalMs: Number(requireEnv(SMS_SEND_INTERVAL_ENV)),
-    partsOf: (message) => countSegments(message.body).segments,
+  return scheduledSender(channels, {
+    db: ports.db,
+    tables: ports.tables,
+    rates: JSON.parse(requireEnv(SEND_RATES_ENV)) as SendRates,
+    maxWaitMs: () => Math.min(maxWaitMs, remainingMs() - SEND_MARGIN_MS),
   });
 }

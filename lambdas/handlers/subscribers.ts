@@ -1,14 +1,16 @@
 /** Lambda entry point for the subscriber routes. Everything is built once, at cold start. */
 import { SUBSCRIBER_TABLES } from '../api/function-tables';
 import { subscriberActions } from '../api/subscribers-api';
+import { SLOT_WAIT_MS } from '../domain/send-slot';
 import { lambdaApiHandler } from './api-entry';
 import { lambdaPorts, lambdaProviderOptOuts, lambdaSmsSender } from './lambda-ports';
 
+const ports = lambdaPorts(SUBSCRIBER_TABLES);
 export const handler = lambdaApiHandler(
   'subscribers',
   subscriberActions({
-    ...lambdaPorts(SUBSCRIBER_TABLES),
-    sender: lambdaSmsSender(),
+    ...ports,
+    sender: lambdaSmsSender(ports, SLOT_WAIT_MS.oneToOne),
     providerOptOuts: lambdaProviderOptOuts(),
   }),
 );

@@ -43,8 +43,8 @@ export const tableEnvVar = (id: TableId): string =>
   `TABLE_${id.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase()}`;
 
 export const SUBJECT_ID_KEY_ENV = 'SUBJECT_ID_KEY_ID';
-/** Least milliseconds between two SMS sends of one execution environment, sized from the cell's MPS. */
-export const SMS_SEND_INTERVAL_ENV = 'SMS_SEND_INTERVAL_MS';
+/** JSON object of the MPS of each send schedule of the cell, by identity name (`SendRates`). */
+export const SEND_RATES_ENV = 'SEND_RATES';
 /**
  * JSON array of the cell's inbound numbers: `{number, tenant, type?}` (`InboundNumber`), the E.164 number, the
  * tenant it belongs to, and the type of a provisioned origination identity.

@@ -4,8 +4,11 @@ import {
   IDENTITY_TYPES,
   type IdentityType,
 } from '../../lambdas/domain/origination-identities';
+import { CELL_WIDE_IDENTITY, type SendRates } from '../../lambdas/domain/send-rate';
 import * as z from '../../lambdas/shared/zod';
 import { REGIMES, REGION_PATTERN, REGIONS_BY_REGIME, regionFitsRegime, type Regime } from './regimes';
+
+export { CELL_WIDE_IDENTITY };
 
 /** One cell: a complete, independent deployment in a single residency region. */
 export interface CellConfig {
@@ -28,7 +31,8 @@ export interface CellConfig {
   readonly apiLimits?: ApiLimits;
   /**
    * Messages per second the cell's origination identities accept (for example 1 for a US long code, 3 for a
-   * toll-free number, 100 for a short code). The send path is sized so it never exceeds it.
+   * toll-free number, 100 for a short code): the default of each identity's `mps`, and the rate of the cell-wide
+   * send schedule that channels without a provisioned identity share (docs/send-rate.md).
    * @default DEFAULT_SMS_MPS
    */
   readonly smsMps?: number;
@@ -37,7 +41,8 @@ export interface CellConfig {
    * Lambda keeps 100 concurrent executions unreserved and a new account may have a total quota of 10, so a
    * reservation fails the deploy there ("Configuring reserved concurrency", Lambda developer guide). Check the
    * quota with `aws lambda get-account-settings` before turning it on. Without it the send rate is still held to
-   * `smsMps` by the method throttle on `POST /v1/messages` and the pacing of each execution environment.
+   * each identity's MPS by the shared send schedules (docs/send-rate.md); the reservation only bounds how many
+   * sends wait for a slot at once.
    * @default false
    */
   readonly reserveConcurrency?: boolean;
@@ -112,25 +117,17 @@ export interface OriginationIdentityConfig {
 /** A conservative default: what a single toll-free or sender-id origination commonly allows. */
 export const DEFAULT_SMS_MPS = 3;
 
-/** The send rate of one origination identity of a cell. */
-export interface IdentitySendRate {
-  /** The identity's name in the cell config, or {@link CELL_WIDE_IDENTITY} for a cell without identities. */
-  readonly identity: string;
-  readonly mps: number;
-}
-
-/** The one schedule of a cell that provisions no identities: its cell-wide `smsMps`. */
-export const CELL_WIDE_IDENTITY = 'cell';
-
 /**
- * The MPS of each identity the cell sends through: each provisioned identity's own `mps`, defaulting to `smsMps`;
- * a cell without provisioned identities has one schedule at `smsMps`.
+ * The MPS of each send schedule of the cell (lambdas/domain/send-rate.ts): each provisioned identity's own `mps`,
+ * defaulting to `smsMps`, and the cell-wide schedule at `smsMps` for every channel that names no provisioned
+ * identity (a cell without identities has only that one).
  */
-export function identitySendRates(cell: CellConfig): IdentitySendRate[] {
+export function sendRatesOf(cell: CellConfig): SendRates {
   const cellMps = cell.smsMps ?? DEFAULT_SMS_MPS;
-  const identities = cell.originationIdentities ?? [];
-  if (identities.length === 0) return [{ identity: CELL_WIDE_IDENTITY, mps: cellMps }];
-  return identities.map((identity) => ({ identity: identity.name, mps: identity.mps ?? cellMps }));
+  return {
+    [CELL_WIDE_IDENTITY]: cellMps,
+    ...Object.fromEntries((cell.originationIdentities ?? []).map((i) => [i.name, i.mps ?? cellMps])),
+  };
 }
 
 /** How much traffic a cell's API accepts before it answers 429 (stage throttling) or 403 (WAF). */
@@ -237,6 +234,11 @@ function identityIssues(cell: {
     const at = (field: string) => ['originationIdentities', index, field];
     if (names.has(identity.name))
       issues.push({ path: at('name'), message: `duplicate name "${identity.name}"` });
+    if (identity.name === CELL_WIDE_IDENTITY)
+      issues.push({
+        path: at('name'),
+        message: `"${CELL_WIDE_IDENTITY}" names the cell-wide send schedule; choose another name`,
+      });
     names.add(identity.name);
     if (!cell.tenants.includes(identity.tenant)) {
       issues.push({ path: at('tenant'), message: `"${identity.tenant}" is not one of the cell's tenants` });

@@ -107,6 +107,8 @@ export class OriginationIdentities extends Construct {
       channels.set(tenant, {
         channel: 'end-user-messaging',
         originationIdentity,
+        // Its sends take slots on this identity's own schedule, at its MPS (lambdas/domain/send-rate.ts).
+        rateIdentity: identity.name,
         configurationSetName: props.configurationSetName,
       });
     }

@@ -19,6 +19,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { SendRates } from '../../lambdas/domain/send-rate';
 import {
   CAMPAIGN_QUEUE_ARN_ENV,
   CAMPAIGN_QUEUE_URL_ENV,
@@ -27,7 +28,7 @@ import {
   DSR_QUEUE_URL_ENV,
   EXPORT_BUCKET_ENV,
   OPT_OUT_LIST_ENV,
-  SMS_SEND_INTERVAL_ENV,
+  SEND_RATES_ENV,
   SUBJECT_ID_KEY_ENV,
   tableEnvVar,
   TENANT_CLIENTS_ENV,
@@ -301,8 +302,10 @@ export class PlatformFunction extends NodejsFunction {
    * - Pinpoint `SendMessages` to this account's existing projects (optline creates none; a project's identities
    *   are the project's own).
    */
-  public bindSmsSending(sendIntervalMs: number, cellName: string, ownSmsResources: readonly string[]): void {
-    this.addEnvironment(SMS_SEND_INTERVAL_ENV, String(sendIntervalMs));
+  public bindSmsSending(sendRates: SendRates, cellName: string, ownSmsResources: readonly string[]): void {
+    // Each send first takes a slot on its identity's schedule, in the Idempotency table: the caller binds that
+    // table's UpdateItem with the function's tables (lambdas/api/function-tables.ts).
+    this.addEnvironment(SEND_RATES_ENV, Stack.of(this).toJsonString(sendRates));
     const { account, region, partition } = Stack.of(this);
     this.anyResourceActions.add('sns:Publish');
     this.addToRolePolicy(

@@ -23,7 +23,6 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnConfigurationSet, CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { pacingFor } from '../../lambdas/adapters/sms/paced-sender';
 import {
   CAMPAIGN_API_ACCESS,
   CAMPAIGN_WORKER_ACCESS,
@@ -58,7 +57,7 @@ import {
   type TableId,
 } from '../../lambdas/shared/env';
 import type * as z from '../../lambdas/shared/zod';
-import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config';
+import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, sendRatesOf, type CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { CampaignDispatch } from '../constructs/campaign-dispatch';
@@ -85,8 +84,9 @@ export const API_FUNCTION_RESOURCES: Readonly<
       readonly tables: FunctionTables;
       readonly subjectIdKey: boolean;
       /**
-       * How the function sends SMS: `reserved` sizes its concurrency and pacing from the cell's MPS; `paced`
-       * only paces it (occasional confirmations). @default - it sends none
+       * How the function sends SMS, every send after a slot on its identity's schedule: `reserved` also gets
+       * reserved concurrency where the cell asks for it (`reserveConcurrency`); `paced` never does (occasional
+       * confirmations). @default - it sends none
        */
       readonly sendsSms?: 'reserved' | 'paced';
       /**
@@ -403,13 +403,12 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
   }
 
-  /** Lets a function send SMS through the cell's own resources, paced to the cell's MPS (see PacedSmsSender). */
+  /**
+   * Lets a function send SMS through the cell's own resources, each send after a slot on its identity's shared
+   * schedule (lambdas/domain/send-rate.ts); the function's tables must include the Idempotency table's UpdateItem.
+   */
   private bindCellSmsSending(func: PlatformFunction, props: ApiStackProps): void {
-    func.bindSmsSending(
-      pacingFor(props.cell.smsMps ?? DEFAULT_SMS_MPS).intervalMs,
-      props.cell.name,
-      this.ownSmsResources(props),
-    );
+    func.bindSmsSending(sendRatesOf(props.cell), props.cell.name, this.ownSmsResources(props));
   }
 
   /** The End User Messaging resources the Data stack made for the cell: what its functions send through. */
@@ -440,8 +439,6 @@ export class ApiStack extends Stack {
 
   private apiFunction(fn: ApiFunction, props: ApiStackProps): PlatformFunction {
     const resources = API_FUNCTION_RESOURCES[fn];
-    // Sending functions are paced to the cell's SMS throughput (see PacedSmsSender).
-    const pacing = resources.sendsSms ? pacingFor(props.cell.smsMps ?? DEFAULT_SMS_MPS) : undefined;
     const func = new PlatformFunction(this, `${pascal(fn)}Function`, {
       handler: fn,
       serviceName: `optline-${fn}`,
@@ -449,12 +446,12 @@ export class ApiStack extends Stack {
       logsKey: props.logsKey,
       reservedConcurrentExecutions:
         resources.sendsSms === 'reserved' && props.cell.reserveConcurrency
-          ? pacing?.reservedConcurrency
+          ? sendingConcurrency(props.cell)
           : undefined,
     });
     bindTables(func, resources.tables, props.tables, this.tenantProfiles);
     if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
-    if (pacing) this.bindCellSmsSending(func, props);
+    if (resources.sendsSms) this.bindCellSmsSending(func, props);
     if (resources.providerOptOuts) func.bindProviderOptOutList(props.optOutList, resources.providerOptOuts);
     func.bindTenantClients(this.auth.clients);
     acknowledgeLambdaFindings(func);
@@ -551,17 +548,25 @@ export class ApiStack extends Stack {
 const SEND_ROUTE = ROUTES.find((route) => route.operationId === 'sendMessage')!;
 
 /**
- * Method throttling of the send route, matched to the cell's MPS: API Gateway admits at most `smsMps` requests a
- * second there (a token bucket of one, so a second never holds more than one request above the rate) and answers
- * the rest 429 itself, before Lambda, whether or not concurrency is reserved. The pacing of each execution
- * environment (paced-sender.ts) spreads what is admitted. A method setting replaces the stage's for that method,
- * so logging and metrics are restated.
+ * Reserved concurrency of the messages function where the cell asks for it: R = min(⌊smsMps⌋, 10), at least 1.
+ * The send schedules hold the rate whatever R is; R bounds how many requests wait for a slot at once.
+ */
+const sendingConcurrency = (cell: CellConfig): number =>
+  Math.max(1, Math.min(Math.floor(cell.smsMps ?? DEFAULT_SMS_MPS), 10));
+
+/**
+ * Method throttling of the send route, matched to what the cell can send: API Gateway admits at most the sum of
+ * its schedules' MPS in requests a second there (a token bucket of one, so a second never holds more than one
+ * request above the rate) and answers the rest 429 itself, before Lambda. The schedules of each identity
+ * (lambdas/domain/send-rate.ts) then hold each identity to its own MPS. A method setting replaces the stage's for
+ * that method, so logging and metrics are restated.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
  */
 function sendThrottle(cell: CellConfig): Record<string, MethodDeploymentOptions> {
+  const cellRate = Object.values(sendRatesOf(cell)).reduce((sum, mps) => sum + mps, 0);
   return {
     [`${SEND_ROUTE.path}/${SEND_ROUTE.method}`]: {
-      throttlingRateLimit: cell.smsMps ?? DEFAULT_SMS_MPS,
+      throttlingRateLimit: cellRate,
       throttlingBurstLimit: 1,
       loggingLevel: MethodLoggingLevel.ERROR,
       dataTraceEnabled: false,

@@ -488,7 +488,7 @@ describe('Optline-eu-Api', () => {
           'POWERTOOLS_METRICS_NAMESPACE',
           'NODE_OPTIONS',
           ...(expected.tables.includes('Tenants') ? ['TENANT_PROFILES'] : []),
-          ...(expected.sendsSms ? ['SMS_SEND_INTERVAL_MS'] : []),
+          ...(expected.sendsSms ? ['SEND_RATES'] : []),
           ...(expected.providerOptOuts ? ['OPT_OUT_LIST_NAME'] : []),
           ...(expected.extraEnv ?? []),
         ].sort(),
@@ -644,7 +644,7 @@ describe('Optline-eu-Api', () => {
         const actions = actionsOf(deployed[name].statements);
         expect(actions.length).toBeGreaterThan(0);
         expect(actions.filter((a) => SMS_SENDING_ACTIONS.includes(a) || a === '*')).toEqual([]);
-        expect(deployed[name].fn.Properties.Environment.Variables.SMS_SEND_INTERVAL_MS).toBeUndefined();
+        expect(deployed[name].fn.Properties.Environment.Variables.SEND_RATES).toBeUndefined();
         expect(JSON.stringify(deployed[name].statements)).not.toMatch(/:(sns|sms-voice|mobiletargeting):/);
       },
     );
@@ -1088,13 +1088,15 @@ describe('Optline-eu-Api', () => {
           .sort(),
       ).toEqual([
         'TABLE_CONSENT_LEDGER',
+        'TABLE_IDEMPOTENCY',
         'TABLE_MESSAGE_LOG',
         'TABLE_SUBSCRIBERS',
         'TABLE_SUPPRESSIONS',
         'TABLE_TENANTS',
       ]);
-      // A cell without two-way identities or hand-listed numbers receives on none.
-      expect(variables).toMatchObject({ INBOUND_NUMBERS: '[]', SMS_SEND_INTERVAL_MS: '1000' });
+      // A cell without two-way identities or hand-listed numbers receives on none; its replies take slots on
+      // the cell-wide send schedule.
+      expect(variables).toMatchObject({ INBOUND_NUMBERS: '[]', SEND_RATES: '{"cell":3}' });
       expect(variables.SUBJECT_ID_KEY_ID).toBeDefined();
     });
 
@@ -1114,21 +1116,18 @@ describe('Optline-eu-Api', () => {
   describe('SMS throughput', () => {
     // A fresh account may have a concurrency quota of 10, of which Lambda keeps 100 unreserved: any reservation
     // fails its first deploy. https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
-    it('reserves no concurrency for any function of a cell that does not ask for it, and still paces sends to the cell MPS', () => {
+    it('reserves no concurrency for any function of a cell that does not ask for it, and still holds sends to the cell MPS', () => {
       const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
       expect(functions.length).toBeGreaterThan(API_FUNCTIONS.length);
       for (const fn of functions) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
       const variables = deployed.messages.fn.Properties.Environment.Variables as Record<string, string>;
-      expect(variables.SMS_SEND_INTERVAL_MS).toBe('1000');
+      expect(JSON.parse(variables.SEND_RATES!)).toEqual({ cell: DEFAULT_SMS_MPS });
     });
 
-    it('reserves concurrency where the cell asks for it, and spaces sends so the messages function never exceeds the cell MPS', () => {
-      const variables = usDeployed.messages.fn.Properties.Environment.Variables as Record<string, string>;
+    it('reserves concurrency for the messages function and each job where the cell asks for it', () => {
       const reserved = usDeployed.messages.fn.Properties.ReservedConcurrentExecutions as number;
-      // Default MPS 3 → 3 environments, each sending at most once per second.
+      // Default MPS 3 → 3 environments; the send schedule, not the reservation, holds the rate.
       expect(reserved).toBe(3);
-      expect(variables.SMS_SEND_INTERVAL_MS).toBe('1000');
-      expect((reserved * 1000) / Number(variables.SMS_SEND_INTERVAL_MS)).toBeLessThanOrEqual(3);
       // One run of each job at a time, and the purge one more per continuation.
       for (const job of JOB_NAMES) {
         const fn = usTemplate.toJSON().Resources[
@@ -1138,10 +1137,20 @@ describe('Optline-eu-Api', () => {
       }
     });
 
-    it('paces the double opt-in requests of the subscribers function without reserving concurrency for it', () => {
-      const { Properties } = deployed.subscribers.fn;
-      expect(Properties.Environment.Variables.SMS_SEND_INTERVAL_MS).toBe('1000');
-      expect(Properties.ReservedConcurrentExecutions).toBeUndefined();
+    it('lets every function that sends take a slot on the shared send schedule: UpdateItem on the Idempotency table', () => {
+      for (const name of ['messages', 'subscribers'] as const) {
+        const { Properties } = deployed[name].fn;
+        expect(JSON.parse(Properties.Environment.Variables.SEND_RATES as string)).toEqual({
+          cell: DEFAULT_SMS_MPS,
+        });
+        const writes = deployed[name].statements.filter((statement) =>
+          JSON.stringify(statement.Resource).includes(
+            JSON.stringify(imported(data.tables.Idempotency.tableArn)),
+          ),
+        );
+        expect(actionsOf(writes)).toContain('dynamodb:UpdateItem');
+      }
+      expect(deployed.subscribers.fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
       expect(deployed.optouts.fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     });
   });

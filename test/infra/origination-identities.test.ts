@@ -5,7 +5,7 @@ import type { CfnPhoneNumber, CfnPool, CfnSenderId } from 'aws-cdk-lib/aws-smsvo
 import { IDENTITY_RULES } from '../../lambdas/domain/origination-identities';
 import { helpReply, optOutConfirmation } from '../../lambdas/domain/replies';
 import { INBOUND_NUMBERS_ENV, TENANT_PROFILES_ENV, tableEnvVar } from '../../lambdas/shared/env';
-import { DEFAULT_CELLS, parseCells, type TenantProfile } from '../../lib/config';
+import { DEFAULT_CELLS, DEFAULT_SMS_MPS, parseCells, type TenantProfile } from '../../lib/config';
 import type { PlatformFunction } from '../../lib/constructs/platform-function';
 import { addCell, newOptlineApp } from '../../lib/optline-app';
 
@@ -56,7 +56,7 @@ const [sandbox] = parseCells([
     tenants: ['demo', 'acme', 'uk'],
     tenantProfiles: { demo: demoProfile, acme: acmeProfile, uk: ukProfile },
     originationIdentities: [
-      { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo' },
+      { name: 'demo-sim', type: 'SIMULATOR', country: 'US', tenant: 'demo', mps: 20 },
       { name: 'uk-sender', type: 'SENDER_ID', country: 'GB', tenant: 'uk', senderId: 'UKSHOP' },
     ],
     inboundNumbers: { '+18005550100': { tenant: 'acme', type: 'TOLL_FREE' } },
@@ -243,6 +243,7 @@ describe('what the Api stack derives from the identities', () => {
           channel: {
             channel: 'end-user-messaging',
             originationIdentity: 'SIMULATOR_ARN',
+            rateIdentity: 'demo-sim',
             configurationSetName: 'optline-sandbox',
           },
         },
@@ -252,11 +253,41 @@ describe('what the Api stack derives from the identities', () => {
           channel: {
             channel: 'end-user-messaging',
             originationIdentity: 'UK_POOL_ARN',
+            rateIdentity: 'uk-sender',
             configurationSetName: 'optline-sandbox',
           },
         },
       });
     }
+  });
+
+  it("gives every sending function the MPS of each identity's send schedule and of the cell-wide one, and the Idempotency table write that takes a slot", () => {
+    const senders = [
+      api.functions.messages,
+      api.functions.subscribers,
+      api.inboundSms.function,
+      api.campaigns.worker.function,
+    ];
+    for (const fn of senders) {
+      const variables = variablesOf(functionResource(apiTemplate, api, fn));
+      // demo-sim sets its own mps; uk-sender and the cell-wide schedule take the cell's smsMps.
+      expect(JSON.parse(variables.SEND_RATES as string)).toEqual({
+        cell: DEFAULT_SMS_MPS,
+        'demo-sim': 20,
+        'uk-sender': DEFAULT_SMS_MPS,
+      });
+      expect(variables).toHaveProperty([tableEnvVar('Idempotency')]);
+    }
+    // API Gateway admits sends at most at what the schedules together can send.
+    apiTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1v1~1messages',
+          ThrottlingRateLimit: 20 + 2 * DEFAULT_SMS_MPS,
+        }),
+      ]),
+    });
   });
 
   it('gives no TENANT_PROFILES to a function that is not bound to the Tenants table', () => {

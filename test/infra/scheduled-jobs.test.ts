@@ -290,7 +290,7 @@ describe('scheduled jobs of Optline-eu-Api', () => {
 
     it('sends no SMS', () => {
       expect(actionsOf(job.statements).filter((a) => SMS_SENDING_ACTIONS.includes(a))).toEqual([]);
-      expect(job.env.SMS_SEND_INTERVAL_MS).toBeUndefined();
+      expect(job.env.SEND_RATES).toBeUndefined();
     });
 
     it('raises an alarm on the alarm topic as soon as one dead letter waits in its queue, and clears it once the queue is empty', () => {

@@ -39,11 +39,11 @@ import { DynamoMessageStatusStore } from '../../lambdas/adapters/dynamo/message-
 import { DynamoPurgeStore } from '../../lambdas/adapters/dynamo/purge-store';
 import { DynamoPurgeWatermark } from '../../lambdas/adapters/dynamo/purge-watermark';
 import { DynamoRetentionSweepStore } from '../../lambdas/adapters/dynamo/retention-sweep-store';
-import { DynamoSlotStore } from '../../lambdas/adapters/dynamo/send-rate-store';
 import { LocalSubjectIdDeriver } from '../../lambdas/adapters/local-subject-id';
 import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { RecordingMetrics } from '../../lambdas/adapters/powertools-metrics';
 import { OutboxSender } from '../../lambdas/adapters/sms/outbox-sender';
+import { scheduledSender } from '../../lambdas/adapters/sms/rate-limited-sender';
 import type { ApiRequest, RouteAction } from '../../lambdas/api/api-handler';
 import { campaignWorkerDeps, campaignWorkerHandler } from '../../lambdas/api/campaign-worker';
 import { campaignActions } from '../../lambdas/api/campaigns-api';
@@ -260,16 +260,22 @@ describe('expiresAt and the granted writes on every write path', () => {
 
   const outbox = new OutboxSender({ clock: () => now });
   const providerOptOuts = new InMemoryProviderOptOutList(() => now);
-  /** The ports of function `fn`, as its entry point builds them, with its own recording client. */
-  const portsOf = (fn: FunctionName) => ({
-    dynamo,
-    db: recordingAs(fn),
-    tables,
-    subjectIds: new LocalSubjectIdDeriver('expiry-test-key'),
-    clock: () => now,
-    sender: outbox,
-    providerOptOuts,
-  });
+  /**
+   * The ports of function `fn`, as its entry point builds them, with its own recording client: its sends take a
+   * slot on the cell-wide send schedule through that client, as deployed.
+   */
+  const portsOf = (fn: FunctionName) => {
+    const db = recordingAs(fn);
+    return {
+      dynamo,
+      db,
+      tables,
+      subjectIds: new LocalSubjectIdDeriver('expiry-test-key'),
+      clock: () => now,
+      sender: scheduledSender(outbox, { db, tables, rates: { cell: 1000 }, maxWaitMs: () => 5_000 }),
+      providerOptOuts,
+    };
+  };
   const request = (operationId: string, body?: unknown, params: Record<string, string> = {}): ApiRequest => ({
     route: ROUTES.find((r) => r.operationId === operationId)!,
     caller: { tenantId: 'demo', scopes: [...SCOPES], principal: 'local:demo' },
@@ -415,12 +421,6 @@ describe('expiresAt and the granted writes on every write path', () => {
     await claims.defer(await claimAs('t1'), now, now);
     await claims.defer(await claimAs('t2'), now, now);
     await claims.release(await claimAs('t3'), now);
-    // The send schedule of an origination identity lives in the Idempotency table, which the messages function
-    // writes (lambdas/adapters/dynamo/send-rate-store.ts).
-    const schedule = new DynamoSlotStore(recordingAs('messages'), tables, () => 1_000_000);
-    const nowUs = now.getTime() * 1000;
-    const slot = await schedule.reserve('cell', { parts: [1], nowUs, latestStartUs: nowUs + 5_000_000 });
-    expect(slot.kind).toBe('reserved');
 
     // Data-subject requests of every type, worked by the DSR worker, one extended, and the deadline job.
     await call(subscribers, 'createSubscriber', { phone: phone(5), consent, topics: ['offers'] });

@@ -13,6 +13,7 @@ import {
 } from '../../lambdas/domain/campaign-dispatch';
 import { zeroCounts, type CampaignRecord } from '../../lambdas/domain/campaigns';
 import { QuietHoursError } from '../../lambdas/domain/quiet-hours';
+import { ProviderThrottledError } from '../../lambdas/domain/sms';
 import { ProblemError } from '../../lambdas/shared/problem';
 
 const NOW = new Date('2026-12-02T12:00:00.000Z');
@@ -271,6 +272,26 @@ describe('dispatchRecipients', () => {
     await dispatchRecipients(d, work([subject(1)]));
 
     expect(fake.settled).toEqual([[subject(1), { kind: 'sent', messageId: 'm' }]]);
+  });
+
+  it('puts the throttled recipient and the rest back on the queue, delayed, with its claim released', async () => {
+    // GIVEN a send schedule that is full for the next 3 seconds when the second recipient's turn comes
+    const fake = fakeStore(campaign());
+    const send = jest
+      .fn()
+      .mockResolvedValueOnce({ messageId: 'm1', status: 'sent' })
+      .mockRejectedValueOnce(new ProviderThrottledError(3));
+    const { deps: d, queued } = deps(fake.store, send);
+
+    // WHEN a message of three recipients is dispatched
+    await dispatchRecipients(d, work([subject(1), subject(2), subject(3)]));
+
+    // THEN the first is sent, the second's claim is released, and the second and third wait 3 s on the queue
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(fake.settled).toEqual([[subject(1), { kind: 'sent', messageId: 'm1' }]]);
+    expect(fake.released).toEqual([subject(2)]);
+    expect(fake.claims.has(subject(3))).toBe(false);
+    expect(queued).toEqual([{ work: [work([subject(2), subject(3)])], delay: 3 }]);
   });
 
   it('stops at once when the campaign is cancelled between two recipients', async () => {

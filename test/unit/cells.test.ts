@@ -5,7 +5,7 @@ import {
   DEFAULT_API_LIMITS,
   DEFAULT_CELLS,
   DEFAULT_SMS_MPS,
-  identitySendRates,
+  sendRatesOf,
   parseCells,
 } from '../../lib/config';
 
@@ -451,6 +451,21 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
     );
   });
 
+  it('refuses an identity named after the cell-wide send schedule', () => {
+    rejects(
+      [
+        {
+          ...base,
+          tenantProfiles: profiles,
+          originationIdentities: [
+            { name: CELL_WIDE_IDENTITY, type: 'SIMULATOR', country: 'US', tenant: 'demo' },
+          ],
+        },
+      ],
+      /\[0\]\.originationIdentities\[0\]\.name: "cell" names the cell-wide send schedule/,
+    );
+  });
+
   // Several identities would share a pool, and a number in a pool can no longer be updated.
   // https://docs.aws.amazon.com/pinpoint/latest/apireference_smsvoicev2/API_UpdatePhoneNumber.html
   it('refuses a second identity for one tenant', () => {
@@ -485,10 +500,8 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
           ],
         },
       ]);
-      expect(identitySendRates(cell!)).toEqual([
-        { identity: 'main', mps: 10 },
-        { identity: 'acme', mps: 20 },
-      ]);
+      // Channels that name no provisioned identity keep the cell-wide schedule at smsMps.
+      expect(sendRatesOf(cell!)).toEqual({ main: 10, acme: 20, [CELL_WIDE_IDENTITY]: 20 });
     });
 
     it('keeps the cell-wide smsMps as one schedule when the cell provisions no identities', () => {
@@ -496,10 +509,8 @@ describe('cell configuration: concurrency reservations, tenant profiles and orig
         { ...base, smsMps: 100 },
         { ...base, name: 'ca', region: 'us-west-1' },
       ]);
-      expect(identitySendRates(withRate!)).toEqual([{ identity: CELL_WIDE_IDENTITY, mps: 100 }]);
-      expect(identitySendRates(withDefault!)).toEqual([
-        { identity: CELL_WIDE_IDENTITY, mps: DEFAULT_SMS_MPS },
-      ]);
+      expect(sendRatesOf(withRate!)).toEqual({ [CELL_WIDE_IDENTITY]: 100 });
+      expect(sendRatesOf(withDefault!)).toEqual({ [CELL_WIDE_IDENTITY]: DEFAULT_SMS_MPS });
     });
 
     it('accepts a fractional rate and the 1,000 MPS ceiling', () => {

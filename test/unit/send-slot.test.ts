@@ -8,15 +8,18 @@ import { waitForSendSlot, type SlotClock } from '../../lambdas/domain/send-slot'
 
 const T0 = 1_750_000_000_000_000;
 
-/** A virtual clock; each sleep overshoots by `oversleepUs` (a slow wake-up). */
-function virtualClock(oversleepUs = 0): SlotClock & { now: number; slept: number[] } {
+/** A virtual clock; sleep n overshoots by `oversleepUs(n)` (a slow wake-up). */
+function virtualClock(
+  oversleepUs: number | ((sleep: number) => number) = 0,
+): SlotClock & { now: number; slept: number[] } {
+  const over = typeof oversleepUs === 'number' ? () => oversleepUs : oversleepUs;
   const clock = {
     now: T0,
     slept: [] as number[],
     nowUs: () => clock.now,
     sleepUs: (us: number) => {
+      clock.now += us + over(clock.slept.length);
       clock.slept.push(us);
-      clock.now += us + oversleepUs;
       return Promise.resolve();
     },
   };
@@ -52,9 +55,10 @@ describe('waiting for a send slot', () => {
   });
 
   it('does not send after waking later than the allowance: it gives the slot back and takes a fresh one', async () => {
-    // GIVEN a sender whose sleeps overshoot by more than the lateness allowance
-    const store = new InMemorySlotStore(() => slotSpacingUs(2));
-    const clock = virtualClock(DEFAULT_LATENESS_US + 1);
+    // GIVEN a sender whose first sleep overshoots by more than the lateness allowance
+    const spacing = slotSpacingUs(2);
+    const store = new InMemorySlotStore(() => spacing);
+    const clock = virtualClock((sleep) => (sleep === 0 ? DEFAULT_LATENESS_US + 1 : 0));
     await store.reserve('main', { parts: [1], nowUs: T0, latestStartUs: T0 + 60_000_000 });
     const release = jest.spyOn(store, 'release');
     // WHEN it waits for a slot
@@ -63,10 +67,14 @@ describe('waiting for a send slot', () => {
       latestStartUs: T0 + 60_000_000,
       retries: 1,
     });
-    // THEN the missed slot went back, the fresh one (from now, the schedule being idle again) starts at once
+    // THEN the missed slot went back, and the fresh one (the schedule being idle again) is placed ahead of the
+    // wake-up by twice how late it was, and started on
     expect(release).toHaveBeenCalledTimes(1);
     await expect(release.mock.results[0]!.value).resolves.toBe(true);
-    expect(outcome).toEqual({ kind: 'start', slotUs: clock.now });
+    const wokeUs = T0 + spacing + DEFAULT_LATENESS_US + 1;
+    const lead = 2 * (DEFAULT_LATENESS_US + 1);
+    expect(outcome).toEqual({ kind: 'start', slotUs: wokeUs + lead });
+    expect(clock.now).toBe(wokeUs + lead);
   });
 
   it('re-queues when every slot it took was missed', async () => {

@@ -5,8 +5,15 @@
  * it fails as throttled, which a 1:1 send answers with 503 and `Retry-After`, and campaign dispatch with a
  * redelivery of its recipients (their claims are released first).
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { countSegments } from '../../domain/content-policy';
-import type { SlotStore } from '../../domain/send-rate';
+import {
+  CELL_WIDE_IDENTITY,
+  scheduleOf,
+  slotSpacingUs,
+  type SendRates,
+  type SlotStore,
+} from '../../domain/send-rate';
 import { waitForSendSlot, type SlotClock } from '../../domain/send-slot';
 import {
   ProviderThrottledError,
@@ -15,6 +22,7 @@ import {
   type SendReceipt,
   type SmsSender,
 } from '../../domain/sms';
+import { DynamoSlotStore } from '../dynamo/send-rate-store';
 
 export interface RateLimitedSenderOptions {
   readonly store: SlotStore;
@@ -49,3 +57,32 @@ export const SYSTEM_SLOT_CLOCK: SlotClock = {
   nowUs: () => Date.now() * 1000,
   sleepUs: (us) => new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.ceil(us / 1000)))),
 };
+
+export interface ScheduledSenderOptions {
+  readonly db: DynamoDBDocumentClient;
+  readonly tables: { readonly Idempotency: string };
+  /** The MPS of each schedule of the cell. */
+  readonly rates: SendRates;
+  /** How long one send may wait for its slot, in ms. */
+  readonly maxWaitMs: () => number;
+  /** @default SYSTEM_SLOT_CLOCK */
+  readonly clock?: SlotClock;
+}
+
+/**
+ * The sender of every function that sends, deployed and local: `inner` after a slot on the shared schedule, kept
+ * in DynamoDB, of the identity the channel names (or the cell-wide one).
+ */
+export function scheduledSender(inner: SmsSender, options: ScheduledSenderOptions): SmsSender {
+  const { rates } = options;
+  if (!Object.hasOwn(rates, CELL_WIDE_IDENTITY)) {
+    throw new RangeError(`scheduledSender: the rates need the cell-wide schedule "${CELL_WIDE_IDENTITY}"`);
+  }
+  const spacing = new Map(Object.entries(rates).map(([identity, mps]) => [identity, slotSpacingUs(mps)]));
+  return new RateLimitedSender(inner, {
+    store: new DynamoSlotStore(options.db, options.tables, (identity) => spacing.get(identity)!),
+    clock: options.clock ?? SYSTEM_SLOT_CLOCK,
+    identityOf: (channel) => scheduleOf(rates, channel.rateIdentity),
+    maxWaitUs: () => Math.max(0, options.maxWaitMs()) * 1000,
+  });
+}
