@@ -44,7 +44,7 @@ import { subscriberActions } from '../lambdas/api/subscribers-api';
 import type { DsrQueue } from '../lambdas/domain/dsr-ports';
 import { processInbound } from '../lambdas/domain/inbound';
 import { CELL_WIDE_IDENTITY } from '../lambdas/domain/send-rate';
-import { SLOT_WAIT_MS } from '../lambdas/domain/send-slot';
+import { SLOT_POLICIES, type SlotPolicy } from '../lambdas/domain/send-slot';
 import type { SmsSender } from '../lambdas/domain/sms';
 import { JOB_NAMES, type JobName } from '../lambdas/jobs/registry';
 import type { TableId } from '../lambdas/shared/env';
@@ -322,11 +322,17 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     options.sendRateMps === undefined
       ? sendRatesOf(cellConfig)
       : { [CELL_WIDE_IDENTITY]: options.sendRateMps };
-  const senderWaiting = (waitMs: number): SmsSender => {
-    const scheduled = scheduledSender(outbox, { db, tables, rates, maxWaitMs: () => waitMs });
+  const senderWaiting = (policy: SlotPolicy): SmsSender => {
+    const scheduled = scheduledSender(outbox, {
+      db,
+      tables,
+      rates,
+      maxWaitMs: () => policy.maxWaitMs,
+      batched: policy.batched,
+    });
     return options.wrapSender?.(scheduled) ?? scheduled;
   };
-  const sender = senderWaiting(SLOT_WAIT_MS.oneToOne);
+  const sender = senderWaiting(SLOT_POLICIES.oneToOne);
   const callers = bearerTokenCaller(tenantByToken());
   let baseUrl = '';
   // Not named `exports`: in the CommonJS build that would shadow the module's own exports.
@@ -349,7 +355,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   } as Context);
   // The deployed campaign worker's SQS batch handler, fed by an in-process queue that is also the starter. The
   // queue and the handler refer to each other; the queue calls the handler only after this function returns.
-  const campaignSender = senderWaiting(SLOT_WAIT_MS.campaign);
+  const campaignSender = senderWaiting(SLOT_POLICIES.campaign);
   const campaignQueue: LocalCampaignQueue = new LocalCampaignQueue((event) => campaignHandler(event));
   const campaignHandler = campaignWorkerHandler(
     campaignWorkerDeps({

@@ -6,14 +6,14 @@ import { SqsCampaignQueue } from '../adapters/sqs-campaign-queue';
 import { campaignWorkerDeps, campaignWorkerHandler } from '../api/campaign-worker';
 import { sendDeps } from '../api/domain-deps';
 import { CAMPAIGN_WORKER_TABLES } from '../api/function-tables';
-import { SLOT_WAIT_MS } from '../domain/send-slot';
+import { SLOT_POLICIES } from '../domain/send-slot';
 import { CAMPAIGN_QUEUE_URL_ENV, requireEnv } from '../shared/env';
 import { logger, tracer } from '../shared/powertools';
 import { beginInvocation } from './invocation';
 import { lambdaPorts, lambdaSmsSender } from './lambda-ports';
 
 const tablePorts = lambdaPorts(CAMPAIGN_WORKER_TABLES);
-const ports = { ...tablePorts, sender: lambdaSmsSender(tablePorts, SLOT_WAIT_MS.campaign) };
+const ports = { ...tablePorts, sender: lambdaSmsSender(tablePorts, SLOT_POLICIES.campaign) };
 const processBatch = campaignWorkerHandler(
   campaignWorkerDeps({
     ...ports,

@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { INBOUND_TABLES } from '../api/function-tables';
 import { inboundDeps, inboundSmsHandler } from '../api/inbound-sms';
 import type { InboundNumber } from '../domain/origination-identities';
-import { SLOT_WAIT_MS } from '../domain/send-slot';
+import { SLOT_POLICIES } from '../domain/send-slot';
 import { INBOUND_NUMBERS_ENV, requireEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { beginInvocation } from './invocation';
@@ -13,7 +13,7 @@ const ports = lambdaPorts(INBOUND_TABLES);
 const processBatch = inboundSmsHandler({
   inbound: inboundDeps({
     ...ports,
-    sender: lambdaSmsSender(ports, SLOT_WAIT_MS.oneToOne),
+    sender: lambdaSmsSender(ports, SLOT_POLICIES.oneToOne),
     providerOptOuts: lambdaProviderOptOuts(),
   }),
   inboundNumbers: JSON.parse(requireEnv(INBOUND_NUMBERS_ENV)) as InboundNumber[],

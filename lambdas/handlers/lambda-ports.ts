@@ -15,6 +15,7 @@ import { cognitoClaimsCaller, type CallerResolver } from '../api/callers';
 import type { Ports } from '../api/ports';
 import type { ProviderOptOutList } from '../domain/consent';
 import type { SendRates } from '../domain/send-rate';
+import type { SlotPolicy } from '../domain/send-slot';
 import type { SmsSender } from '../domain/sms';
 import type { ConfiguredTenant } from '../domain/tenants';
 import {
@@ -75,12 +76,12 @@ const SEND_MARGIN_MS = 2_000;
 /**
  * One sender for every channel a tenant may use, after a slot on its origination identity's shared schedule
  * (DESIGN §10 "Rate"; lambdas/domain/send-rate.ts), kept in the Idempotency table. A send waits for its slot at
- * most `maxWaitMs` and never past the invocation's time; longer, it fails as throttled. Clients make a single
+ * most its policy's `maxWaitMs` and never past the invocation's time; longer, it fails as throttled. Clients make a single
  * attempt each: the adapters retry throttling themselves, within what is left of the invocation.
  */
 export function lambdaSmsSender(
   ports: Pick<Ports<'Idempotency'>, 'db' | 'tables'>,
-  maxWaitMs: number,
+  policy: SlotPolicy,
 ): SmsSender {
   const channels = new ChannelRoutingSmsSender({
     sns: tracer.captureAWSv3Client(new SNSClient({ maxAttempts: 1 })),
@@ -92,6 +93,7 @@ export function lambdaSmsSender(
     db: ports.db,
     tables: ports.tables,
     rates: JSON.parse(requireEnv(SEND_RATES_ENV)) as SendRates,
-    maxWaitMs: () => Math.min(maxWaitMs, remainingMs() - SEND_MARGIN_MS),
+    maxWaitMs: () => Math.min(policy.maxWaitMs, remainingMs() - SEND_MARGIN_MS),
+    batched: policy.batched,
   });
 }

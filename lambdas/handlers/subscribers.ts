@@ -1,7 +1,7 @@
 /** Lambda entry point for the subscriber routes. Everything is built once, at cold start. */
 import { SUBSCRIBER_TABLES } from '../api/function-tables';
 import { subscriberActions } from '../api/subscribers-api';
-import { SLOT_WAIT_MS } from '../domain/send-slot';
+import { SLOT_POLICIES } from '../domain/send-slot';
 import { lambdaApiHandler } from './api-entry';
 import { lambdaPorts, lambdaProviderOptOuts, lambdaSmsSender } from './lambda-ports';
 
@@ -10,7 +10,7 @@ export const handler = lambdaApiHandler(
   'subscribers',
   subscriberActions({
     ...ports,
-    sender: lambdaSmsSender(ports, SLOT_WAIT_MS.oneToOne),
+    sender: lambdaSmsSender(ports, SLOT_POLICIES.oneToOne),
     providerOptOuts: lambdaProviderOptOuts(),
   }),
 );

@@ -106,4 +106,57 @@ describe('waiting for a send slot', () => {
       waitForSendSlot(broken, virtualClock(), 'main', { parts: 1, latestStartUs: T0 + 1_000_000 }),
     ).rejects.toThrow('ProvisionedThroughputExceededException');
   });
+
+  it('reserves a batch in one write and sends the next messages on the spares, reserving again only when they run out', async () => {
+    // GIVEN a 1,000 MPS identity and a sender that reserves 3 slots per write
+    const spacing = slotSpacingUs(1000);
+    const store = new InMemorySlotStore(() => spacing);
+    const reserve = jest.spyOn(store, 'reserve');
+    const clock = virtualClock();
+    const held: number[] = [];
+    const wait = { parts: 1, latestStartUs: T0 + 60_000_000, count: 3, held };
+    // WHEN it sends four messages
+    const starts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const outcome = await waitForSendSlot(store, clock, 'main', {
+        ...wait,
+        latestStartUs: clock.now + 5_000_000,
+      });
+      if (outcome.kind !== 'start') throw new Error(outcome.kind);
+      starts.push(outcome.slotUs);
+    }
+    // THEN two writes served them, on consecutive slots, and two spares remain for later messages
+    expect(reserve).toHaveBeenCalledTimes(2);
+    expect(reserve.mock.calls[0]![1].parts).toEqual([1, 1, 1]);
+    expect(starts).toEqual([T0, T0 + spacing, T0 + 2 * spacing, T0 + 3 * spacing]);
+    expect(held).toEqual([T0 + 4 * spacing, T0 + 5 * spacing]);
+  });
+
+  it('drops a spare that has passed instead of starting late on it', async () => {
+    const spacing = slotSpacingUs(1000);
+    const store = new InMemorySlotStore(() => spacing);
+    const clock = virtualClock();
+    // Both passed longer ago than the lateness allowance.
+    const held = [T0 - DEFAULT_LATENESS_US - 2 * spacing, T0 - DEFAULT_LATENESS_US - spacing];
+    const outcome = await waitForSendSlot(store, clock, 'main', {
+      parts: 1,
+      latestStartUs: T0 + 5_000_000,
+      held,
+    });
+    // Both spares are gone; the schedule (idle) gave a fresh slot at now.
+    expect(outcome).toEqual({ kind: 'start', slotUs: T0 });
+    expect(held).toEqual([]);
+  });
+
+  it('re-queues for its first spare when that is later than the sender can wait, keeping it', async () => {
+    const store = new InMemorySlotStore(() => slotSpacingUs(1));
+    const held = [T0 + 10_000_000];
+    const outcome = await waitForSendSlot(store, virtualClock(), 'main', {
+      parts: 1,
+      latestStartUs: T0 + 2_000_000,
+      held,
+    });
+    expect(outcome).toEqual({ kind: 'requeue', atUs: T0 + 10_000_000 });
+    expect(held).toEqual([T0 + 10_000_000]);
+  });
 });
