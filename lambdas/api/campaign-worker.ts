@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoCampaignMessageLog } from '../adapters/dynamo/campaign-message-log';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store';
 import type { AudienceReader } from '../domain/audience';
 import {
@@ -64,6 +65,7 @@ export function campaignSender(ports: CampaignWorkerPorts): CampaignSender {
 export function campaignWorkerDeps(ports: CampaignWorkerPorts): DispatchDeps {
   return {
     store: new DynamoCampaignStore(ports.db, ports.tables),
+    messageLog: new DynamoCampaignMessageLog(ports.db, ports.tables),
     audience: ports.audience,
     queue: ports.queue,
     sender: campaignSender(ports),

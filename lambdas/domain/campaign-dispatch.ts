@@ -33,6 +33,11 @@ export const AUDIENCE_PAGE_SIZE = 100;
 export const RECIPIENTS_PER_MESSAGE = 10;
 /** SQS's longest delivery delay. */
 export const MAX_QUEUE_DELAY_SECONDS = 900;
+/**
+ * The campaign worker's timeout. A claim older than this was taken by an invocation that has ended without
+ * settling it (a crash, a timeout): the redelivery that finds it settles it from the message log instead.
+ */
+export const CAMPAIGN_WORKER_TIMEOUT_SECONDS = 300;
 
 export type CampaignWork =
   | { readonly kind: 'page'; readonly tenantId: string; readonly campaignId: string; readonly page: number }
@@ -60,7 +65,17 @@ export type ClaimResult =
   /** Deferred to `retryAt`, which has not come yet. */
   | { readonly kind: 'not-due'; readonly retryAt: Date }
   /** Sent, failed, skipped, or being handled by another worker: nothing to do. */
-  | { readonly kind: 'taken' };
+  | { readonly kind: 'taken' }
+  /**
+   * Claimed by an invocation that ended without settling it (older than the worker's timeout): settle it from
+   * the message log, never send again.
+   */
+  | {
+      readonly kind: 'stale';
+      readonly token: string;
+      readonly claimedAt: Date;
+      readonly wasDeferred: boolean;
+    };
 
 export interface DispatchStore extends Pick<CampaignStore, 'get'> {
   /** Scheduled → dispatching when the start fires; true when it is (now) dispatching. */
@@ -113,8 +128,19 @@ export interface CampaignSender {
   ): Promise<{ messageId: string; status: 'sent' | 'failed' }>;
 }
 
+/** The message a campaign sent a subject, as logged; what settles a claim its worker left unsettled. */
+export interface CampaignMessageLog {
+  find(
+    tenantId: string,
+    subjectId: string,
+    campaignId: string,
+    since: Date,
+  ): Promise<{ messageId: string; status: 'sent' | 'failed' } | undefined>;
+}
+
 export interface DispatchDeps {
   readonly store: DispatchStore;
+  readonly messageLog: CampaignMessageLog;
   readonly audience: AudienceReader;
   readonly queue: CampaignQueue;
   readonly sender: CampaignSender;
@@ -221,6 +247,10 @@ async function dispatchOne(
   const token = deps.newToken();
   const claimed = await deps.store.claim(tenantId, campaignId, subjectId, token, deps.clock());
   if (claimed.kind === 'taken') return undefined;
+  if (claimed.kind === 'stale') {
+    await settleStale(deps, { tenantId, campaignId, subjectId, ...claimed });
+    return undefined;
+  }
   if (claimed.kind === 'not-due') {
     const delay = redeliveryDelay(claimed.retryAt, deps.clock());
     await deps.queue.send([{ kind: 'recipients', tenantId, campaignId, subjectIds: [subjectId] }], delay);
@@ -252,6 +282,28 @@ async function dispatchOne(
   await deps.store.settle(claim, outcome, deps.clock());
   await deps.store.completeIfDone(tenantId, campaignId, deps.clock());
   return undefined;
+}
+
+/**
+ * A claim whose invocation ended between claim and settle: the message log tells whether the send happened.
+ * Logged: settled as it went. Not logged: the worker stopped before the send, or after it but before the log
+ * write; a second send could then be the recipient's second copy, so it is settled `failed` and never retried.
+ */
+async function settleStale(
+  deps: DispatchDeps,
+  stale: RecipientClaim & { readonly claimedAt: Date },
+): Promise<void> {
+  const logged = await deps.messageLog.find(
+    stale.tenantId,
+    stale.subjectId,
+    stale.campaignId,
+    stale.claimedAt,
+  );
+  const outcome: RecipientOutcome = logged
+    ? { kind: logged.status, messageId: logged.messageId }
+    : { kind: 'failed' };
+  await deps.store.settle(stale, outcome, deps.clock());
+  await deps.store.completeIfDone(stale.tenantId, stale.campaignId, deps.clock());
 }
 
 /** The queue's consumer: one message of either kind. */

@@ -4,6 +4,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { CAMPAIGN_WORKER_TIMEOUT_SECONDS } from '../../lambdas/domain/campaign-dispatch';
 import { CAMPAIGN_QUEUE_URL_ENV } from '../../lambdas/shared/env';
 import { acknowledgeFindings } from './acknowledge';
 import type { PlatformFunction } from './platform-function';
@@ -37,7 +38,8 @@ export class CampaignDispatch extends Construct {
       serviceName: 'optline-campaign-worker',
       alarmTopic: props.alarmTopic,
       // A dispatch message waits for up to ten send slots; at 1 MPS that is ten seconds and more.
-      timeout: Duration.minutes(5),
+      // A claim older than this is settled by the redelivery (lambdas/domain/campaign-dispatch.ts).
+      timeout: Duration.seconds(CAMPAIGN_WORKER_TIMEOUT_SECONDS),
       memorySize: 512,
     });
     // The worker puts the next page, recipients and deferrals back on its own queue.

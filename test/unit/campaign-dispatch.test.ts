@@ -38,7 +38,10 @@ const campaign = (over: Partial<CampaignRecord> = {}): CampaignRecord => ({
 /** An in-memory store with the adapter's semantics, recording what the steps did. */
 function fakeStore(record: CampaignRecord) {
   let current = record;
-  const claims = new Map<string, { state: string; token?: string; retryAt?: Date; deferredOnce?: boolean }>();
+  const claims = new Map<
+    string,
+    { state: string; token?: string; retryAt?: Date; deferredOnce?: boolean; stale?: boolean }
+  >();
   const settled: Array<[string, RecipientOutcome]> = [];
   const deferred: Array<[string, Date]> = [];
   const released: string[] = [];
@@ -67,6 +70,8 @@ function fakeStore(record: CampaignRecord) {
         return { kind: 'claimed', wasDeferred: existing?.deferredOnce === true };
       }
       if (existing.state === 'deferred') return { kind: 'not-due', retryAt: existing.retryAt! };
+      if (existing.state === 'claimed' && existing.stale)
+        return { kind: 'stale', token: existing.token!, claimedAt: NOW, wasDeferred: false };
       return { kind: 'taken' };
     },
     settle: async (claim: RecipientClaim, outcome) => {
@@ -94,11 +99,17 @@ function fakeStore(record: CampaignRecord) {
   };
 }
 
-function deps(store: DispatchStore, send: DispatchDeps['sender']['send'], pages: string[][] = []) {
+function deps(
+  store: DispatchStore,
+  send: DispatchDeps['sender']['send'],
+  pages: string[][] = [],
+  messageLog: DispatchDeps['messageLog'] = { find: async () => undefined },
+) {
   const queued: Array<{ work: readonly CampaignWork[]; delay?: number }> = [];
   let token = 0;
   const value: DispatchDeps = {
     store,
+    messageLog,
     audience: {
       readAudience: async (_t, _topic, cursor) => {
         const index = cursor === undefined ? 0 : Number(cursor);
@@ -293,6 +304,27 @@ describe('dispatchRecipients', () => {
     expect(fake.claims.has(subject(3))).toBe(false);
     expect(queued).toEqual([{ work: [work([subject(2), subject(3)])], delay: 3 }]);
   });
+
+  it.each([
+    ['logged as sent', { messageId: 'm9', status: 'sent' as const }, { kind: 'sent', messageId: 'm9' }],
+    ['logged as failed', { messageId: 'm9', status: 'failed' as const }, { kind: 'failed', messageId: 'm9' }],
+    ['never logged', undefined, { kind: 'failed' }],
+  ])(
+    'settles a stale claim (its worker stopped) whose message was %s from the log, without sending',
+    async (_case, logged, expected) => {
+      const fake = fakeStore(campaign());
+      fake.claims.set(subject(1), { state: 'claimed', token: 'dead', stale: true });
+      const send = jest.fn();
+      const find = jest.fn().mockResolvedValue(logged);
+      const { deps: d } = deps(fake.store, send, [], { find });
+
+      await dispatchRecipients(d, work([subject(1)]));
+
+      expect(send).not.toHaveBeenCalled();
+      expect(find).toHaveBeenCalledWith('demo', subject(1), campaign().campaignId, NOW);
+      expect(fake.settled).toEqual([[subject(1), expected]]);
+    },
+  );
 
   it('stops at once when the campaign is cancelled between two recipients', async () => {
     const fake = fakeStore(campaign());

@@ -5,16 +5,18 @@
  *   transaction as the campaign and kept as long as idempotency records (24 hours);
  * - one claim per recipient: `T#<tenant>#C#<campaignId>` / `S#<subjectId>`, whose state moves
  *   (absent | released | due deferred) → claimed → sent | failed | skipped | deferred | released, each move
- *   conditional on the claim's token, and settled in one transaction with the campaign's counts.
+ *   conditional on the claim's token, and settled in one transaction with the campaign's counts. A claim still
+ *   `claimed` after the worker's timeout is reported stale, with its token, for the redelivery to settle.
  * No phone number is stored: recipients are pseudonymous subject ids (DESIGN §3).
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type {
-  ClaimResult,
-  DispatchStore,
-  RecipientClaim,
-  RecipientOutcome,
+import {
+  CAMPAIGN_WORKER_TIMEOUT_SECONDS,
+  type ClaimResult,
+  type DispatchStore,
+  type RecipientClaim,
+  type RecipientOutcome,
 } from '../../domain/campaign-dispatch';
 import type { CampaignRecord, CampaignStore } from '../../domain/campaigns';
 import { expiresAt, isExpired } from '../../domain/retention';
@@ -200,6 +202,18 @@ export class DynamoCampaignStore implements CampaignStore, DispatchStore {
       const current = await this.table.get(claimKey(tenantId, campaignId, subjectId));
       if (current?.state === 'deferred')
         return { kind: 'not-due', retryAt: new Date(String(current.retryAt)) };
+      const claimedAt = new Date(String(current?.claimedAt));
+      if (
+        current?.state === 'claimed' &&
+        now.getTime() - claimedAt.getTime() > CAMPAIGN_WORKER_TIMEOUT_SECONDS * 1000
+      ) {
+        return {
+          kind: 'stale',
+          token: String(current.token),
+          claimedAt,
+          wasDeferred: current.deferredOnce === true,
+        };
+      }
       return { kind: 'taken' };
     }
   }
