@@ -302,7 +302,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
   // The deployed delivery-status consumer, fed with the events the outbox produces for simulator numbers.
   const deliveryEvents = new LocalQueue(
-    deliveryStatusHandler({ store: new DynamoMessageStatusStore(db, tables.MessageLog), clock, logger }),
+    deliveryStatusHandler({ store: new DynamoMessageStatusStore(db, tables), clock, logger }),
     // Its usual redelivery is of an event that arrives before the send that caused it is logged.
     { name: 'delivery-events', maxReceives: 8, redeliveryDelayMs: 100 },
   );

@@ -367,7 +367,7 @@ describe('expiresAt and the granted writes on every write path', () => {
       now,
       remainingMs: () => Number.POSITIVE_INFINITY,
     });
-    const status = new DynamoMessageStatusStore(recordingAs('delivery-status'), tables.MessageLog);
+    const status = new DynamoMessageStatusStore(recordingAs('delivery-status'), tables);
     const messageId = (sent.body as { messageId: string }).messageId;
     expect(
       await status.applyDelivery(
