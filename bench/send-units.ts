@@ -37,6 +37,7 @@ const request = (operationId: string, body: unknown, headers: Record<string, str
   route: ROUTES.find((r) => r.operationId === operationId)!,
   caller: { tenantId: 'demo', scopes: ['subscribers.write', 'messages.send'] },
   pathParameters: {},
+  query: {},
   headers,
   body,
   requestId: randomUUID(),

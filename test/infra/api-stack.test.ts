@@ -5,6 +5,7 @@ import {
   DSR_API_TABLES,
   MESSAGE_TABLES,
   OPTOUT_TABLES,
+  STATS_TABLES,
   SUBSCRIBER_TABLES,
 } from '../../lambdas/api/function-tables';
 import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
@@ -77,6 +78,7 @@ const EXPECTED: Readonly<
       'CAMPAIGN_SCHEDULE_GROUP',
     ],
   },
+  stats: { tables: STATS_TABLES, sendsSms: false, providerOptOuts: false, subjectIdKey: false },
 };
 /** The scheduled jobs that bind the provider opt-out list (all with 'reconcile' access). */
 const OPT_OUT_LIST_JOBS: readonly JobName[] = ['optout-reconcile'];

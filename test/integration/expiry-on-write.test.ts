@@ -276,6 +276,7 @@ describe('expiresAt and the granted writes on every write path', () => {
     pathParameters: params,
     headers: { 'idempotency-key': randomUUID() },
     body,
+    query: {},
     requestId: randomUUID(),
   });
   const call = async (
