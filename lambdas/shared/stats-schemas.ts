@@ -11,7 +11,7 @@ export const dailyStatsQuery = z.object({
   from: isoDate.check(z.meta({ description: 'First day (UTC), included', examples: ['2026-11-01'] })),
   to: isoDate.check(
     z.meta({
-      description: `Last day (UTC), included; not before from, and at most ${MAX_STATS_DAYS} days after it counted inclusively`,
+      description: `Last day (UTC), included; not before from, and the range may span at most ${MAX_STATS_DAYS} days`,
       examples: ['2026-11-30'],
     }),
   ),
@@ -19,18 +19,18 @@ export const dailyStatsQuery = z.object({
 export type DailyStatsQuery = z.infer<typeof dailyStatsQuery>;
 
 const COUNTER_DESCRIPTIONS: Readonly<Record<DailyCounter, string>> = {
-  sent: 'Outbound messages the channel accepted, optline\'s own replies and campaign messages included',
+  sent: "Outbound messages the channel accepted, optline's own replies and campaign messages included",
   delivered: 'Delivery receipts that marked a message delivered, on the day of the receipt',
   failed: 'Messages the channel refused, and delivery receipts that marked a message failed',
   inbound: 'Inbound messages received',
   optOuts: 'Opt-outs recorded (API, keyword, provider reconcile, objection), of everything or of a topic',
-  optIns: 'Opt-ins recorded: subscriptions and opt-ins after an opt-out; a double opt-in counts once, when requested',
+  optIns:
+    'Opt-ins recorded: subscriptions and opt-ins after an opt-out; a double opt-in counts once, when requested',
   dsrReceived: 'Data-subject requests received',
   dsrCompleted: 'Data-subject requests completed (rejected ones are not counted)',
 };
 
-const count = (counter: DailyCounter) =>
-  z.int().check(z.gte(0), z.describe(COUNTER_DESCRIPTIONS[counter]));
+const count = (counter: DailyCounter) => z.int().check(z.gte(0), z.describe(COUNTER_DESCRIPTIONS[counter]));
 
 export const dailyCounts = z.object({
   date: isoDate,

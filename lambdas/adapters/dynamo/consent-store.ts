@@ -1,10 +1,5 @@
 /** DynamoDB implementation of the ConsentStore port: Suppressions, ConsentLedger and the subscriber status. */
-import {
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   SCOPE_ALL,
   type Committed,

@@ -54,7 +54,11 @@ export class DynamoDsrStore implements DsrStore {
     /** Reads treat a request past its `expiresAt` as absent, as TTL deletes late. @default the system clock */
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.db = new QueryOnlyDb(db, { DsrRequests: names.DsrRequests, AuditLog: names.AuditLog, DailyStats: names.DailyStats });
+    this.db = new QueryOnlyDb(db, {
+      DsrRequests: names.DsrRequests,
+      AuditLog: names.AuditLog,
+      DailyStats: names.DailyStats,
+    });
     this.index = new DynamoOpenDsrIndex(db, names.DsrRequests);
   }
 
