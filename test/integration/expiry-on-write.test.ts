@@ -520,6 +520,7 @@ describe('expiresAt and the granted writes on every write path', () => {
         'AuditLog',
         'Campaigns',
         'ConsentLedger',
+        'DailyStats',
         'DsrRequests',
         'Idempotency',
         'MessageLog',
