@@ -2159,7 +2159,7 @@ export interface operations {
             query: {
                 /** @description First day (UTC), included */
                 from: string;
-                /** @description Last day (UTC), included; not before from, and at most 366 days after it counted inclusively */
+                /** @description Last day (UTC), included; not before from, and the range may span at most 366 days */
                 to: string;
             };
             header?: never;
