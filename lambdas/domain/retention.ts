@@ -125,7 +125,7 @@ export const RETENTION: Readonly<Record<RetentionCategoryId, RetentionCategory>>
     period: { count: 5, unit: 'years' },
     countedFrom: 'the day counted (UTC)',
     legalBasis:
-      'Not personal data once anonymised (GDPR Recital 26); kept for the tenant\'s reporting and to size incidents',
+      "Not personal data once anonymised (GDPR Recital 26); kept for the tenant's reporting and to size incidents",
     source:
       'MessageBird/Bird privacy policy §8.4: "fully anonymised and aggregated data" may be kept. Erasure, the purge, ' +
       'the TTL backstop and restriction never touch it; kept as long as the longest records it counts, the consent ' +
