@@ -36,6 +36,7 @@ const HANDLER_ENV: Readonly<Record<string, string>> = {
       'DSR_REQUESTS',
       'CAMPAIGNS',
       'AUDIT_LOG',
+      'DAILY_STATS',
     ].map((table) => [`TABLE_${table}`, 'bench']),
   ),
 };

@@ -2,10 +2,17 @@
  * Capacity units per accepted send, beside its floor, measured in one run against DynamoDB Local.
  *
  * Floor (DESIGN §8): one strongly consistent read of the recipient's consent and suppression state, plus one
- * write of the message log item, done here directly on the same tables with items of the same shape.
+ * write of the message log item, done here directly on the same tables with items of the same shape. Since the
+ * daily aggregates (DESIGN §11), that write is a transaction with the day's `sent` counter, the least an
+ * exactly-once count can cost: DynamoDB charges a transactional write two units per KB of each item.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
 import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
@@ -37,6 +44,7 @@ const request = (operationId: string, body: unknown, headers: Record<string, str
   route: ROUTES.find((r) => r.operationId === operationId)!,
   caller: { tenantId: 'demo', scopes: ['subscribers.write', 'messages.send'] },
   pathParameters: {},
+  query: {},
   headers,
   body,
   requestId: randomUUID(),
@@ -105,25 +113,39 @@ export async function measureSendUnits(endpoint: string, sends: number): Promise
   );
   const messageId = randomUUID();
   await db.send(
-    new PutCommand({
-      TableName: tables.MessageLog,
-      Item: {
-        pk: `T#demo#S#${subjectId}`,
-        sk: `2026-11-24T12:00:00.000Z#${messageId}`,
-        messageId,
-        tenantId: 'demo',
-        subjectId,
-        direction: 'outbound',
-        category: 'transactional',
-        phone,
-        body: 'Your code is 1000',
-        channel: 'outbox',
-        status: 'sent',
-        segments: 1,
-        createdAt: '2026-11-24T12:00:00.000Z',
-        updatedAt: '2026-11-24T12:00:00.000Z',
-        expiresAt: 1795521600,
-      },
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tables.MessageLog,
+            Item: {
+              pk: `T#demo#S#${subjectId}`,
+              sk: `2026-11-24T12:00:00.000Z#${messageId}`,
+              messageId,
+              tenantId: 'demo',
+              subjectId,
+              direction: 'outbound',
+              category: 'transactional',
+              phone,
+              body: 'Your code is 1000',
+              channel: 'outbox',
+              status: 'sent',
+              segments: 1,
+              createdAt: '2026-11-24T12:00:00.000Z',
+              updatedAt: '2026-11-24T12:00:00.000Z',
+              expiresAt: 1795521600,
+            },
+          },
+        },
+        {
+          Update: {
+            TableName: tables.DailyStats,
+            Key: { pk: 'T#demo', sk: 'D#2026-11-24#0' },
+            UpdateExpression: 'ADD sent :one SET expiresAt = :expiresAt',
+            ExpressionAttributeValues: { ':one': 1, ':expiresAt': 1953892800 },
+          },
+        },
+      ],
     }),
   );
   const floor = counter.total();

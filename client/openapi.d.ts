@@ -245,6 +245,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stats/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Anonymised counts per day (sends, deliveries, failures, inbound, opt-outs, opt-ins, DSRs) for a range of days */
+        get: operations["getDailyStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1605,7 +1622,7 @@ export interface operations {
                                  * @description Retention category id (docs/retention.md)
                                  * @enum {string}
                                  */
-                                category: "subscriberProfile" | "marketingAttributes" | "messageTraffic" | "campaignRecords" | "consentProof" | "dsrRecord" | "auditEvents" | "tenantAccount" | "optOutSuppression" | "dsrExportFiles" | "idempotencyRecords" | "serviceLogs" | "tableBackups";
+                                category: "subscriberProfile" | "marketingAttributes" | "messageTraffic" | "campaignRecords" | "consentProof" | "dsrRecord" | "auditEvents" | "dailyAggregates" | "tenantAccount" | "optOutSuppression" | "dsrExportFiles" | "idempotencyRecords" | "serviceLogs" | "tableBackups";
                                 /** @description Why this data is kept despite the request, with its legal basis */
                                 reason: string;
                             }[];
@@ -2108,6 +2125,102 @@ export interface operations {
             };
             /** @description urn:optline:problem:conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDailyStats: {
+        parameters: {
+            query: {
+                /** @description First day (UTC), included */
+                from: string;
+                /** @description Last day (UTC), included; not before from, and the range may span at most 366 days */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts of every day of the range */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Every day of the range, oldest first; a day with no activity has zeros */
+                        days: {
+                            /** Format: date */
+                            date: string;
+                            /** @description Outbound messages the channel accepted, optline's own replies and campaign messages included */
+                            sent: number;
+                            /** @description Delivery receipts that marked a message delivered, on the day of the receipt */
+                            delivered: number;
+                            /** @description Messages the channel refused, and delivery receipts that marked a message failed */
+                            failed: number;
+                            /** @description Inbound messages received */
+                            inbound: number;
+                            /** @description Opt-outs recorded (API, keyword, provider reconcile, objection), of everything or of a topic */
+                            optOuts: number;
+                            /** @description Opt-ins recorded: subscriptions and opt-ins after an opt-out; a double opt-in counts once, when requested */
+                            optIns: number;
+                            /** @description Data-subject requests received */
+                            dsrReceived: number;
+                            /** @description Data-subject requests completed (rejected ones are not counted) */
+                            dsrCompleted: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -40,6 +40,7 @@ import { buildOpenApiDocument } from '../lambdas/api/openapi';
 import { optOutActions } from '../lambdas/api/optouts-api';
 import type { ConsentPorts } from '../lambdas/api/ports';
 import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
+import { statsActions } from '../lambdas/api/stats-api';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
 import type { DsrQueue } from '../lambdas/domain/dsr-ports';
 import { processInbound } from '../lambdas/domain/inbound';
@@ -303,7 +304,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
   // The deployed delivery-status consumer, fed with the events the outbox produces for simulator numbers.
   const deliveryEvents = new LocalQueue(
-    deliveryStatusHandler({ store: new DynamoMessageStatusStore(db, tables.MessageLog), clock, logger }),
+    deliveryStatusHandler({ store: new DynamoMessageStatusStore(db, tables), clock, logger }),
     // Its usual redelivery is of an event that arrives before the send that caused it is logged.
     { name: 'delivery-events', maxReceives: 8, redeliveryDelayMs: 100 },
   );
@@ -379,6 +380,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       onEnqueueFailed: (errorName) => logger.warn('DSR request stored but not queued', { errorName }),
     }),
     campaigns: campaignActions({ ...ports, starter: campaignQueue }),
+    stats: statsActions(ports),
   };
   // The inbound path the deployed SNS → SQS consumer runs, called synchronously.
   const inbound = inboundDeps({ ...ports, sender });

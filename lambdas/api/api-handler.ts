@@ -4,7 +4,7 @@
  * event shape.
  *
  * Order of checks: route → credentials (401) → scope (403) → media type (415) → size (413) → JSON (400)
- * → schema (400) → action. Nothing is stored before every check has passed.
+ * → schema (400) → query (400) → action. Nothing is stored before every check has passed.
  *
  * A failure the action did not turn into a problem is a 500, unless it is a transient fault of a dependency
  * (DynamoDB or KMS throttling, a 5xx, a dropped connection: `classifyTransientFault`) that outlasted the SDK's
@@ -42,6 +42,8 @@ export interface ApiRequest<Body = unknown> {
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Body;
+  /** The query parameters the route's `query` schema accepted; empty for a route without one. */
+  readonly query: Readonly<Record<string, string>>;
   readonly requestId: string;
 }
 
@@ -110,6 +112,13 @@ function parseBody(route: RouteSpec, event: APIGatewayProxyEvent, headers: Recor
   return parsed.data;
 }
 
+function parseQuery(route: RouteSpec, event: APIGatewayProxyEvent): Record<string, string> {
+  if (!route.query) return {};
+  const parsed = route.query.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) throw fromZodError(parsed.error);
+  return parsed.data as Record<string, string>;
+}
+
 /**
  * Every answer of the API, success or problem, may carry personal data (a profile, a download URL, a phone
  * number in an error's context), so no cache may keep it (RFC 9111 §5.2.2.5).
@@ -164,6 +173,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       }
       const headers = lowerCaseHeaders(event.headers);
       const body = parseBody(route, event, headers);
+      const query = parseQuery(route, event);
       const action = options.actions[route.operationId]!;
       const result = await action({
         route,
@@ -171,6 +181,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
         headers,
         body,
+        query,
         requestId,
       });
       count(options.metrics, route.operationId, 'RequestServed');

@@ -12,8 +12,8 @@ import type { SendDeps } from '../domain/messages';
 import { logger } from '../shared/powertools';
 import type { ConsentPorts, SendingPorts } from './ports';
 
-type SendTables = 'Tenants' | 'Subscribers' | 'Suppressions' | 'MessageLog';
-type ConsentTables = 'Subscribers' | 'ConsentLedger' | 'Suppressions';
+type SendTables = 'Tenants' | 'Subscribers' | 'Suppressions' | 'MessageLog' | 'DailyStats';
+type ConsentTables = 'Subscribers' | 'ConsentLedger' | 'Suppressions' | 'DailyStats';
 
 export function sendDeps(ports: SendingPorts<SendTables>): SendDeps {
   return {

@@ -9,6 +9,10 @@
  * messages; an opt-out removes the marketing item (IAM cannot tell that item from the profile it sits beside, so
  * an opt-out function could delete either; its code deletes only the marketing item); an opt-in or a new
  * subscription clears a suppression.
+ *
+ * Every function that records a counted event (a message logged or delivered, a consent event, a DSR received or
+ * completed) may UpdateItem DailyStats, in the same transaction; nothing may delete there, and erasure, the purge
+ * and the TTL backstop have no access to it at all (DESIGN §11: the aggregates survive them).
  */
 import { JOBS, type JobName } from '../jobs/registry';
 import type { TableAccess, TableId } from '../shared/env';
@@ -34,6 +38,8 @@ export const SUBSCRIBER_ACCESS = {
   AuditLog: ['PutItem', 'UpdateItem'],
   // A slot on the origination identity's shared send schedule (lambdas/adapters/dynamo/send-rate-store.ts).
   Idempotency: ['UpdateItem'],
+  // Opt-ins of new subscriptions; sends of "reply YES".
+  DailyStats: ['UpdateItem'],
 } as const satisfies FunctionTables;
 export const SUBSCRIBER_TABLES = tablesOf(SUBSCRIBER_ACCESS);
 
@@ -45,6 +51,7 @@ export const MESSAGE_ACCESS = {
   MessageLog: ['PutItem'],
   // Powertools idempotency: claim, complete, and delete the claim when the send fails; and the send slot (UpdateItem).
   Idempotency: ['PutItem', 'UpdateItem', 'DeleteItem'],
+  DailyStats: ['UpdateItem'],
 } as const satisfies FunctionTables;
 export const MESSAGE_TABLES = tablesOf(MESSAGE_ACCESS);
 
@@ -53,6 +60,7 @@ export const OPTOUT_ACCESS = {
   Subscribers: ['DeleteItem'],
   ConsentLedger: ['PutItem'],
   Suppressions: ['PutItem', 'UpdateItem'],
+  DailyStats: ['UpdateItem'],
 } as const satisfies FunctionTables;
 export const OPTOUT_TABLES = tablesOf(OPTOUT_ACCESS);
 
@@ -64,10 +72,12 @@ export const INBOUND_ACCESS = {
   ConsentLedger: ['PutItem'],
   // STOP suppresses, START clears, the confirmation is marked sent.
   Suppressions: ['PutItem', 'UpdateItem', 'DeleteItem'],
-  // Confirmation and HELP replies.
+  // The inbound message itself, confirmation and HELP replies.
   MessageLog: ['PutItem'],
   // A slot on the origination identity's shared send schedule (lambdas/adapters/dynamo/send-rate-store.ts).
   Idempotency: ['UpdateItem'],
+  // Inbound messages, opt-outs, opt-ins and replies sent.
+  DailyStats: ['UpdateItem'],
 } as const satisfies FunctionTables;
 export const INBOUND_TABLES = tablesOf(INBOUND_ACCESS);
 
@@ -75,6 +85,8 @@ export const INBOUND_TABLES = tablesOf(INBOUND_ACCESS);
 export const DSR_API_ACCESS = {
   DsrRequests: ['PutItem', 'UpdateItem'],
   AuditLog: ['PutItem'],
+  // Requests received.
+  DailyStats: ['UpdateItem'],
 } as const satisfies FunctionTables;
 export const DSR_API_TABLES = tablesOf(DSR_API_ACCESS);
 
@@ -90,6 +102,8 @@ export const DSR_WORKER_ACCESS = {
   MessageLog: ['BatchWriteItem'],
   DsrRequests: ['UpdateItem'],
   AuditLog: ['PutItem'],
+  // Requests completed, and an objection's opt-out.
+  DailyStats: ['UpdateItem'],
 } as const satisfies FunctionTables;
 export const DSR_WORKER_TABLES = tablesOf(DSR_WORKER_ACCESS);
 
@@ -113,12 +127,20 @@ export const CAMPAIGN_WORKER_ACCESS = {
   Campaigns: ['UpdateItem'],
   // A slot on the origination identity's shared send schedule (lambdas/adapters/dynamo/send-rate-store.ts).
   Idempotency: ['UpdateItem'],
+  DailyStats: ['UpdateItem'],
 } as const satisfies FunctionTables;
 export const CAMPAIGN_WORKER_TABLES = tablesOf(CAMPAIGN_WORKER_ACCESS);
 
-/** Delivery receipts move a message's status forward. */
-export const DELIVERY_STATUS_ACCESS = { MessageLog: ['UpdateItem'] } as const satisfies FunctionTables;
+/** Delivery receipts move a message's status forward, and count a delivery or failure with it. */
+export const DELIVERY_STATUS_ACCESS = {
+  MessageLog: ['UpdateItem'],
+  DailyStats: ['UpdateItem'],
+} as const satisfies FunctionTables;
 export const DELIVERY_STATUS_TABLES = tablesOf(DELIVERY_STATUS_ACCESS);
+
+/** The daily statistics route reads the aggregates, nothing else. */
+export const STATS_ACCESS = { DailyStats: 'read' } as const satisfies FunctionTables;
+export const STATS_TABLES = tablesOf(STATS_ACCESS);
 
 /**
  * After a TTL deletion: the marketing item, the messages and the audience index entries go too, with a
@@ -141,6 +163,7 @@ export const FUNCTION_TABLE_ACCESS = {
   optouts: OPTOUT_ACCESS,
   dsr: DSR_API_ACCESS,
   campaigns: CAMPAIGN_API_ACCESS,
+  stats: STATS_ACCESS,
   'campaign-worker': CAMPAIGN_WORKER_ACCESS,
   'inbound-sms': INBOUND_ACCESS,
   'dsr-worker': DSR_WORKER_ACCESS,
@@ -158,6 +181,7 @@ export type FunctionName =
   | 'optouts'
   | 'dsr'
   | 'campaigns'
+  | 'stats'
   | 'campaign-worker'
   | 'inbound-sms'
   | 'dsr-worker'

@@ -12,7 +12,14 @@ import {
 } from '../shared/problem';
 import { idempotencyKey, phoneInPath, problemBody } from '../shared/schemas';
 import * as z from '../shared/zod';
-import { COMMON_PROBLEMS, RESOURCE_SERVER_ID, ROUTES, SCOPES, type RouteSpec } from './routes';
+import {
+  COMMON_PROBLEMS,
+  queryParameters,
+  RESOURCE_SERVER_ID,
+  ROUTES,
+  SCOPES,
+  type RouteSpec,
+} from './routes';
 
 type JsonObject = Record<string, unknown>;
 
@@ -148,11 +155,22 @@ function parameters(route: RouteSpec, components: Record<string, JsonObject>): J
       schema: jsonSchema(parameter.schema, components),
     };
   });
+  const query = queryParameters(route).map(({ name, schema, required }) => {
+    // The description sits on the parameter, where OpenAPI tools show it, rather than on its schema.
+    const { description, ...parameterSchema } = jsonSchema(schema, components);
+    return {
+      name,
+      in: 'query',
+      required,
+      ...(description === undefined ? {} : { description }),
+      schema: parameterSchema,
+    };
+  });
   const headers = (route.headers ?? []).map((name) => {
     if (name !== 'Idempotency-Key') throw new Error(`No schema for the request header ${name}`);
     return { name, in: 'header', required: true, schema: jsonSchema(idempotencyKey, components) };
   });
-  return [...path, ...headers];
+  return [...path, ...query, ...headers];
 }
 
 function links(route: RouteSpec): JsonObject | undefined {

@@ -30,15 +30,22 @@ import {
   subscriberCreated,
   subscriberProfile,
 } from '../shared/schemas';
+import { dailyStatsQuery, dailyStatsView } from '../shared/stats-schemas';
 import type * as z from '../shared/zod';
 
 /** OAuth scopes of the Cognito resource server; a token carries them as `optline/<scope>`. */
-export const SCOPES = ['subscribers.write', 'messages.send', 'optouts.write', 'dsr.manage'] as const;
+export const SCOPES = [
+  'subscribers.write',
+  'messages.send',
+  'optouts.write',
+  'dsr.manage',
+  'stats.read',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 export const RESOURCE_SERVER_ID = 'optline';
 
 /** The Lambda function that serves a route; routes of one concern share a function. */
-export const API_FUNCTIONS = ['subscribers', 'messages', 'optouts', 'dsr', 'campaigns'] as const;
+export const API_FUNCTIONS = ['subscribers', 'messages', 'optouts', 'dsr', 'campaigns', 'stats'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -72,6 +79,11 @@ export interface RouteSpec {
   readonly fn: ApiFunction;
   /** @default - the route takes no body */
   readonly body?: z.ZodMiniType;
+  /**
+   * Query parameters: an object schema whose fields are strings, checked by the handler; its required fields are
+   * required by API Gateway too. @default - the route takes none
+   */
+  readonly query?: z.ZodMiniObject;
   /** Required request headers, documented and checked by the handler. @default - none */
   readonly headers?: readonly string[];
   /** Success responses by status code. */
@@ -80,6 +92,17 @@ export interface RouteSpec {
   readonly problems: readonly ProblemSlug[];
   /** Links from every success response with a body, by link name. @default - none */
   readonly links?: Readonly<Record<string, RouteLink>>;
+}
+
+/** A route's query parameters, by name, with their schemas and whether each must be present. */
+export function queryParameters(
+  route: RouteSpec,
+): Array<{ name: string; schema: z.ZodMiniType; required: boolean }> {
+  return Object.entries(route.query?.shape ?? {}).map(([name, schema]) => ({
+    name,
+    schema: schema as z.ZodMiniType,
+    required: (schema as z.ZodMiniType)._zod.optin !== 'optional',
+  }));
 }
 
 const FROM_SUBSCRIBER = { phone: '$response.body#/phone' };
@@ -356,6 +379,20 @@ export const ROUTES: readonly RouteSpec[] = [
     fn: 'campaigns',
     responses: { 200: { description: 'Cancelled', body: campaignCancelled } },
     problems: ['not-found', 'conflict'],
+  },
+  {
+    operationId: 'getDailyStats',
+    method: 'GET',
+    path: '/v1/stats/daily',
+    summary:
+      'Anonymised counts per day (sends, deliveries, failures, inbound, opt-outs, opt-ins, DSRs) for a range of days',
+    scope: 'stats.read',
+    fn: 'stats',
+    query: dailyStatsQuery,
+    responses: { 200: { description: 'The counts of every day of the range', body: dailyStatsView } },
+    // Listed although every route can answer it: here a schema-valid query is refused too, when `to` is before
+    // `from` or the range is longer than 366 days, a rule across the two that no schema states.
+    problems: ['invalid-input'],
   },
 ];
 

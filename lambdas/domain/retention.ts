@@ -24,6 +24,7 @@ export type RetentionCategoryId =
   | 'consentProof'
   | 'dsrRecord'
   | 'auditEvents'
+  | 'dailyAggregates'
   | 'tenantAccount'
   | 'optOutSuppression'
   | 'dsrExportFiles'
@@ -115,6 +116,20 @@ export const RETENTION: Readonly<Record<RetentionCategoryId, RetentionCategory>>
     countedFrom: 'the event',
     legalBasis: 'Accountability (GDPR Art. 5(2))',
     source: 'MessageBird/Bird privacy policy §7.4',
+  },
+  dailyAggregates: {
+    id: 'dailyAggregates',
+    title:
+      'Anonymised daily aggregates: counts per tenant and day of messages and consent and DSR events (no subject id, phone number or body)',
+    store: 'DynamoDB DailyStats',
+    period: { count: 5, unit: 'years' },
+    countedFrom: 'the day counted (UTC)',
+    legalBasis:
+      "Not personal data once anonymised (GDPR Recital 26); kept for the tenant's reporting and to size incidents",
+    source:
+      'MessageBird/Bird privacy policy §8.4: "fully anonymised and aggregated data" may be kept. Erasure, the purge, ' +
+      'the TTL backstop and restriction never touch it; kept as long as the longest records it counts, the consent ' +
+      'proof and DSR records (§7.4)',
   },
   tenantAccount: {
     id: 'tenantAccount',

@@ -21,7 +21,7 @@ const retryStrategy = new BudgetedRetryStrategy({ remainingMs });
 const dynamo = queryOnly(tracer.captureAWSv3Client(new DynamoDBClient({ retryStrategy })));
 const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
 const processBatch = deliveryStatusHandler({
-  store: new DynamoMessageStatusStore(db, tables.MessageLog),
+  store: new DynamoMessageStatusStore(db, tables),
   clock: () => new Date(),
   logger,
 });

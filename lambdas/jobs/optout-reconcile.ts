@@ -9,7 +9,7 @@ import type { Job } from './job';
 const SAFETY_MARGIN_MS = 30_000;
 
 export function optOutReconcileJob(
-  ports: ConsentPorts<'Subscribers' | 'ConsentLedger' | 'Suppressions'>,
+  ports: ConsentPorts<'Subscribers' | 'ConsentLedger' | 'Suppressions' | 'DailyStats'>,
   tenantIds: readonly string[],
 ): Job {
   const deps = {

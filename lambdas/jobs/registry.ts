@@ -27,6 +27,8 @@ export const JOBS = {
       Subscribers: ['DeleteItem'],
       ConsentLedger: ['PutItem'],
       Suppressions: ['PutItem', 'UpdateItem'],
+      // The opt-outs it imports count as the routes' do.
+      DailyStats: ['UpdateItem'],
     },
     subjectIdKey: true,
     timeoutSeconds: 900,

@@ -13,6 +13,7 @@ export type TableId =
   | 'DsrRequests'
   | 'Campaigns'
   | 'AuditLog'
+  | 'DailyStats'
   | 'Idempotency';
 
 export type TableNames = Readonly<Record<TableId, string>>;

@@ -32,12 +32,14 @@ import {
   INBOUND_ACCESS,
   MESSAGE_ACCESS,
   OPTOUT_ACCESS,
+  STATS_ACCESS,
   SUBSCRIBER_ACCESS,
   TTL_BACKSTOP_ACCESS,
   type FunctionTables,
 } from '../../lambdas/api/function-tables';
 import {
   API_FUNCTIONS,
+  queryParameters,
   ROUTES,
   RESOURCE_SERVER_ID,
   type ApiFunction,
@@ -122,6 +124,11 @@ export const API_FUNCTION_RESOURCES: Readonly<
     tables: CAMPAIGN_API_ACCESS,
     subjectIdKey: false,
   },
+  // Counts only: no phone number, no key.
+  stats: {
+    tables: STATS_ACCESS,
+    subjectIdKey: false,
+  },
 };
 
 /** What a token's scope lets its holder do; shown to whoever manages app clients. */
@@ -130,6 +137,7 @@ const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'messages.send': 'Send messages and read their status',
   'optouts.write': 'Record and read opt-outs',
   'dsr.manage': 'Open and follow data-subject requests',
+  'stats.read': 'Read the anonymised daily counts',
 };
 
 /**
@@ -488,6 +496,9 @@ export class ApiStack extends Stack {
         // OpenAPI document declares them required.
         requestParameters: Object.fromEntries([
           ...pathParameters.map((name) => [`method.request.path.${name}`, true]),
+          ...queryParameters(route)
+            .filter((parameter) => parameter.required)
+            .map(({ name }) => [`method.request.querystring.${name}`, true]),
           ...(route.headers ?? []).map((name) => [`method.request.header.${name}`, true]),
         ]),
         requestModels: route.body ? { 'application/json': this.requestModel(route, route.body) } : undefined,

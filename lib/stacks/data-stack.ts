@@ -35,6 +35,7 @@ export const TABLE_IDS: readonly TableId[] = [
   'DsrRequests',
   'Campaigns',
   'AuditLog',
+  'DailyStats',
   'Idempotency',
 ];
 
@@ -74,6 +75,7 @@ export class DataStack extends Stack {
   public readonly dsrRequests: EncryptedTable;
   public readonly campaigns: EncryptedTable;
   public readonly auditLog: EncryptedTable;
+  public readonly dailyStats: EncryptedTable;
   public readonly idempotency: EncryptedTable;
   /** Every table by construct id, for callers that treat them alike (grants, local table creation). */
   public readonly tables: Readonly<Record<TableId, EncryptedTable>>;
@@ -199,6 +201,11 @@ export class DataStack extends Stack {
     // Campaigns, their idempotency keys and one claim per recipient (lambdas/adapters/dynamo/campaign-store.ts).
     this.campaigns = table('Campaigns', { partitionKey: pk, sortKey: sk });
     this.auditLog = table('AuditLog', { partitionKey: pk, sortKey: sk });
+    // Anonymised daily counts (`T#<tenant>` / `D#<yyyy-mm-dd>#<shard>`, lambdas/adapters/dynamo/daily-stats.ts). A
+    // table of their own rather than items in AuditLog: the functions that count get UpdateItem here only, which
+    // could not be told apart from changing audit entries there; and erasure, the purge and the TTL backstop have
+    // no grant on it at all, so IAM itself keeps them from touching the counts.
+    this.dailyStats = table('DailyStats', { partitionKey: pk, sortKey: sk });
     // Powertools idempotency persistence layer, configured with expiryAttr = expiresAt.
     this.idempotency = table('Idempotency', { partitionKey: { name: 'id', type: AttributeType.STRING } });
 
@@ -211,6 +218,7 @@ export class DataStack extends Stack {
       DsrRequests: this.dsrRequests,
       Campaigns: this.campaigns,
       AuditLog: this.auditLog,
+      DailyStats: this.dailyStats,
       Idempotency: this.idempotency,
     };
 

@@ -2,7 +2,8 @@
  * Writes what a schemathesis run against the local API needs, from the same sources the server uses:
  * - `schemathesis.toml`: the run's settings, and for each operation the statuses a schema-valid request may
  *   get. Those are schemathesis's defaults plus 422 where the route table declares a business refusal (a
- *   consent or age rule the schema cannot express); nothing else is added and no check is switched off.
+ *   consent or age rule the schema cannot express), and 400 where it lists `invalid-input` among the route's own
+ *   problems (a rule across fields, such as a range of days); nothing else is added and no check is switched off.
  * - `phone-samples.json`: valid numbers for the `phone` and `e164` formats of the document, taken from
  *   libphonenumber's own example numbers, the metadata the server validates with.
  *
@@ -33,13 +34,16 @@ export function conformanceConfig(): string {
     '',
   ];
   for (const route of ROUTES) {
-    const refusals = route.problems.filter((slug) => PROBLEM_CATALOG[slug].status === 422);
+    const refusals = route.problems.filter(
+      (slug) => PROBLEM_CATALOG[slug].status === 422 || slug === 'invalid-input',
+    );
     if (refusals.length === 0) continue;
+    const statuses = [...new Set(refusals.map((slug) => String(PROBLEM_CATALOG[slug].status)))];
     lines.push(
       '[[operations]]',
       `include-operation-id = "${route.operationId}"`,
       `# business refusals: ${refusals.join(', ')}`,
-      `checks.positive_data_acceptance.expected-statuses = ${JSON.stringify([...DEFAULT_ACCEPTED, '422'])}`,
+      `checks.positive_data_acceptance.expected-statuses = ${JSON.stringify([...DEFAULT_ACCEPTED, ...statuses])}`,
       '',
     );
   }

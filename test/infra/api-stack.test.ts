@@ -5,6 +5,7 @@ import {
   DSR_API_TABLES,
   MESSAGE_TABLES,
   OPTOUT_TABLES,
+  STATS_TABLES,
   SUBSCRIBER_TABLES,
 } from '../../lambdas/api/function-tables';
 import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
@@ -77,6 +78,7 @@ const EXPECTED: Readonly<
       'CAMPAIGN_SCHEDULE_GROUP',
     ],
   },
+  stats: { tables: STATS_TABLES, sendsSms: false, providerOptOuts: false, subjectIdKey: false },
 };
 /** The scheduled jobs that bind the provider opt-out list (all with 'reconcile' access). */
 const OPT_OUT_LIST_JOBS: readonly JobName[] = ['optout-reconcile'];
@@ -348,7 +350,7 @@ describe('Optline-eu-Api', () => {
       },
     );
 
-    it('requires every path parameter and required header, so parameter validation refuses a request without it', () => {
+    it('requires every path parameter, required query parameter and required header, so parameter validation refuses a request without it', () => {
       const withParams = ROUTES.filter((r) => r.path.includes('{'));
       expect(withParams.map((r) => r.path)).toEqual(
         expect.arrayContaining(['/v1/subscribers/{phone}', '/v1/messages/{messageId}']),
@@ -356,11 +358,17 @@ describe('Optline-eu-Api', () => {
       expect(methodFor('POST', '/v1/messages')!.Properties.RequestParameters).toMatchObject({
         'method.request.header.Idempotency-Key': true,
       });
+      expect(methodFor('GET', '/v1/stats/daily')!.Properties.RequestParameters).toEqual({
+        'method.request.querystring.from': true,
+        'method.request.querystring.to': true,
+      });
       for (const route of ROUTES) {
         const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+        const query = Object.keys(route.query?.shape ?? {});
         expect(methodFor(route.method, route.path)!.Properties.RequestParameters).toEqual(
           Object.fromEntries([
             ...names.map((name) => [`method.request.path.${name}`, true]),
+            ...query.map((name) => [`method.request.querystring.${name}`, true]),
             ...(route.headers ?? []).map((name) => [`method.request.header.${name}`, true]),
           ]),
         );
@@ -1088,6 +1096,7 @@ describe('Optline-eu-Api', () => {
           .sort(),
       ).toEqual([
         'TABLE_CONSENT_LEDGER',
+        'TABLE_DAILY_STATS',
         'TABLE_IDEMPOTENCY',
         'TABLE_MESSAGE_LOG',
         'TABLE_SUBSCRIBERS',

@@ -52,8 +52,8 @@ describe('Optline-eu-Data', () => {
     );
   });
 
-  it('creates exactly the nine tables of the design (with Campaigns, DESIGN §10)', () => {
-    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 9);
+  it('creates exactly the ten tables of the design (with Campaigns, DESIGN §10, and DailyStats, §11)', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 10);
   });
 
   it('gives every table on-demand billing, the cell key, PITR, deletion protection, TTL and Retain', () => {
@@ -86,6 +86,7 @@ describe('Optline-eu-Data', () => {
     ['ConsentLedger', keyOf('pk', 'sk')],
     ['Suppressions', keyOf('pk', 'sk')],
     ['AuditLog', keyOf('pk', 'sk')],
+    ['DailyStats', keyOf('pk', 'sk')],
     ['Idempotency', keyOf('id')],
   ])('keys %s as the design says, without indexes', (id, keySchema) => {
     const logicalId = data.getLogicalId(data.tables[id as 'Tenants'].node.defaultChild as never);

@@ -428,7 +428,7 @@ describe('scheduled jobs of Optline-eu-Api', () => {
     ];
     const notBinding = serviceNames.filter((serviceName) => !binding.includes(serviceName));
 
-    it('include the messages, campaign, delivery-status, DSR route and deadline functions, and the retention functions', () => {
+    it('include the messages, campaign, delivery-status, DSR route and deadline, and statistics functions, and the retention functions', () => {
       expect(notBinding.sort()).toEqual([
         'optline-campaign-worker',
         'optline-campaigns',
@@ -438,6 +438,7 @@ describe('scheduled jobs of Optline-eu-Api', () => {
         'optline-messages',
         'optline-purge-inactive',
         'optline-retention-sweep',
+        'optline-stats',
         'optline-ttl-backstop',
       ]);
     });

@@ -138,6 +138,23 @@ describe('the table grants of every function in a cell', () => {
     expect(deleters('DsrRequests')).toEqual([]);
     expect(deleters('AuditLog')).toEqual([]);
   });
+
+  it('keeps the daily aggregates out of reach of erasure and retention: counters only grow, and nothing deletes them', () => {
+    const reaching = (name: FunctionName) => actionsOn(allowedStatements(name), 'DailyStats');
+    // GIVEN the functions that delete personal data (erasure, the purge, the TTL backstop)
+    // THEN none of them can read or write the aggregates, and no function may delete one
+    for (const name of ['dsr-worker', 'purge-inactive', 'ttl-backstop'] as const) {
+      expect({ name, deletes: reaching(name).filter((a) => /Delete|BatchWrite|PutItem/.test(a)) }).toEqual({
+        name,
+        deletes: [],
+      });
+    }
+    expect(reaching('purge-inactive')).toEqual([]);
+    expect(reaching('ttl-backstop')).toEqual([]);
+    // AND the statistics route only reads them
+    expect(reaching('stats').filter((action) => ALL_WRITES.includes(action))).toEqual([]);
+    expect(reaching('stats')).toEqual(expect.arrayContaining(READS));
+  });
 });
 
 describe('the idempotency table grants', () => {

@@ -27,6 +27,7 @@ const tables = {
   Subscribers: `${prefix}Subscribers`,
   Suppressions: `${prefix}Suppressions`,
   MessageLog: `${prefix}MessageLog`,
+  DailyStats: `${prefix}DailyStats`,
 };
 const SENT_AT = new Date('2026-11-24T12:00:00.000Z');
 /** Events in these tests arrive long after they were reported, unless a test says otherwise. */
@@ -44,7 +45,7 @@ beforeAll(async () => {
   await ensureTables(endpoint, localTableDefinitions('eu', prefix));
   db = testDocumentClient();
   messages = new DynamoMessageStore(db, tables, () => now);
-  statuses = new DynamoMessageStatusStore(db, tables.MessageLog);
+  statuses = new DynamoMessageStatusStore(db, tables);
 }, 120_000);
 afterAll(() => db.destroy());
 beforeEach(() => {
@@ -211,7 +212,7 @@ describe('delivery status from End User Messaging events', () => {
           return result;
         },
       } as unknown as DynamoDBDocumentClient,
-      tables.MessageLog,
+      tables,
     );
     const update = (status: 'delivered' | 'failed', providerStatus: string) =>
       racing.applyDelivery(

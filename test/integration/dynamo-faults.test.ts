@@ -13,6 +13,7 @@ import { LocalSubjectIdDeriver } from '../../lambdas/adapters/local-subject-id';
 import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { OutboxSender } from '../../lambdas/adapters/sms/outbox-sender';
 import { inboundDeps, inboundSmsHandler } from '../../lambdas/api/inbound-sms';
+import { DAILY_COUNTERS } from '../../lambdas/domain/daily-stats';
 import type { DsrQueue, DsrWorkItem } from '../../lambdas/domain/dsr-ports';
 import type { TableId } from '../../lambdas/shared/env';
 import { TRANSIENT_FAULT_RETRY_AFTER_SECONDS } from '../../lambdas/shared/transient-faults';
@@ -110,10 +111,14 @@ async function startFaultyServer(): Promise<FaultyServer> {
 
 type Snapshot = Record<string, unknown[]>;
 
-/** Items per table that `after` has and `before` had not (a changed item counts as new). */
+/**
+ * Items per table that `after` has and `before` had not (a changed item counts as new). DailyStats is left out:
+ * its counters change in place, on a shard that depends on the event's id; {@link counted} checks them.
+ */
 function added(before: Snapshot, after: Snapshot): Record<string, number> {
   return Object.fromEntries(
     Object.entries(after)
+      .filter(([table]) => table !== 'DailyStats')
       .map(
         ([table, items]) => [table, items.filter((item) => !before[table]!.includes(item)).length] as const,
       )
@@ -121,13 +126,40 @@ function added(before: Snapshot, after: Snapshot): Record<string, number> {
   );
 }
 
+/** How much each daily counter of the tenants grew from `before` to `after`; counters that did not are left out. */
+function counted(before: Snapshot, after: Snapshot): Record<string, number> {
+  const sums = (snapshot: Snapshot) => {
+    const totals: Record<string, number> = {};
+    for (const json of snapshot.DailyStats ?? []) {
+      for (const [name, value] of Object.entries(JSON.parse(json as string) as Record<string, unknown>)) {
+        if ((DAILY_COUNTERS as readonly string[]).includes(name))
+          totals[name] = (totals[name] ?? 0) + Number(value);
+      }
+    }
+    return totals;
+  };
+  const [was, is] = [sums(before), sums(after)];
+  return Object.fromEntries(
+    Object.entries(is)
+      .map(([name, total]) => [name, total - (was[name] ?? 0)] as const)
+      .filter(([, grown]) => grown !== 0),
+  );
+}
+
 const commandsOf = (attempts: readonly DynamoAttempt[]) => [...new Set(attempts.map((a) => a.id))].length;
-/** "PutItemCommand MessageLog": the `k`-th command the attempts belong to, and its table (none for a batch). */
+/**
+ * "PutItemCommand MessageLog": the `k`-th command the attempts belong to, and its table (none for a batch); a
+ * transaction's tables are joined with `+`.
+ */
 const nthCommand = (attempts: readonly DynamoAttempt[], k: number): string | undefined => {
   const id = [...new Set(attempts.map((a) => a.id))][k];
   const first = attempts.find((a) => a.id === id);
   if (!first) return undefined;
-  return `${first.command} ${String(first.input.TableName ?? '').replace(/^t\w+_/, '')}`.trim();
+  const transacted = (first.input.TransactItems as Array<Record<string, { TableName?: string }>> | undefined)
+    ?.map((item) => Object.values(item)[0]?.TableName ?? '')
+    .filter((table, i, all) => all.indexOf(table) === i);
+  const tables = transacted ?? [String(first.input.TableName ?? '')];
+  return `${first.command} ${tables.map((table) => table.replace(/^t\w+_/, '')).join('+')}`.trim();
 };
 
 function expectRetryLater(response: TestResponse, seconds = TRANSIENT_FAULT_RETRY_AFTER_SECONDS): void {
@@ -214,7 +246,9 @@ describe('a DynamoDB throttle that outlasts the SDK retries', () => {
     expect(retried.status).toBe(202);
     expect(replayed.body).toEqual(retried.body);
     expect(await outboxFor(server, phone)).toHaveLength(1);
-    expect(added(before, await server.snapshot())).toEqual({ Idempotency: 1, MessageLog: 1 });
+    const after = await server.snapshot();
+    expect(added(before, after)).toEqual({ Idempotency: 1, MessageLog: 1 });
+    expect(counted(before, after)).toEqual({ sent: 1 });
   });
 
   it('answers an opt-out 503 and records it once when retried', async () => {
@@ -228,8 +262,10 @@ describe('a DynamoDB throttle that outlasts the SDK retries', () => {
 
     const retried = await server.request('POST', '/v1/opt-outs', { body: { phone } });
     expect(retried.status).toBe(200);
-    // One suppression and its consent head, one ledger event
-    expect(added(before, await server.snapshot())).toEqual({ Suppressions: 2, ConsentLedger: 1 });
+    // One suppression and its consent head, one ledger event, one opt-out counted
+    const after = await server.snapshot();
+    expect(added(before, after)).toEqual({ Suppressions: 2, ConsentLedger: 1 });
+    expect(counted(before, after)).toEqual({ optOuts: 1 });
   });
 
   it('answers a data-subject request 503 and opens it once when retried', async () => {
@@ -307,8 +343,11 @@ describe('nothing is half-written wherever a lasting throttle strikes', () => {
       () => undefined,
       () => subscribe(randomPhone()),
     );
-    const cleanShape = added(cleanBefore, await server.snapshot());
+    const cleanAfter = await server.snapshot();
+    const cleanShape = added(cleanBefore, cleanAfter);
     expect(cleanShape).toEqual({ Subscribers: 1, ConsentLedger: 1, Suppressions: 1, MessageLog: 1 });
+    const cleanCounts = counted(cleanBefore, cleanAfter);
+    expect(cleanCounts).toEqual({ optIns: 1, sent: 1 });
 
     for (let k = 0; k < commandsOf(attempts); k += 1) {
       const phone = randomPhone();
@@ -318,16 +357,19 @@ describe('nothing is half-written wherever a lasting throttle strikes', () => {
         subscribe(phone),
       );
       const failing = nthCommand(struck, k);
-      const afterFault = added(before, await server.snapshot());
+      const faultSnapshot = await server.snapshot();
+      const afterFault = added(before, faultSnapshot);
       if (failing === undefined) {
         // This time the request made fewer commands (the tenant cache expired before the clean run).
         expect(result.status).toBe(201);
         continue;
       }
-      if (failing === 'PutItemCommand MessageLog') {
-        // The "reply YES" request went out; only its log entry is missing (logged as an incident).
+      if (failing === 'TransactWriteItemsCommand MessageLog+DailyStats') {
+        // The "reply YES" request went out; only its log entry, and with it its count, is missing (logged as an
+        // incident).
         expect([failing, result.status]).toEqual([failing, 201]);
         expect(afterFault).toEqual({ Subscribers: 1, ConsentLedger: 1, Suppressions: 1 });
+        expect(counted(before, faultSnapshot)).toEqual({ optIns: 1 });
         expect(await outboxFor(server, phone)).toHaveLength(1);
         continue;
       }
@@ -336,11 +378,17 @@ describe('nothing is half-written wherever a lasting throttle strikes', () => {
       const whole = { Subscribers: 1, ConsentLedger: 1, Suppressions: 1 };
       const nothing = Object.keys(afterFault).length === 0;
       expect({ failing, stored: afterFault }).toEqual({ failing, stored: nothing ? {} : whole });
+      expect({ failing, counted: counted(before, faultSnapshot) }).toEqual({
+        failing,
+        counted: nothing ? {} : { optIns: 1 },
+      });
       expect(await outboxFor(server, phone)).toEqual([]);
       // AND the retry completes it: one subscriber, one consent event, one "reply YES" request
       const retried = await subscribe(phone);
       expect([failing, retried.status]).toEqual([failing, nothing ? 201 : 200]);
-      expect([failing, added(before, await server.snapshot())]).toEqual([failing, cleanShape]);
+      const afterRetry = await server.snapshot();
+      expect([failing, added(before, afterRetry)]).toEqual([failing, cleanShape]);
+      expect([failing, counted(before, afterRetry)]).toEqual([failing, cleanCounts]);
       expect(await outboxFor(server, phone)).toHaveLength(1);
     }
   });
@@ -356,7 +404,9 @@ describe('nothing is half-written wherever a lasting throttle strikes', () => {
       () => undefined,
       () => sendTo(clean, randomUUID()),
     );
-    expect(added(cleanBefore, await server.snapshot())).toEqual({ Idempotency: 1, MessageLog: 1 });
+    const cleanAfter = await server.snapshot();
+    expect(added(cleanBefore, cleanAfter)).toEqual({ Idempotency: 1, MessageLog: 1 });
+    expect(counted(cleanBefore, cleanAfter)).toEqual({ sent: 1 });
 
     for (let k = 0; k < commandsOf(attempts); k += 1) {
       const phone = await subscribed(server);
@@ -366,30 +416,37 @@ describe('nothing is half-written wherever a lasting throttle strikes', () => {
       // WHEN the k-th command is throttled through every retry
       const { result, attempts: struck } = await faulty.during(fromCommand(k, throttle), send);
       const failing = nthCommand(struck, k);
-      const afterFault = added(before, await server.snapshot());
+      const faultSnapshot = await server.snapshot();
+      const afterFault = added(before, faultSnapshot);
+      const countedAfterFault = counted(before, faultSnapshot);
 
       if (failing === undefined) {
         // This time the request made fewer commands (the tenant cache expired before the clean run).
         expect(result.status).toBe(202);
-      } else if (failing === 'PutItemCommand MessageLog') {
-        // Sent, not logged: 202 all the same, since a retry would send it again (an incident is logged).
+      } else if (failing === 'TransactWriteItemsCommand MessageLog+DailyStats') {
+        // Sent, not logged (nor counted): 202 all the same, since a retry would send it again (an incident is
+        // logged).
         expect([failing, result.status]).toEqual([failing, 202]);
         expect(afterFault).toEqual({ Idempotency: 1 });
+        expect(countedAfterFault).toEqual({});
         expect((await send()).body).toEqual(result.body);
       } else if (failing === 'UpdateItemCommand Idempotency') {
         // Sent and logged, but the key could not be completed: 202, and the key stays in progress a while.
         expect([failing, result.status]).toEqual([failing, 202]);
         expect(afterFault).toEqual({ Idempotency: 1, MessageLog: 1 });
+        expect(countedAfterFault).toEqual({ sent: 1 });
         expect((await send()).status).toBe(409);
       } else {
         // THEN 503 and nothing stored: no message, no idempotency record in the way of the retry
         expect([failing, result.status]).toEqual([failing, 503]);
-        expect([failing, afterFault]).toEqual([failing, {}]);
+        expect([failing, afterFault, countedAfterFault]).toEqual([failing, {}, {}]);
         expect(await outboxFor(server, phone)).toEqual([]);
         // AND the retry with the same key sends it
         const retried = await send();
         expect([failing, retried.status]).toEqual([failing, 202]);
-        expect(added(before, await server.snapshot())).toEqual({ Idempotency: 1, MessageLog: 1 });
+        const afterRetry = await server.snapshot();
+        expect(added(before, afterRetry)).toEqual({ Idempotency: 1, MessageLog: 1 });
+        expect(counted(before, afterRetry)).toEqual({ sent: 1 });
       }
       expect([failing, (await outboxFor(server, phone)).length]).toEqual([failing, 1]);
     }
@@ -408,7 +465,9 @@ describe('nothing is half-written wherever a lasting throttle strikes', () => {
         () => server.request('POST', path, { body: body(clean) }),
       );
       await faulty.settle();
-      const cleanShape = added(cleanBefore, await server.snapshot());
+      const cleanAfter = await server.snapshot();
+      const cleanShape = added(cleanBefore, cleanAfter);
+      const cleanCounts = counted(cleanBefore, cleanAfter);
 
       for (let k = 0; k < commandsOf(attempts); k += 1) {
         const phone = randomPhone();
@@ -422,7 +481,9 @@ describe('nothing is half-written wherever a lasting throttle strikes', () => {
 
         expect((await server.request('POST', path, { body: body(phone) })).status).toBe(ok);
         await faulty.settle();
-        expect([failing, added(before, await server.snapshot())]).toEqual([failing, cleanShape]);
+        const afterRetry = await server.snapshot();
+        expect([failing, added(before, afterRetry)]).toEqual([failing, cleanShape]);
+        expect([failing, counted(before, afterRetry)]).toEqual([failing, cleanCounts]);
       }
     }
   });

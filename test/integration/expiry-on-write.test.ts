@@ -282,6 +282,7 @@ describe('expiresAt and the granted writes on every write path', () => {
     pathParameters: params,
     headers: { 'idempotency-key': randomUUID() },
     body,
+    query: {},
     requestId: randomUUID(),
   });
   const call = async (
@@ -373,7 +374,7 @@ describe('expiresAt and the granted writes on every write path', () => {
       now,
       remainingMs: () => Number.POSITIVE_INFINITY,
     });
-    const status = new DynamoMessageStatusStore(recordingAs('delivery-status'), tables.MessageLog);
+    const status = new DynamoMessageStatusStore(recordingAs('delivery-status'), tables);
     const messageId = (sent.body as { messageId: string }).messageId;
     expect(
       await status.applyDelivery(
@@ -519,6 +520,7 @@ describe('expiresAt and the granted writes on every write path', () => {
         'AuditLog',
         'Campaigns',
         'ConsentLedger',
+        'DailyStats',
         'DsrRequests',
         'Idempotency',
         'MessageLog',

@@ -218,6 +218,7 @@ describe('DELETE /v1/subscribers/{phone}/legal-hold', () => {
       Subscribers: table('Subscribers'),
       ConsentLedger: table('ConsentLedger'),
       Suppressions: table('Suppressions'),
+      DailyStats: table('DailyStats'),
     });
     const at = new Date('2026-03-01T12:00:00.000Z');
 

@@ -64,6 +64,7 @@ const tablesOf = (test: TestServer) => ({
   Subscribers: `${test.tablePrefix}Subscribers`,
   Suppressions: `${test.tablePrefix}Suppressions`,
   MessageLog: `${test.tablePrefix}MessageLog`,
+  DailyStats: `${test.tablePrefix}DailyStats`,
 });
 
 const outboxFor = async (phone: string) =>

@@ -4,7 +4,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoMessageStore } from '../../lambdas/adapters/dynamo/message-store';
 import { BatchUnprocessedError, classifyTransientFault } from '../../lambdas/shared/transient-faults';
 
-const tables = { Subscribers: 'Subscribers', Suppressions: 'Suppressions', MessageLog: 'MessageLog' };
+const tables = {
+  Subscribers: 'Subscribers',
+  Suppressions: 'Suppressions',
+  MessageLog: 'MessageLog',
+  DailyStats: 'DailyStats',
+};
 const subscriberKey = { pk: 'T#demo', sk: 'S#subject' };
 const suppressionKey = { pk: 'T#demo', sk: 'S#subject#all' };
 

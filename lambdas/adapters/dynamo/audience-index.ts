@@ -16,10 +16,11 @@
  * stays listed: the dispatcher re-reads the profile and treats it as absent, so that costs a read, never a send.
  * They carry neither `purgeDay` nor `expiresAt`, so the `ByPurgeDay` index and the TTL stream never see them.
  */
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Membership } from '../../domain/audience';
 import { failedConditions, type TransactItem, type TransactItems } from './consent-head';
 import { tenantPk } from './keys';
+import { transactWrite } from './transact-write';
 
 /** Sort-key prefix of the audience of every active subscriber. */
 export const ALL_MEMBERS_PREFIX = 'A#';
@@ -139,11 +140,7 @@ export async function writeWithIndex(
     known = false;
     const { items, after } = build(before);
     try {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [...items, ...indexChanges(table, tenantId, subjectId, before, after)],
-        }),
-      );
+      await transactWrite(db, [...items, ...indexChanges(table, tenantId, subjectId, before, after)]);
       return;
     } catch (error) {
       const failed = failedConditions(error);

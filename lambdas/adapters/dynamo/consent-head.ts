@@ -4,15 +4,14 @@
  * race gets 'stale' and decides again. So the ledger's order is the order in which events took effect.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ledgerSortKey } from '../../domain/consent';
+import { consentCounter } from '../../domain/daily-stats';
 import type { ConsentEvent } from '../../domain/subscribers';
+import { countsIn } from './daily-stats';
 import { consentStateKey, ledgerKey } from './keys';
+import type { TransactItem } from './transact-write';
 
-export type TransactItems = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->;
-export type TransactItem = TransactItems[number];
+export type { TransactItem, TransactItems } from './transact-write';
 
 export interface HeadMove {
   /** The head the writer read. @default - none: the subject had no event */
@@ -33,6 +32,13 @@ export function ledgerPut(table: string, event: ConsentEvent): TransactItem {
     Put: { TableName: table, Item: { ...key, ...event }, ConditionExpression: 'attribute_not_exists(pk)' },
   };
 }
+
+/**
+ * The daily count of a ledger event (an opt-out or an opt-in; nothing for a confirmation), to go in the same
+ * transaction as its {@link ledgerPut}, after every item whose index a caller reads in a cancellation.
+ */
+export const ledgerCount = (dailyStatsTable: string, event: ConsentEvent): TransactItem[] =>
+  countsIn(dailyStatsTable, event, consentCounter(event.type));
 
 const headCondition = (seen: string | undefined): string =>
   seen === undefined ? 'attribute_not_exists(head)' : 'head = :seen';

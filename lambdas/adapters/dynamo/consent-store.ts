@@ -1,11 +1,5 @@
 /** DynamoDB implementation of the ConsentStore port: Suppressions, ConsentLedger and the subscriber status. */
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   SCOPE_ALL,
   type Committed,
@@ -18,11 +12,17 @@ import {
 import { isExpired } from '../../domain/retention';
 import type { ConsentEvent } from '../../domain/subscribers';
 import { writeWithIndex } from './audience-index';
-import { failedConditions, ledgerPut, moveHead, type TransactItems } from './consent-head';
+import { failedConditions, ledgerCount, ledgerPut, moveHead, type TransactItems } from './consent-head';
 import { nowSeconds } from './expressions';
 import { consentStateKey, marketingKey, subscriberKey, suppressionKey, tenantPk } from './keys';
+import { transactWrite } from './transact-write';
 
-type Tables = { readonly Subscribers: string; readonly ConsentLedger: string; readonly Suppressions: string };
+type Tables = {
+  readonly Subscribers: string;
+  readonly ConsentLedger: string;
+  readonly Suppressions: string;
+  readonly DailyStats: string;
+};
 
 /** Times a confirmation reads the subscriber's topics again after they changed in between. */
 const MAX_TOPIC_TURNS = 3;
@@ -125,8 +125,9 @@ export class DynamoConsentStore implements ConsentStore {
     if (scope === SCOPE_ALL) {
       items.push({ Delete: { TableName: this.tables.Subscribers, Key: marketingKey(tenantId, subjectId) } });
     }
+    items.push(...ledgerCount(this.tables.DailyStats, event));
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await transactWrite(this.db, items);
       return 'recorded';
     } catch (error) {
       const failed = failedConditions(error);
@@ -158,9 +159,10 @@ export class DynamoConsentStore implements ConsentStore {
         },
       });
     }
+    items.push(...ledgerCount(this.tables.DailyStats, event));
     try {
       if (changes.confirmSubscriber) await this.confirm(event, items);
-      else await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      else await transactWrite(this.db, items);
       return 'recorded';
     } catch (error) {
       const failed = failedConditions(error);

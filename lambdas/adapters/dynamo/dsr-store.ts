@@ -8,6 +8,7 @@ import type { AuditRecord } from '../../domain/audit';
 import type { DsrRecord, DsrStatus } from '../../domain/dsr';
 import type { DsrStore, OpenDsrSummary } from '../../domain/dsr-ports';
 import { isExpired } from '../../domain/retention';
+import { countIn } from './daily-stats';
 import { auditKey, subjectPk, tenantPk } from './keys';
 import { KeyedTable, QueryOnlyDb } from './query-only';
 
@@ -23,7 +24,7 @@ export const dsrKey = (tenantId: string, requestId: string) => ({
   sk: `R#${requestId}`,
 });
 
-type Tables = { readonly DsrRequests: string; readonly AuditLog: string };
+type Tables = { readonly DsrRequests: string; readonly AuditLog: string; readonly DailyStats: string };
 
 type Item = Record<string, unknown>;
 
@@ -53,7 +54,11 @@ export class DynamoDsrStore implements DsrStore {
     /** Reads treat a request past its `expiresAt` as absent, as TTL deletes late. @default the system clock */
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.db = new QueryOnlyDb(db, { DsrRequests: names.DsrRequests, AuditLog: names.AuditLog });
+    this.db = new QueryOnlyDb(db, {
+      DsrRequests: names.DsrRequests,
+      AuditLog: names.AuditLog,
+      DailyStats: names.DailyStats,
+    });
     this.index = new DynamoOpenDsrIndex(db, names.DsrRequests);
   }
 
@@ -81,6 +86,12 @@ export class DynamoDsrStore implements DsrStore {
         },
       },
       this.auditPut(audit),
+      countIn(this.names.DailyStats, {
+        tenantId: record.tenantId,
+        counter: 'dsrReceived',
+        at: record.receivedAt,
+        eventId: record.requestId,
+      }),
     ]);
   }
 
@@ -117,6 +128,17 @@ export class DynamoDsrStore implements DsrStore {
           },
         },
         this.auditPut(audit),
+        // Only the transition that completes the request counts it: a second worker's fails its condition.
+        ...(next.status === 'completed' && next.completedAt !== undefined
+          ? [
+              countIn(this.names.DailyStats, {
+                tenantId: next.tenantId,
+                counter: 'dsrCompleted',
+                at: next.completedAt,
+                eventId: next.requestId,
+              }),
+            ]
+          : []),
       ]);
       return true;
     } catch (error) {

@@ -2,8 +2,8 @@
  * Message status in MessageLog, reached by message id through the `ByMessageId` GSI: delivery events carry
  * our message id and tenant id but not the subject, so the base item's key is found through the index first.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deliveryCounter } from '../../domain/daily-stats';
 import {
   statusesReplacedBy,
   type DeliveryOutcome,
@@ -12,7 +12,10 @@ import {
 } from '../../domain/delivery-events';
 import { isExpired } from '../../domain/retention';
 import { MESSAGE_STATUSES, type MessageStatus } from '../../shared/schemas';
+import { failedConditions } from './consent-head';
+import { countsIn } from './daily-stats';
 import { tenantPk } from './keys';
+import { transactWrite } from './transact-write';
 
 export const MESSAGE_ID_INDEX = 'ByMessageId';
 
@@ -32,10 +35,16 @@ const isMessageStatus = (value: unknown): value is MessageStatus =>
   (MESSAGE_STATUSES as readonly unknown[]).includes(value);
 
 export class DynamoMessageStatusStore implements DeliveryStatusStore {
+  private readonly messageLogTable: string;
+  private readonly dailyStatsTable: string;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
-    private readonly messageLogTable: string,
-  ) {}
+    tables: { readonly MessageLog: string; readonly DailyStats: string },
+  ) {
+    this.messageLogTable = tables.MessageLog;
+    this.dailyStatsTable = tables.DailyStats;
+  }
 
   /**
    * The key of the message with this id, in whichever tenant it is. The index spans tenants: callers check
@@ -54,7 +63,9 @@ export class DynamoMessageStatusStore implements DeliveryStatusStore {
    * - `status` and `updatedAt` (the event's time) are set; a failure also sets `failureCode` to the event type;
    * - the item's `pk` must start with `T#<tenantId>#`: an event naming another tenant's message is `unknown`;
    * - an expired message (past `expiresAt`, not yet deleted by TTL) is `unknown`, and a deleted one is never
-   *   recreated (`attribute_exists(pk)`).
+   *   recreated (`attribute_exists(pk)`);
+   * - the daily count of the new status (delivered, failed) moves in the same transaction, on the event's day, so
+   *   only the event that makes the transition counts: a redelivered or reordered one fails the condition.
    */
   async applyDelivery(update: DeliveryUpdate, now: Date): Promise<DeliveryOutcome> {
     const entry = await this.indexEntry(update.messageId);
@@ -74,22 +85,29 @@ export class DynamoMessageStatusStore implements DeliveryStatusStore {
       ...(update.status === 'failed' ? { ':code': update.providerStatus } : {}),
     };
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.messageLogTable,
-          Key: { pk: entry.pk, sk: entry.sk },
-          UpdateExpression: `SET #status = :status, updatedAt = :at${update.status === 'failed' ? ', failureCode = :code' : ''}`,
-          ConditionExpression:
-            `attribute_exists(pk) AND #status IN (${replaceable.map((_, i) => `:from${i}`).join(', ')})` +
-            ' AND (attribute_not_exists(expiresAt) OR expiresAt > :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await transactWrite(this.db, [
+        {
+          Update: {
+            TableName: this.messageLogTable,
+            Key: { pk: entry.pk, sk: entry.sk },
+            UpdateExpression: `SET #status = :status, updatedAt = :at${update.status === 'failed' ? ', failureCode = :code' : ''}`,
+            ConditionExpression:
+              `attribute_exists(pk) AND #status IN (${replaceable.map((_, i) => `:from${i}`).join(', ')})` +
+              ' AND (attribute_not_exists(expiresAt) OR expiresAt > :now)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+          },
+        },
+        ...countsIn(
+          this.dailyStatsTable,
+          { tenantId: update.tenantId, at: update.at, eventId: update.messageId },
+          deliveryCounter(update.status),
+        ),
+      ]);
       return 'updated';
     } catch (error) {
       // The base item is further along than the index showed (or has just gone): nothing to change.
-      if (error instanceof ConditionalCheckFailedException) return 'unchanged';
+      if (failedConditions(error).includes(0)) return 'unchanged';
       throw error;
     }
   }

@@ -1,20 +1,24 @@
 /** DynamoDB implementation of the MessageStore port: MessageLog, plus the recipient state the checks read. */
-import {
-  BatchGetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { messageLoggedCounter } from '../../domain/daily-stats';
 import type { MessageRecord, MessageStore, RecipientState } from '../../domain/messages';
 import { isExpired } from '../../domain/retention';
 import type { SubscriberRecord } from '../../domain/subscribers';
 import { BatchUnprocessedError } from '../../shared/transient-faults';
+import { failedConditions } from './consent-head';
+import { countIn } from './daily-stats';
 import { subjectPk, subscriberKey, suppressionKey, tenantPk } from './keys';
 import { DynamoMessageStatusStore } from './message-status-store';
+import { transactWrite } from './transact-write';
 
 export { MESSAGE_ID_INDEX } from './message-status-store';
 
-type Tables = { readonly Subscribers: string; readonly Suppressions: string; readonly MessageLog: string };
+type Tables = {
+  readonly Subscribers: string;
+  readonly Suppressions: string;
+  readonly MessageLog: string;
+  readonly DailyStats: string;
+};
 
 /** Waits before asking again for keys a BatchGetItem left unprocessed; then the read counts as throttled. */
 const UNPROCESSED_RETRY_DELAYS_MS = [25, 50, 100, 200] as const;
@@ -31,7 +35,7 @@ export class DynamoMessageStore implements MessageStore {
     private readonly tables: Tables,
     private readonly clock: () => Date,
   ) {
-    this.statuses = new DynamoMessageStatusStore(db, tables.MessageLog);
+    this.statuses = new DynamoMessageStatusStore(db, tables);
   }
 
   /** One BatchGetItem, strongly consistent on both tables: the profile and the `all` and topic suppressions. */
@@ -64,22 +68,34 @@ export class DynamoMessageStore implements MessageStore {
     return { subscriber: profile as SubscriberRecord | undefined, suppressedScopes };
   }
 
+  /**
+   * The message item and its daily count (sent, failed or inbound) in one transaction, so a message logged
+   * twice (a redelivered inbound message, a retried write) is refused whole and counted once.
+   */
   async log(record: MessageRecord): Promise<'logged' | 'duplicate'> {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tables.MessageLog,
-          Item: {
-            pk: subjectPk(record.tenantId, record.subjectId),
-            sk: `${record.createdAt}#${record.messageId}`,
-            ...record,
+      await transactWrite(this.db, [
+        {
+          Put: {
+            TableName: this.tables.MessageLog,
+            Item: {
+              pk: subjectPk(record.tenantId, record.subjectId),
+              sk: `${record.createdAt}#${record.messageId}`,
+              ...record,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+        countIn(this.tables.DailyStats, {
+          tenantId: record.tenantId,
+          counter: messageLoggedCounter(record),
+          at: record.createdAt,
+          eventId: record.messageId,
         }),
-      );
+      ]);
       return 'logged';
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return 'duplicate';
+      if (failedConditions(error).includes(0)) return 'duplicate';
       throw error;
     }
   }

@@ -18,15 +18,14 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DeleteCommandInput,
   type DynamoDBDocumentClient,
   type PutCommandInput,
   type QueryCommandInput,
-  type TransactWriteCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { transactWrite, type TransactItems } from './transact-write';
 
 /** The only DynamoDB operations optline sends: each one names its items by key or by a key condition. */
 export const ALLOWED_OPERATIONS: ReadonlySet<string> = new Set([
@@ -158,8 +157,6 @@ export class KeyedTable {
   }
 }
 
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
-
 /** Tables by id, plus all-or-nothing writes across them. */
 export class QueryOnlyDb<T extends string> {
   readonly tables: Readonly<Record<T, KeyedTable>>;
@@ -173,7 +170,8 @@ export class QueryOnlyDb<T extends string> {
     ) as Record<T, KeyedTable>;
   }
 
+  /** Sent again when only conflicts with other transactions cancelled it (see transact-write.ts). */
   async transactWrite(items: TransactItems): Promise<void> {
-    await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    await transactWrite(this.db, items);
   }
 }

@@ -19,11 +19,23 @@ import {
 } from '../../domain/subscribers';
 import type { PatchSubscriberRequest } from '../../shared/schemas';
 import { writeWithIndex } from './audience-index';
-import { failedConditions, headUnchanged, ledgerPut, moveHead, type TransactItems } from './consent-head';
+import {
+  failedConditions,
+  headUnchanged,
+  ledgerCount,
+  ledgerPut,
+  moveHead,
+  type TransactItems,
+} from './consent-head';
 import { LIVE, nowSeconds, setFields } from './expressions';
 import { subscriberKey, suppressionKey } from './keys';
 
-type Tables = { readonly Subscribers: string; readonly ConsentLedger: string; readonly Suppressions: string };
+type Tables = {
+  readonly Subscribers: string;
+  readonly ConsentLedger: string;
+  readonly Suppressions: string;
+  readonly DailyStats: string;
+};
 
 /** Times an interaction may switch between the held and the unheld write before it gives up. */
 const MAX_HOLD_TURNS = 3;
@@ -86,6 +98,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
         },
       });
     }
+    items.push(...ledgerCount(this.tables.DailyStats, consent));
     try {
       // The audience index moves with the profile: an `active` subscriber joins its audiences now. A new subject
       // has no index entries, so they are read only when the first try finds some (an ended life's).
