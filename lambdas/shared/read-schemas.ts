@@ -51,14 +51,12 @@ export type PageQuery = z.infer<typeof pageQuery>;
 
 /** Query of `GET /v1/dsr`. */
 export const dsrListQuery = z.strictObject({
-  status: z
-    .optional(z.enum(DSR_STATUSES))
-    .check(
-      z.meta({
-        description: 'Only requests with this status; every status when absent',
-        examples: ['received'],
-      }),
-    ),
+  status: z.optional(z.enum(DSR_STATUSES)).check(
+    z.meta({
+      description: 'Only requests with this status; every status when absent',
+      examples: ['received'],
+    }),
+  ),
   cursor: z.optional(pageCursor),
   limit: z.optional(pageLimit),
 });
