@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DsrQueue, DsrWorkItem } from '../../lambdas/domain/dsr-ports';
 import { testDocumentClient } from './harness/dynamo';
-import { encodePhone, randomPhone, startTestServer, type TestServer } from './harness/local-server';
+import {
+  encodePhone,
+  randomPhone,
+  startTestServer,
+  type TestResponse,
+  type TestServer,
+} from './harness/local-server';
 
 /**
  * The console's read routes end to end through the local server and DynamoDB Local: the consent timeline, a
@@ -81,7 +87,7 @@ async function allPages<T>(
   return { items, pages };
 }
 
-function expectBadCursor(response: { status: number; contentType: string | null; body: any }) {
+function expectBadCursor(response: TestResponse) {
   expect(response.status).toBe(400);
   expect(response.contentType).toBe('application/problem+json');
   expect(response.body.type).toBe('urn:optline:problem:invalid-input');
