@@ -66,6 +66,9 @@ function setUp(fail: RouteAction) {
       recordInteraction: unused,
       setLegalHold: unused,
       clearLegalHold: unused,
+      listConsentEvents: unused,
+      listSubscriberMessages: unused,
+      getMe: unused,
     },
   });
   const messages = createApiHandler({

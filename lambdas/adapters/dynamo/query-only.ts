@@ -99,6 +99,20 @@ export interface Page {
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_WRITE_LIMIT = 25;
 
+function queryInput(tableName: string, options: QueryOptions, startKey: Item | undefined): QueryCommandInput {
+  return {
+    TableName: tableName,
+    IndexName: options.index,
+    KeyConditionExpression: options.keyCondition,
+    ExpressionAttributeValues: options.values,
+    ExpressionAttributeNames: options.names,
+    ConsistentRead: options.index ? undefined : (options.consistent ?? false),
+    ProjectionExpression: options.projection,
+    ScanIndexForward: options.forward,
+    ExclusiveStartKey: startKey,
+  };
+}
+
 /** One table, reachable only by its keys. */
 export class KeyedTable {
   constructor(
@@ -113,26 +127,12 @@ export class KeyedTable {
     return Item;
   }
 
-  private queryInput(options: QueryOptions, startKey: Item | undefined): QueryCommandInput {
-    return {
-      TableName: this.name,
-      IndexName: options.index,
-      KeyConditionExpression: options.keyCondition,
-      ExpressionAttributeValues: options.values,
-      ExpressionAttributeNames: options.names,
-      ConsistentRead: options.index ? undefined : (options.consistent ?? false),
-      ProjectionExpression: options.projection,
-      ScanIndexForward: options.forward,
-      ExclusiveStartKey: startKey,
-    };
-  }
-
   /** Every item matching a key condition, following pagination. */
   async query(options: QueryOptions): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Item | undefined;
     do {
-      const page = await this.db.send(new QueryCommand(this.queryInput(options, startKey)));
+      const page = await this.db.send(new QueryCommand(queryInput(this.name, options, startKey)));
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -142,7 +142,7 @@ export class KeyedTable {
   /** One page of the items matching a key condition. */
   async queryPage(options: PageOptions): Promise<Page> {
     const { Items = [], LastEvaluatedKey } = await this.db.send(
-      new QueryCommand({ ...this.queryInput(options, options.startKey), Limit: options.limit }),
+      new QueryCommand({ ...queryInput(this.name, options, options.startKey), Limit: options.limit }),
     );
     return { items: Items, ...(LastEvaluatedKey ? { lastKey: LastEvaluatedKey } : {}) };
   }
