@@ -2,7 +2,8 @@
  * Writes what a schemathesis run against the local API needs, from the same sources the server uses:
  * - `schemathesis.toml`: the run's settings, and for each operation the statuses a schema-valid request may
  *   get. Those are schemathesis's defaults plus 422 where the route table declares a business refusal (a
- *   consent or age rule the schema cannot express); nothing else is added and no check is switched off.
+ *   consent or age rule the schema cannot express), and 400 where a route takes an opaque page cursor (only
+ *   one the server wrote is valid); nothing else is added and no check is switched off.
  * - `phone-samples.json`: valid numbers for the `phone` and `e164` formats of the document, taken from
  *   libphonenumber's own example numbers, the metadata the server validates with.
  *
@@ -34,12 +35,20 @@ export function conformanceConfig(): string {
   ];
   for (const route of ROUTES) {
     const refusals = route.problems.filter((slug) => PROBLEM_CATALOG[slug].status === 422);
-    if (refusals.length === 0) continue;
+    // A page cursor is opaque: only one the server wrote for the caller's list is valid, and any other string
+    // that fits its schema is refused with 400 (invalid-input on `cursor`).
+    const cursor = route.query !== undefined && 'cursor' in route.query.shape;
+    if (refusals.length === 0 && !cursor) continue;
     lines.push(
       '[[operations]]',
       `include-operation-id = "${route.operationId}"`,
-      `# business refusals: ${refusals.join(', ')}`,
-      `checks.positive_data_acceptance.expected-statuses = ${JSON.stringify([...DEFAULT_ACCEPTED, '422'])}`,
+      ...(refusals.length > 0 ? [`# business refusals: ${refusals.join(', ')}`] : []),
+      ...(cursor ? ['# an opaque page cursor the server did not write: 400'] : []),
+      `checks.positive_data_acceptance.expected-statuses = ${JSON.stringify([
+        ...DEFAULT_ACCEPTED,
+        ...(cursor ? ['400'] : []),
+        ...(refusals.length > 0 ? ['422'] : []),
+      ])}`,
       '',
     );
   }
