@@ -1,7 +1,7 @@
 /** `npm start`: serves the API locally. Flags: --cell <name> (default eu), --in-memory. Port: PORT (default 3000). */
 import { parseArgs } from 'node:util';
 import { NPM_START_DSR_PICKUP_DELAY_MS, startLocalServer } from './server';
-import { LOCAL_TENANTS } from './tenants';
+import { LOCAL_ROLE_TOKENS, LOCAL_TENANTS } from './tenants';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   console.log(`  OpenAPI: ${local.url}/openapi.json   outbox: ${local.url}/_local/outbox`);
   for (const tenant of LOCAL_TENANTS)
     console.log(`  tenant ${tenant.tenantId}: Authorization: Bearer ${tenant.token}`);
+  for (const [token, { tenantId, role }] of Object.entries(LOCAL_ROLE_TOKENS))
+    console.log(`  ${role} of ${tenantId} (console): Authorization: Bearer ${token}`);
   console.log(values['in-memory'] ? '  data: in memory' : `  data: .optline/${values.cell}/`);
 
   let stopping = false;

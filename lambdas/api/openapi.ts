@@ -206,7 +206,11 @@ function operation(route: RouteSpec, components: Record<string, JsonObject>): Js
   return {
     operationId: route.operationId,
     summary: route.summary,
-    security: [{ oauth2: [`${RESOURCE_SERVER_ID}/${route.scope}`] }, { localBearer: [] }],
+    // Alternatives: any one of the route's scopes admits (scopes listed in one requirement would all be needed).
+    security: [
+      ...route.scopes.map((scope) => ({ oauth2: [`${RESOURCE_SERVER_ID}/${scope}`] })),
+      { localBearer: [] },
+    ],
     parameters: parameters(route, components),
     ...(route.body
       ? {

@@ -2,8 +2,9 @@
  * Writes what a schemathesis run against the local API needs, from the same sources the server uses:
  * - `schemathesis.toml`: the run's settings, and for each operation the statuses a schema-valid request may
  *   get. Those are schemathesis's defaults plus 422 where the route table declares a business refusal (a
- *   consent or age rule the schema cannot express), and 400 where it lists `invalid-input` among the route's own
- *   problems (a rule across fields, such as a range of days); nothing else is added and no check is switched off.
+ *   consent or age rule the schema cannot express); 400 where the route lists `invalid-input` among its own
+ *   problems (a rule across fields, such as a range of days) or takes an opaque page cursor (only one the server
+ *   wrote is valid). Nothing else is added and no check is switched off.
  * - `phone-samples.json`: valid numbers for the `phone` and `e164` formats of the document, taken from
  *   libphonenumber's own example numbers, the metadata the server validates with.
  *
@@ -37,12 +38,21 @@ export function conformanceConfig(): string {
     const refusals = route.problems.filter(
       (slug) => PROBLEM_CATALOG[slug].status === 422 || slug === 'invalid-input',
     );
-    if (refusals.length === 0) continue;
-    const statuses = [...new Set(refusals.map((slug) => String(PROBLEM_CATALOG[slug].status)))];
+    // A page cursor is opaque: only one the server wrote for the caller's list is valid, and any other string
+    // that fits its schema is refused with 400 (invalid-input on `cursor`).
+    const cursor = route.query !== undefined && 'cursor' in route.query.shape;
+    if (refusals.length === 0 && !cursor) continue;
+    const statuses = [
+      ...new Set([
+        ...refusals.map((slug) => String(PROBLEM_CATALOG[slug].status)),
+        ...(cursor ? ['400'] : []),
+      ]),
+    ];
     lines.push(
       '[[operations]]',
       `include-operation-id = "${route.operationId}"`,
-      `# business refusals: ${refusals.join(', ')}`,
+      ...(refusals.length > 0 ? [`# business refusals: ${refusals.join(', ')}`] : []),
+      ...(cursor ? ['# an opaque page cursor the server did not write: 400'] : []),
       `checks.positive_data_acceptance.expected-statuses = ${JSON.stringify([...DEFAULT_ACCEPTED, ...statuses])}`,
       '',
     );

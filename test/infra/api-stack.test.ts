@@ -8,6 +8,7 @@ import {
   STATS_TABLES,
   SUBSCRIBER_TABLES,
 } from '../../lambdas/api/function-tables';
+import { READ_SCOPES, ROLE_SCOPES, ROLES } from '../../lambdas/api/roles';
 import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
 import { JOB_NAMES, type JobName } from '../../lambdas/jobs/registry';
 import { createDsrRequest } from '../../lambdas/shared/dsr-schemas';
@@ -316,7 +317,9 @@ describe('Optline-eu-Api', () => {
         expect(found!.Properties).toMatchObject({
           AuthorizationType: 'COGNITO_USER_POOLS',
           AuthorizerId: { Ref: authorizerId },
-          AuthorizationScopes: [{ 'Fn::Join': ['', [{ Ref: resourceServerId }, `/${route.scope}`]] }],
+          AuthorizationScopes: route.scopes.map((scope) => ({
+            'Fn::Join': ['', [{ Ref: resourceServerId }, `/${scope}`]],
+          })),
           RequestValidatorId: { Ref: validatorId },
           OperationName: route.operationId,
           Integration: {
@@ -370,6 +373,10 @@ describe('Optline-eu-Api', () => {
             ...names.map((name) => [`method.request.path.${name}`, true]),
             ...query.map((name) => [`method.request.querystring.${name}`, true]),
             ...(route.headers ?? []).map((name) => [`method.request.header.${name}`, true]),
+            ...Object.keys(route.query?.shape ?? {}).map((name) => [
+              `method.request.querystring.${name}`,
+              false,
+            ]),
           ]),
         );
       }
@@ -1250,11 +1257,40 @@ describe('Optline-eu-Api', () => {
       });
     });
 
-    it('declares the four API scopes on the optline resource server', () => {
+    it('declares every API scope, the read scopes included, on the optline resource server', () => {
       const [, server] = only('AWS::Cognito::UserPoolResourceServer');
-      expect(server.Properties.Scopes.map((s: { ScopeName: string }) => s.ScopeName).sort()).toEqual(
-        [...SCOPES].sort(),
+      const declared = server.Properties.Scopes.map((s: { ScopeName: string }) => s.ScopeName);
+      expect(declared.sort()).toEqual([...SCOPES].sort());
+      expect(declared).toEqual(expect.arrayContaining([...READ_SCOPES]));
+      for (const role of ROLES) expect(declared).toEqual(expect.arrayContaining([...ROLE_SCOPES[role]]));
+    });
+
+    // "The method invocation is authorized if any method scopes matches a claimed scope in the access token"
+    // (Method.authorizationScopes, https://docs.aws.amazon.com/apigateway/latest/api/API_Method.html): a read
+    // method that lists its read scope and its area's write scope admits either token.
+    it.each([
+      ['GET', '/v1/subscribers/{phone}', ['subscribers.read', 'subscribers.write']],
+      ['GET', '/v1/subscribers/{phone}/consent-events', ['subscribers.read', 'subscribers.write']],
+      ['GET', '/v1/subscribers/{phone}/messages', ['subscribers.read', 'subscribers.write']],
+      ['GET', '/v1/opt-outs/{phone}', ['subscribers.read', 'optouts.write']],
+      ['GET', '/v1/dsr', ['dsr.read', 'dsr.manage']],
+      ['GET', '/v1/dsr/{id}', ['dsr.read', 'dsr.manage']],
+      ['GET', '/v1/messages/{messageId}', ['messages.read', 'messages.send']],
+      ['GET', '/v1/campaigns/{id}', ['messages.read', 'messages.send']],
+      ['POST', '/v1/dsr', ['dsr.manage']],
+      ['GET', '/v1/me', [...SCOPES]],
+    ])('lets %s %s be called with any one of %j', (method, path, scopes) => {
+      expect(methodFor(method, path)!.Properties.AuthorizationScopes).toEqual(
+        scopes.map((scope) => ({ 'Fn::Join': ['', [{ Ref: resourceServerId }, `/${scope}`]] })),
       );
+    });
+
+    it('declares the query parameters of the paginated routes as optional', () => {
+      expect(methodFor('GET', '/v1/dsr')!.Properties.RequestParameters).toEqual({
+        'method.request.querystring.status': false,
+        'method.request.querystring.cursor': false,
+        'method.request.querystring.limit': false,
+      });
     });
 
     it('gives each tenant one secret-holding client that can only use the client-credentials flow', () => {

@@ -135,7 +135,26 @@ describe('Optline-eu-Data', () => {
           KeySchema: keyOf('subjectKey', 'receivedAt'),
           Projection: { ProjectionType: 'ALL' },
         }),
+        Match.objectLike({ IndexName: 'ByTenantStatusDue' }),
       ],
+    });
+  });
+
+  it('indexes DsrRequests by tenant and status, then due date, projecting what the DSR list shows and no more', () => {
+    const index = Object.values(template.findResources('AWS::DynamoDB::GlobalTable'))
+      .flatMap((r) => r.Properties.GlobalSecondaryIndexes ?? [])
+      .find((i: { IndexName: string }) => i.IndexName === 'ByTenantStatusDue');
+    expect(index.KeySchema).toEqual(keyOf('tenantStatus', 'dueAt'));
+    expect(index.Projection.ProjectionType).toBe('INCLUDE');
+    expect([...index.Projection.NonKeyAttributes].sort()).toEqual(
+      ['completedAt', 'expiresAt', 'extendedUntil', 'receivedAt', 'status', 'type'].sort(),
+    );
+  });
+
+  it("lists a subject's messages by the MessageLog key itself, newest first by sort key: no index needed", () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: keyOf('pk', 'sk'),
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'ByMessageId' })],
     });
   });
 

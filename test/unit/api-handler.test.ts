@@ -40,6 +40,9 @@ describe('createApiHandler', () => {
     recordInteraction: ok,
     setLegalHold: ok,
     clearLegalHold: ok,
+    listConsentEvents: ok,
+    listSubscriberMessages: ok,
+    getMe: ok,
   };
   const deployed = createApiHandler({
     fn: 'subscribers',
@@ -88,6 +91,68 @@ describe('createApiHandler', () => {
 
     expect(result.statusCode).toBe(204);
     expect(principals).toEqual(['client:client-demo']);
+  });
+
+  it.each([
+    ['the read scope', 'optline/subscribers.read'],
+    ['the write scope', 'optline/subscribers.write'],
+  ])('lets a read route through with %s, any one of its scopes', async (_label, scope) => {
+    const result = await deployed(
+      event({
+        httpMethod: 'GET',
+        resource: '/v1/subscribers/{phone}/consent-events',
+        body: null,
+        pathParameters: { phone: '%2B447400123456' },
+        claims: { client_id: 'client-demo', scope },
+      }),
+    );
+    expect(result.statusCode).toBe(201);
+    expect(calls).toEqual(['listConsentEvents']);
+  });
+
+  it('refuses a write route to a token that holds only read scopes, naming the scopes it needs', async () => {
+    const result = await deployed(
+      event({ claims: { client_id: 'client-demo', scope: 'optline/subscribers.read optline/dsr.read' } }),
+    );
+    expect(result.statusCode).toBe(403);
+    expect(JSON.parse(result.body).detail).toContain('subscribers.write');
+    expect(calls).toEqual([]);
+  });
+
+  it('parses the query of a route that has one, and refuses a bad or unknown parameter before the action', async () => {
+    const queries: unknown[] = [];
+    const handler = createApiHandler({
+      fn: 'subscribers',
+      actions: {
+        ...actions,
+        listSubscriberMessages: async (request) => {
+          queries.push(request.query);
+          return { statusCode: 200, body: {} };
+        },
+      },
+      logger,
+      callers: bearerTokenCaller({ t: { tenantId: 'demo', role: 'viewer' } }),
+    });
+    const get = (queryStringParameters: Record<string, string> | null) =>
+      handler(
+        event({
+          httpMethod: 'GET',
+          resource: '/v1/subscribers/{phone}/messages',
+          body: null,
+          headers: { Authorization: 'Bearer t' },
+          pathParameters: { phone: '%2B447400123456' },
+          queryStringParameters,
+        }),
+      );
+
+    expect((await get({ limit: '5' })).statusCode).toBe(200);
+    expect((await get(null)).statusCode).toBe(200);
+    const unknown = await get({ order: 'asc' });
+    expect(unknown.statusCode).toBe(400);
+    expect(JSON.parse(unknown.body).errors[0].field).toBe('(query)');
+    const badLimit = await get({ limit: '1000' });
+    expect(JSON.parse(badLimit.body).errors[0].field).toBe('limit');
+    expect(queries).toEqual([{ limit: 5 }, {}]);
   });
 
   it('refuses the legal-hold routes to a client without the dsr.manage scope', async () => {
@@ -146,7 +211,7 @@ describe('createApiHandler', () => {
     const failing = createApiHandler({
       fn: 'subscribers',
       logger,
-      callers: bearerTokenCaller({ t: 'demo' }),
+      callers: bearerTokenCaller({ t: { tenantId: 'demo' } }),
       actions: {
         ...actions,
         createSubscriber: async () => {

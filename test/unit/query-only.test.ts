@@ -125,6 +125,6 @@ describe('queryOnly', () => {
 describe('KeyedTable', () => {
   it('offers reads by key and key condition, writes and deletes, and no way to read a table without a key', () => {
     const methods = Object.getOwnPropertyNames(KeyedTable.prototype).filter((m) => m !== 'constructor');
-    expect(methods.sort()).toEqual(['delete', 'deleteAll', 'get', 'put', 'query', 'update']);
+    expect(methods.sort()).toEqual(['delete', 'deleteAll', 'get', 'put', 'query', 'queryPage', 'update']);
   });
 });

@@ -78,10 +78,39 @@ export interface QueryOptions {
   readonly consistent?: boolean;
   /** @default - every attribute */
   readonly projection?: string;
+  /** Sort-key order: false for descending. @default true */
+  readonly forward?: boolean;
+}
+
+/** One page of a query: at most `limit` items, after `startKey`. */
+export interface PageOptions extends QueryOptions {
+  readonly limit: number;
+  /** Where the previous page ended. @default - the first page */
+  readonly startKey?: Key;
+}
+
+export interface Page {
+  readonly items: Item[];
+  /** Where this page ended, when DynamoDB may hold more. @default - the last page */
+  readonly lastKey?: Item;
 }
 
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_WRITE_LIMIT = 25;
+
+function queryInput(tableName: string, options: QueryOptions, startKey: Item | undefined): QueryCommandInput {
+  return {
+    TableName: tableName,
+    IndexName: options.index,
+    KeyConditionExpression: options.keyCondition,
+    ExpressionAttributeValues: options.values,
+    ExpressionAttributeNames: options.names,
+    ConsistentRead: options.index ? undefined : (options.consistent ?? false),
+    ProjectionExpression: options.projection,
+    ScanIndexForward: options.forward,
+    ExclusiveStartKey: startKey,
+  };
+}
 
 /** One table, reachable only by its keys. */
 export class KeyedTable {
@@ -102,21 +131,19 @@ export class KeyedTable {
     const items: Item[] = [];
     let startKey: Item | undefined;
     do {
-      const input: QueryCommandInput = {
-        TableName: this.name,
-        IndexName: options.index,
-        KeyConditionExpression: options.keyCondition,
-        ExpressionAttributeValues: options.values,
-        ExpressionAttributeNames: options.names,
-        ConsistentRead: options.index ? undefined : (options.consistent ?? false),
-        ProjectionExpression: options.projection,
-        ExclusiveStartKey: startKey,
-      };
-      const page = await this.db.send(new QueryCommand(input));
+      const page = await this.db.send(new QueryCommand(queryInput(this.name, options, startKey)));
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
+  }
+
+  /** One page of the items matching a key condition. */
+  async queryPage(options: PageOptions): Promise<Page> {
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({ ...queryInput(this.name, options, options.startKey), Limit: options.limit }),
+    );
+    return { items: Items, ...(LastEvaluatedKey ? { lastKey: LastEvaluatedKey } : {}) };
   }
 
   async put(item: Item, options: Omit<PutCommandInput, 'TableName' | 'Item'> = {}): Promise<void> {
