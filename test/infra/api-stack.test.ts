@@ -9,7 +9,7 @@ import {
   SUBSCRIBER_TABLES,
 } from '../../lambdas/api/function-tables';
 import { READ_SCOPES, ROLE_SCOPES, ROLES } from '../../lambdas/api/roles';
-import { API_FUNCTIONS, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
+import { API_FUNCTIONS, queryParameters, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
 import { JOB_NAMES, type JobName } from '../../lambdas/jobs/registry';
 import { createDsrRequest } from '../../lambdas/shared/dsr-schemas';
 import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
@@ -365,18 +365,22 @@ describe('Optline-eu-Api', () => {
         'method.request.querystring.from': true,
         'method.request.querystring.to': true,
       });
+      // Optional query parameters are declared, not required: a page cursor or a status filter.
+      expect(methodFor('GET', '/v1/dsr')!.Properties.RequestParameters).toEqual({
+        'method.request.querystring.status': false,
+        'method.request.querystring.cursor': false,
+        'method.request.querystring.limit': false,
+      });
       for (const route of ROUTES) {
         const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
-        const query = Object.keys(route.query?.shape ?? {});
         expect(methodFor(route.method, route.path)!.Properties.RequestParameters).toEqual(
           Object.fromEntries([
             ...names.map((name) => [`method.request.path.${name}`, true]),
-            ...query.map((name) => [`method.request.querystring.${name}`, true]),
-            ...(route.headers ?? []).map((name) => [`method.request.header.${name}`, true]),
-            ...Object.keys(route.query?.shape ?? {}).map((name) => [
+            ...queryParameters(route).map(({ name, required }) => [
               `method.request.querystring.${name}`,
-              false,
+              required,
             ]),
+            ...(route.headers ?? []).map((name) => [`method.request.header.${name}`, true]),
           ]),
         );
       }
