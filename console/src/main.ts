@@ -9,6 +9,8 @@ import { currentToken, forgetToken, keepToken } from './auth/session';
 import { announce, h } from './dom';
 import { consoleLocation } from './location';
 import type { PageContext } from './views/context';
+import { activityPage } from './views/activity';
+import { dsrQueuePage } from './views/dsr-queue';
 import { retentionPage } from './views/retention';
 import { subscriberPage } from './views/subscriber';
 
@@ -20,7 +22,9 @@ interface Page {
 
 const PAGES: readonly Page[] = [
   { route: '', title: 'Subscriber', render: subscriberPage },
+  { route: 'requests', title: 'Data-subject requests', render: dsrQueuePage },
   { route: 'retention', title: 'Retention schedule', render: retentionPage },
+  { route: 'activity', title: 'Activity', render: activityPage },
 ];
 
 const root = document.getElementById('app')!;

@@ -10,6 +10,18 @@ import type { PageContext } from './context';
 import { dsrActions } from './dsr-actions';
 
 type Profile = Answer<'getSubscriber'>;
+type ConsentEvent = Answer<'listConsentEvents'>['events'][number];
+type MessagePage = Answer<'listSubscriberMessages'>;
+
+const CONSENT_EVENTS: Readonly<Record<ConsentEvent['type'], string>> = {
+  opt_in: 'Opted in',
+  opt_in_confirmed: 'Confirmed the opt-in',
+  opt_out: 'Opted out',
+  re_opt_in: 'Opted in again',
+};
+
+/** Recent messages: one page, newest first; older ones are a DSR export away. */
+const RECENT_MESSAGES = 20;
 
 export function subscriberPage(ctx: PageContext): HTMLElement {
   const input = h('input', {
@@ -46,9 +58,13 @@ export function subscriberPage(ctx: PageContext): HTMLElement {
   async function load(message?: string): Promise<void> {
     announce(status, 'Loading…');
     const path = { params: { path: { phone } } };
-    const [profile, optOut] = await Promise.all([
+    const [profile, optOut, consent, messages] = await Promise.all([
       ctx.api.GET('/v1/subscribers/{phone}', path),
       ctx.api.GET('/v1/opt-outs/{phone}', path),
+      ctx.api.GET('/v1/subscribers/{phone}/consent-events', path),
+      ctx.api.GET('/v1/subscribers/{phone}/messages', {
+        params: { path: { phone }, query: { limit: RECENT_MESSAGES } },
+      }),
     ]);
     if (profile.response.status !== 404 && !profile.data) {
       details.replaceChildren();
@@ -56,8 +72,11 @@ export function subscriberPage(ctx: PageContext): HTMLElement {
     }
     const sections: HTMLElement[] = [];
     sections.push(profileSection(profile.data));
-    if (optOut.data) sections.push(suppressionSection(optOut.data));
     if (profile.data) sections.push(legalHoldSection(profile.data));
+    // The consent history and the opt-out outlive the profile: they are kept after erasure (DESIGN §2).
+    if (consent.data) sections.push(consentSection(consent.data.events));
+    if (optOut.data) sections.push(suppressionSection(optOut.data));
+    if (messages.data) sections.push(messagesSection(messages.data));
     details.replaceChildren(...sections);
     announce(status, message ?? (profile.data ? 'Subscriber found.' : 'No profile is held for this number.'));
   }
@@ -156,5 +175,77 @@ function suppressionSection(state: { suppressed: boolean; since?: string; scopes
     state.suppressed
       ? h('p', {}, `Opted out since ${formatTime(state.since)}, of: ${state.scopes.join(', ')}.`)
       : h('p', {}, 'Not opted out.'),
+  );
+}
+
+function consentSection(events: readonly ConsentEvent[]): HTMLElement {
+  return h(
+    'section',
+    { 'aria-labelledby': 'consent-heading' },
+    h('h2', { id: 'consent-heading' }, 'Consent history'),
+    events.length === 0
+      ? h('p', {}, 'No consent on record.')
+      : h(
+          'ol',
+          { class: 'timeline', 'aria-label': 'Consent events, newest first' },
+          ...events.map((event) =>
+            h(
+              'li',
+              {},
+              h('strong', {}, CONSENT_EVENTS[event.type]),
+              ` (${event.scope === 'all' ? 'everything' : `topic ${event.scope}`}) `,
+              h('time', { datetime: event.at }, formatTime(event.at)),
+              h('br'),
+              `through ${event.source.replace(/_/g, ' ')}`,
+              event.evidence.keyword ? `, keyword “${event.evidence.keyword}”` : '',
+              event.evidence.noticeVersion ? `, notice ${event.evidence.noticeVersion}` : '',
+            ),
+          ),
+        ),
+  );
+}
+
+function messagesSection(page: MessagePage): HTMLElement {
+  return h(
+    'section',
+    { 'aria-labelledby': 'messages-heading' },
+    h('h2', { id: 'messages-heading' }, 'Recent messages'),
+    page.messages.length === 0
+      ? h('p', {}, 'No messages in the last six months.')
+      : h(
+          'div',
+          { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-labelledby': 'messages-heading' },
+          h(
+            'table',
+            {},
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...['When', 'Direction', 'Category', 'Status', 'Text'].map((column) =>
+                  h('th', { scope: 'col' }, column),
+                ),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...page.messages.map((message) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, formatTime(message.createdAt)),
+                  h('td', {}, message.direction),
+                  h('td', {}, message.category.replace(/_/g, ' ')),
+                  h('td', {}, message.status),
+                  h('td', {}, message.body),
+                ),
+              ),
+            ),
+          ),
+        ),
+    page.nextCursor ? h('p', { class: 'hint' }, 'Older messages are in the export.') : null,
   );
 }
