@@ -69,7 +69,7 @@ import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLoca
 import { localJobs } from './jobs';
 import { LocalQueue } from './local-queue';
 import { localTableDefinitions } from './table-definitions';
-import { LOCAL_TENANTS, tenantByToken, tenantItem } from './tenants';
+import { credentialByToken, LOCAL_TENANTS, tenantItem } from './tenants';
 import { answerClientError, decodePathSegment, requestUrl } from './unparsable-requests';
 
 /** The time budget a local request gets, like the Lambda timeout of the deployed functions. */
@@ -331,7 +331,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     maxWaitUs: () => LOCAL_REQUEST_BUDGET_MS * 1000,
   });
   const sender = options.wrapSender?.(paced) ?? paced;
-  const callers = bearerTokenCaller(tenantByToken());
+  const callers = bearerTokenCaller(credentialByToken());
   let baseUrl = '';
   // Not named `exports`: in the CommonJS build that would shadow the module's own exports.
   const exportFiles = new LocalExportStore({

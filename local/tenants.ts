@@ -1,4 +1,9 @@
-/** The tenants local mode seeds, with the bearer tokens that stand in for Cognito app clients. */
+/**
+ * The tenants local mode seeds, with the bearer tokens that stand in for Cognito: each tenant's application
+ * token (every scope, as an app client), and role tokens for members of the console's staff.
+ */
+import type { LocalCredential } from '../lambdas/api/callers';
+import type { Role } from '../lambdas/api/roles';
 import type { TenantSettings } from '../lambdas/domain/tenants';
 
 export interface LocalTenant extends TenantSettings {
@@ -23,8 +28,19 @@ export const LOCAL_TENANTS: readonly LocalTenant[] = [
   },
 ];
 
-export const tenantByToken = (): Record<string, string> =>
-  Object.fromEntries(LOCAL_TENANTS.map((t) => [t.token, t.tenantId]));
+/** Role tokens of the console: `local-<tenant>-<officer|viewer>`, each with its role's scopes. */
+export const LOCAL_ROLE_TOKENS: Readonly<Record<string, { readonly tenantId: string; readonly role: Role }>> =
+  {
+    'local-demo-officer': { tenantId: 'demo', role: 'privacy-officer' },
+    'local-demo-viewer': { tenantId: 'demo', role: 'viewer' },
+    'local-acme-officer': { tenantId: 'acme', role: 'privacy-officer' },
+  };
+
+/** Every local token and what it stands for. */
+export const credentialByToken = (): Record<string, LocalCredential> => ({
+  ...Object.fromEntries(LOCAL_TENANTS.map((t) => [t.token, { tenantId: t.tenantId }])),
+  ...LOCAL_ROLE_TOKENS,
+});
 
 /** The Tenants item of a local tenant: its settings, without the local token. */
 export const tenantItem = ({ token: _token, ...settings }: LocalTenant): TenantSettings => settings;

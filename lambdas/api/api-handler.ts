@@ -3,8 +3,8 @@
  * problem+json. The same function serves the deployed Lambda and the local server, which builds the same
  * event shape.
  *
- * Order of checks: route → credentials (401) → scope (403) → media type (415) → size (413) → JSON (400)
- * → schema (400) → action. Nothing is stored before every check has passed.
+ * Order of checks: route → credentials (401) → scope (403, any one of the route's scopes admits) → query
+ * (400) → media type (415) → size (413) → JSON (400) → schema (400) → action. Nothing is stored before every check has passed.
  *
  * A failure the action did not turn into a problem is a 500, unless it is a transient fault of a dependency
  * (DynamoDB or KMS throttling, a 5xx, a dropped connection: `classifyTransientFault`) that outlasted the SDK's
@@ -41,6 +41,8 @@ export interface ApiRequest<Body = unknown> {
   readonly pathParameters: Readonly<Record<string, string>>;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The route's query parameters, parsed. @default - none (a route without query parameters) */
+  readonly query?: Readonly<Record<string, unknown>>;
   readonly body: Body;
   readonly requestId: string;
 }
@@ -84,6 +86,19 @@ function findRoute(routes: readonly RouteSpec[], event: APIGatewayProxyEvent): R
   if (route) return route;
   if (samePath.length > 0) throw new MethodNotAllowedError(samePath.map((r) => r.method));
   throw new NotFoundError({ detail: 'No such route.' });
+}
+
+function parseQuery(route: RouteSpec, event: APIGatewayProxyEvent): Record<string, unknown> {
+  if (!route.query) return {};
+  const parsed = route.query.safeParse(event.queryStringParameters ?? {});
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  throw new InvalidInputError(
+    parsed.error.issues.map((issue) => ({
+      // An unknown parameter is an issue of the whole query.
+      field: issue.path.length === 0 ? '(query)' : issue.path.map((key) => String(key)).join('.'),
+      message: issue.message,
+    })),
+  );
 }
 
 function parseBody(route: RouteSpec, event: APIGatewayProxyEvent, headers: Record<string, string>): unknown {
@@ -159,9 +174,12 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       const caller = options.callers(event);
       if (!caller) throw new UnauthorizedError();
       tenantId = caller.tenantId;
-      if (!caller.scopes.includes(route.scope)) {
-        throw new ForbiddenError({ detail: `This operation needs the ${route.scope} scope.` });
+      if (!route.scopes.some((scope) => caller.scopes.includes(scope))) {
+        throw new ForbiddenError({
+          detail: `This operation needs one of the scopes ${route.scopes.join(', ')}.`,
+        });
       }
+      const query = parseQuery(route, event);
       const headers = lowerCaseHeaders(event.headers);
       const body = parseBody(route, event, headers);
       const action = options.actions[route.operationId]!;
@@ -170,6 +188,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         caller,
         pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
         headers,
+        query,
         body,
         requestId,
       });

@@ -4,12 +4,15 @@
  * a bearer token is looked up among the seeded tenants.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ROLE_SCOPES, type Role } from './roles';
 import { RESOURCE_SERVER_ID, SCOPES, type Scope } from './routes';
 
 export interface Caller {
   readonly tenantId: string;
   readonly scopes: readonly Scope[];
-  /** Who is calling, recorded as the actor of audited actions: `client:<app client id>` or `local:<tenant>`. */
+  /** The role of a member of staff (the console); applications have none. @default - no role */
+  readonly role?: Role;
+  /** Who is calling, recorded as the actor of audited actions: `client:<app client id>`, `local:<tenant>` or `local:<tenant>:<role>`. */
   readonly principal?: string;
 }
 
@@ -31,14 +34,30 @@ export function cognitoClaimsCaller(tenantByClientId: Readonly<Record<string, st
   };
 }
 
-/** Local mode: `Authorization: Bearer <token>` checked against the seeded tenants, which hold every scope. */
-export function bearerTokenCaller(tenantByToken: Readonly<Record<string, string>>): CallerResolver {
+/** What a local bearer token stands for: a tenant's application (every scope), or a member of its staff. */
+export interface LocalCredential {
+  readonly tenantId: string;
+  /** @default - an application, with every scope */
+  readonly role?: Role;
+}
+
+/**
+ * Local mode: `Authorization: Bearer <token>` checked against the seeded tokens. An application token holds
+ * every scope; a role token holds its role's scopes.
+ */
+export function bearerTokenCaller(
+  credentialByToken: Readonly<Record<string, LocalCredential>>,
+): CallerResolver {
   return (event) => {
     const header = Object.entries(event.headers ?? {}).find(
       ([name]) => name.toLowerCase() === 'authorization',
     )?.[1];
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    const tenantId = token === undefined ? undefined : tenantByToken[token];
-    return tenantId ? { tenantId, scopes: [...SCOPES], principal: `local:${tenantId}` } : undefined;
+    const credential = token === undefined ? undefined : credentialByToken[token];
+    if (!credential) return undefined;
+    const { tenantId, role } = credential;
+    return role
+      ? { tenantId, role, scopes: [...ROLE_SCOPES[role]], principal: `local:${tenantId}:${role}` }
+      : { tenantId, scopes: [...SCOPES], principal: `local:${tenantId}` };
   };
 }

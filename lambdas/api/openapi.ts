@@ -152,7 +152,23 @@ function parameters(route: RouteSpec, components: Record<string, JsonObject>): J
     if (name !== 'Idempotency-Key') throw new Error(`No schema for the request header ${name}`);
     return { name, in: 'header', required: true, schema: jsonSchema(idempotencyKey, components) };
   });
-  return [...path, ...headers];
+  return [...path, ...queryParameters(route, components), ...headers];
+}
+
+/** Query parameters, from the route's query object: each property is one parameter. */
+function queryParameters(route: RouteSpec, components: Record<string, JsonObject>): JsonObject[] {
+  if (!route.query) return [];
+  const object = jsonSchema(route.query, components) as {
+    properties?: Record<string, JsonObject>;
+    required?: string[];
+  };
+  return Object.entries(object.properties ?? {}).map(([name, { description, ...schema }]) => ({
+    name,
+    in: 'query',
+    required: object.required?.includes(name) ?? false,
+    ...(description === undefined ? {} : { description }),
+    schema,
+  }));
 }
 
 function links(route: RouteSpec): JsonObject | undefined {
@@ -188,7 +204,11 @@ function operation(route: RouteSpec, components: Record<string, JsonObject>): Js
   return {
     operationId: route.operationId,
     summary: route.summary,
-    security: [{ oauth2: [`${RESOURCE_SERVER_ID}/${route.scope}`] }, { localBearer: [] }],
+    // Alternatives: any one of the route's scopes admits (scopes listed in one requirement would all be needed).
+    security: [
+      ...route.scopes.map((scope) => ({ oauth2: [`${RESOURCE_SERVER_ID}/${scope}`] })),
+      { localBearer: [] },
+    ],
     parameters: parameters(route, components),
     ...(route.body
       ? {

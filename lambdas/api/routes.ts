@@ -18,6 +18,14 @@ import {
 import { legalHoldRequest, legalHoldView } from '../shared/legal-hold-schemas';
 import type { ProblemSlug } from '../shared/problem';
 import {
+  callerView,
+  consentEventList,
+  dsrListQuery,
+  dsrPage,
+  pageQuery,
+  subscriberMessagePage,
+} from '../shared/read-schemas';
+import {
   createSubscriberRequest,
   interactionRequest,
   messageAccepted,
@@ -32,9 +40,26 @@ import {
 } from '../shared/schemas';
 import type * as z from '../shared/zod';
 
-/** OAuth scopes of the Cognito resource server; a token carries them as `optline/<scope>`. */
-export const SCOPES = ['subscribers.write', 'messages.send', 'optouts.write', 'dsr.manage'] as const;
+/**
+ * OAuth scopes of the Cognito resource server; a token carries them as `optline/<scope>`. Each area has a write
+ * scope and a read scope; a read route accepts either, so a client holding the write scope reads as before.
+ */
+export const SCOPES = [
+  'subscribers.write',
+  'messages.send',
+  'optouts.write',
+  'dsr.manage',
+  'subscribers.read',
+  'dsr.read',
+  'messages.read',
+  'stats.read',
+] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** Scopes a read route accepts, any one of them: the area's read scope or its write scope. */
+const SUBSCRIBERS_READ = ['subscribers.read', 'subscribers.write'] as const satisfies readonly Scope[];
+const DSR_READ = ['dsr.read', 'dsr.manage'] as const satisfies readonly Scope[];
+const MESSAGES_READ = ['messages.read', 'messages.send'] as const satisfies readonly Scope[];
 export const RESOURCE_SERVER_ID = 'optline';
 
 /** The Lambda function that serves a route; routes of one concern share a function. */
@@ -68,10 +93,19 @@ export interface RouteSpec {
   /** API Gateway resource path, with `{param}` placeholders. */
   readonly path: string;
   readonly summary: string;
-  readonly scope: Scope;
+  /**
+   * The scopes that admit a caller, any one of them (API Gateway's `authorizationScopes` are any-of as well).
+   * The first is the one a client asks for; read routes list their read scope first.
+   */
+  readonly scopes: readonly [Scope, ...Scope[]];
   readonly fn: ApiFunction;
   /** @default - the route takes no body */
   readonly body?: z.ZodMiniType;
+  /**
+   * The query parameters, as a strict object of optional fields (a query string holds text: numbers are
+   * coerced). Unknown parameters are refused. @default - the query string is ignored
+   */
+  readonly query?: z.ZodMiniObject;
   /** Required request headers, documented and checked by the handler. @default - none */
   readonly headers?: readonly string[];
   /** Success responses by status code. */
@@ -111,6 +145,16 @@ const SUBSCRIBER_LINKS: Readonly<Record<string, RouteLink>> = {
     description: 'Clear the legal hold',
     parameters: FROM_SUBSCRIBER,
   },
+  ListConsentEvents: {
+    operationId: 'listConsentEvents',
+    description: 'Read the consent timeline',
+    parameters: FROM_SUBSCRIBER,
+  },
+  ListSubscriberMessages: {
+    operationId: 'listSubscriberMessages',
+    description: 'Read the messages sent to and received from the subscriber',
+    parameters: FROM_SUBSCRIBER,
+  },
   GetOptOut: {
     operationId: 'getOptOut',
     description: 'Read the suppression state',
@@ -142,7 +186,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'POST',
     path: '/v1/subscribers',
     summary: 'Subscribe a phone number with consent evidence',
-    scope: 'subscribers.write',
+    scopes: ['subscribers.write'],
     fn: 'subscribers',
     body: createSubscriberRequest,
     responses: {
@@ -157,7 +201,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     path: '/v1/subscribers/{phone}',
     summary: 'Read a subscriber profile',
-    scope: 'subscribers.write',
+    scopes: SUBSCRIBERS_READ,
     fn: 'subscribers',
     responses: { 200: { description: 'The profile', body: subscriberProfile } },
     problems: ['not-found'],
@@ -167,7 +211,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'PATCH',
     path: '/v1/subscribers/{phone}',
     summary: 'Change locale, time zone or topics',
-    scope: 'subscribers.write',
+    scopes: ['subscribers.write'],
     fn: 'subscribers',
     body: patchSubscriberRequest,
     responses: { 200: { description: 'The updated profile', body: subscriberProfile } },
@@ -178,7 +222,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'POST',
     path: '/v1/subscribers/{phone}/interactions',
     summary: 'Record that the subscriber interacted, which postpones the inactivity purge',
-    scope: 'subscribers.write',
+    scopes: ['subscribers.write'],
     fn: 'subscribers',
     body: interactionRequest,
     responses: { 204: { description: 'Recorded' } },
@@ -189,7 +233,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'PUT',
     path: '/v1/subscribers/{phone}/legal-hold',
     summary: 'Put the subscriber under legal hold: no expiry and no purge until it is cleared',
-    scope: 'dsr.manage',
+    scopes: ['dsr.manage'],
     fn: 'subscribers',
     body: legalHoldRequest,
     responses: {
@@ -202,9 +246,32 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'DELETE',
     path: '/v1/subscribers/{phone}/legal-hold',
     summary: 'Clear a legal hold: the 36-month expiry is restored from the last interaction',
-    scope: 'dsr.manage',
+    scopes: ['dsr.manage'],
     fn: 'subscribers',
     responses: { 204: { description: 'Cleared, or there was no hold' } },
+    problems: ['not-found'],
+  },
+  {
+    operationId: 'listConsentEvents',
+    method: 'GET',
+    path: '/v1/subscribers/{phone}/consent-events',
+    summary:
+      'Read the consent timeline of a number: every opt-in and opt-out of the consent ledger, newest first; ' +
+      'the ledger outlives an erasure, as proof of consent',
+    scopes: SUBSCRIBERS_READ,
+    fn: 'subscribers',
+    responses: { 200: { description: 'The consent events', body: consentEventList } },
+    problems: ['not-found'],
+  },
+  {
+    operationId: 'listSubscriberMessages',
+    method: 'GET',
+    path: '/v1/subscribers/{phone}/messages',
+    summary: "Read a subscriber's messages, outbound and inbound, newest first, one page at a time",
+    scopes: SUBSCRIBERS_READ,
+    fn: 'subscribers',
+    query: pageQuery,
+    responses: { 200: { description: 'One page of messages', body: subscriberMessagePage } },
     problems: ['not-found'],
   },
   {
@@ -212,7 +279,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'POST',
     path: '/v1/messages',
     summary: 'Send one SMS; requires an Idempotency-Key header',
-    scope: 'messages.send',
+    scopes: ['messages.send'],
     fn: 'messages',
     body: sendMessageRequest,
     headers: ['Idempotency-Key'],
@@ -241,7 +308,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     path: '/v1/messages/{messageId}',
     summary: 'Read the status of a message',
-    scope: 'messages.send',
+    scopes: MESSAGES_READ,
     fn: 'messages',
     responses: { 200: { description: 'The message status', body: messageView } },
     problems: ['not-found'],
@@ -251,7 +318,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'POST',
     path: '/v1/opt-outs',
     summary: 'Record an opt-out, of everything or of one topic; a repeat changes nothing',
-    scope: 'optouts.write',
+    scopes: ['optouts.write'],
     fn: 'optouts',
     body: optOutRequest,
     responses: { 200: { description: 'Suppressed', body: optOutRecorded } },
@@ -262,7 +329,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     path: '/v1/opt-outs/{phone}',
     summary: 'Read whether a number is suppressed, and for which scopes',
-    scope: 'optouts.write',
+    scopes: ['subscribers.read', 'optouts.write'],
     fn: 'optouts',
     responses: {
       200: { description: 'The suppression state; an unknown number is not suppressed', body: optOutStatus },
@@ -275,7 +342,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/v1/dsr',
     summary:
       'Open a data-subject request (access, portability, erasure, rectification, restriction, objection)',
-    scope: 'dsr.manage',
+    scopes: ['dsr.manage'],
     fn: 'dsr',
     body: createDsrRequest,
     responses: {
@@ -291,11 +358,22 @@ export const ROUTES: readonly RouteSpec[] = [
     },
   },
   {
+    operationId: 'listDsrs',
+    method: 'GET',
+    path: '/v1/dsr',
+    summary: "The tenant's data-subject requests by deadline, soonest first, optionally of one status",
+    scopes: DSR_READ,
+    fn: 'dsr',
+    query: dsrListQuery,
+    responses: { 200: { description: 'One page of requests', body: dsrPage } },
+    problems: [],
+  },
+  {
     operationId: 'getDsr',
     method: 'GET',
     path: '/v1/dsr/{id}',
     summary: 'Follow a data-subject request; a completed export comes with a fresh download URL',
-    scope: 'dsr.manage',
+    scopes: DSR_READ,
     fn: 'dsr',
     responses: { 200: { description: 'The request', body: dsrStatusView } },
     problems: ['not-found'],
@@ -305,7 +383,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'POST',
     path: '/v1/dsr/{id}/extend',
     summary: 'Extend the deadline once, with the reason the data subject is told',
-    scope: 'dsr.manage',
+    scopes: ['dsr.manage'],
     fn: 'dsr',
     body: extendDsrRequest,
     responses: { 200: { description: 'Extended', body: dsrExtended } },
@@ -317,7 +395,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/v1/campaigns',
     summary:
       "Send one message to every consenting subscriber of a topic, at the provider's rate, with every check at dispatch",
-    scope: 'messages.send',
+    scopes: ['messages.send'],
     fn: 'campaigns',
     body: createCampaignRequest,
     headers: ['Idempotency-Key'],
@@ -342,7 +420,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     path: '/v1/campaigns/{id}',
     summary: 'Follow a campaign: its status and live counts',
-    scope: 'messages.send',
+    scopes: MESSAGES_READ,
     fn: 'campaigns',
     responses: { 200: { description: 'The campaign', body: campaignView } },
     problems: ['not-found'],
@@ -352,10 +430,21 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'POST',
     path: '/v1/campaigns/{id}/cancel',
     summary: 'Cancel a campaign: no recipient is dispatched after this; a repeat answers the same',
-    scope: 'messages.send',
+    scopes: ['messages.send'],
     fn: 'campaigns',
     responses: { 200: { description: 'Cancelled', body: campaignCancelled } },
     problems: ['not-found', 'conflict'],
+  },
+  {
+    operationId: 'getMe',
+    method: 'GET',
+    path: '/v1/me',
+    summary: 'Who is calling: the tenant, the role of a member of staff, and the scopes of the credentials',
+    // Any valid token: a route of API Gateway's Cognito authorizer with scopes takes access tokens only.
+    scopes: SCOPES,
+    fn: 'subscribers',
+    responses: { 200: { description: 'The caller', body: callerView } },
+    problems: [],
   },
 ];
 

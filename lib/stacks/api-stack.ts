@@ -130,6 +130,10 @@ const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'messages.send': 'Send messages and read their status',
   'optouts.write': 'Record and read opt-outs',
   'dsr.manage': 'Open and follow data-subject requests',
+  'subscribers.read': 'Read subscribers, their consent timeline, messages and opt-outs',
+  'dsr.read': 'Read data-subject requests',
+  'messages.read': 'Read messages and campaigns',
+  'stats.read': 'Read the anonymised daily activity counts',
 };
 
 /**
@@ -485,12 +489,18 @@ export class ApiStack extends Stack {
         operationName: route.operationId,
         authorizer,
         authorizationType: AuthorizationType.COGNITO,
-        authorizationScopes: [this.auth.oauthScopes[route.scope]!.scopeName],
+        // Any one of them admits: "The method invocation is authorized if any method scopes matches a claimed
+        // scope in the access token" (authorizationScopes, https://docs.aws.amazon.com/apigateway/latest/api/API_Method.html).
+        authorizationScopes: route.scopes.map((scope) => this.auth.oauthScopes[scope]!.scopeName),
         requestValidator: validator,
         // Required path parameters and headers: the parameter validator refuses a request without one, as the
-        // OpenAPI document declares them required.
+        // OpenAPI document declares them required. Query parameters are optional; the handler checks them.
         requestParameters: Object.fromEntries([
           ...pathParameters.map((name) => [`method.request.path.${name}`, true]),
+          ...Object.keys(route.query?.shape ?? {}).map((name) => [
+            `method.request.querystring.${name}`,
+            false,
+          ]),
           ...(route.headers ?? []).map((name) => [`method.request.header.${name}`, true]),
         ]),
         requestModels: route.body ? { 'application/json': this.requestModel(route, route.body) } : undefined,

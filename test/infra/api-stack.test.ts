@@ -314,7 +314,9 @@ describe('Optline-eu-Api', () => {
         expect(found!.Properties).toMatchObject({
           AuthorizationType: 'COGNITO_USER_POOLS',
           AuthorizerId: { Ref: authorizerId },
-          AuthorizationScopes: [{ 'Fn::Join': ['', [{ Ref: resourceServerId }, `/${route.scope}`]] }],
+          AuthorizationScopes: route.scopes.map((scope) => ({
+            'Fn::Join': ['', [{ Ref: resourceServerId }, `/${scope}`]],
+          })),
           RequestValidatorId: { Ref: validatorId },
           OperationName: route.operationId,
           Integration: {

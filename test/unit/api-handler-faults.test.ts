@@ -55,7 +55,7 @@ function setUp(fail: RouteAction) {
   const metrics = {
     singleMetric: () => ({ addDimension: () => undefined, addMetric: (name: string) => recorded.push(name) }),
   } as unknown as Metrics;
-  const common = { logger, metrics, callers: bearerTokenCaller({ t: 'demo' }) };
+  const common = { logger, metrics, callers: bearerTokenCaller({ t: { tenantId: 'demo' } }) };
   const subscribers = createApiHandler({
     ...common,
     fn: 'subscribers',

@@ -146,7 +146,7 @@ describe('createApiHandler', () => {
     const failing = createApiHandler({
       fn: 'subscribers',
       logger,
-      callers: bearerTokenCaller({ t: 'demo' }),
+      callers: bearerTokenCaller({ t: { tenantId: 'demo' } }),
       actions: {
         ...actions,
         createSubscriber: async () => {
