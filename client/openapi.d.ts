@@ -75,6 +75,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subscribers/{phone}/consent-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the consent timeline of a number: every opt-in and opt-out of the consent ledger, newest first; the ledger outlives an erasure, as proof of consent */
+        get: operations["listConsentEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscribers/{phone}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a subscriber's messages, outbound and inbound, newest first, one page at a time */
+        get: operations["listSubscriberMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages": {
         parameters: {
             query?: never;
@@ -150,7 +184,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The tenant's data-subject requests by deadline, soonest first, optionally of one status */
+        get: operations["listDsrs"];
         put?: never;
         /** Open a data-subject request (access, portability, erasure, rectification, restriction, objection) */
         post: operations["createDsr"];
@@ -239,6 +274,23 @@ export interface paths {
         put?: never;
         /** Cancel a campaign: no recipient is dispatched after this; a repeat answers the same */
         post: operations["cancelCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is calling: the tenant, the role of a member of staff, and the scopes of the credentials */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -997,6 +1049,229 @@ export interface operations {
             };
         };
     };
+    listConsentEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscriber, by phone number */
+                phone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consent events */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Every event of the consent ledger, newest first (kept 5 years, MessageBird 7.4) */
+                        events: {
+                            eventId: string;
+                            /** @enum {string} */
+                            type: "opt_in" | "opt_in_confirmed" | "opt_out" | "re_opt_in";
+                            /**
+                             * Format: date-time
+                             * @description When the consent was given or withdrawn
+                             */
+                            at: string;
+                            /** @constant */
+                            channel: "sms";
+                            /**
+                             * @description How optline learned of it
+                             * @enum {string}
+                             */
+                            source: "api" | "web_form" | "import" | "keyword" | "provider_reconcile";
+                            /** @description `all` or a topic */
+                            scope: string;
+                            /** @description The proof kept with the event */
+                            evidence: {
+                                noticeVersion?: string;
+                                ip?: string;
+                                userAgent?: string;
+                                keyword?: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSubscriberMessages: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page of the same list; another value is refused with 400 */
+                cursor?: string;
+                /** @description Items per page, 1 to 100; 25 when absent */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The subscriber, by phone number */
+                phone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of messages */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first */
+                        messages: {
+                            messageId: string;
+                            /** @enum {string} */
+                            direction: "outbound" | "inbound";
+                            /** @enum {string} */
+                            category: "transactional" | "marketing" | "opt_out_confirmation" | "help";
+                            /**
+                             * @description `received` for an inbound message
+                             * @enum {string}
+                             */
+                            status: "sent" | "delivered" | "failed" | "received";
+                            /** @enum {string} */
+                            channel: "sns" | "end-user-messaging" | "pinpoint" | "outbox";
+                            body: string;
+                            segments: number;
+                            topic?: string;
+                            /** @description The campaign the message was sent for */
+                            campaignId?: string;
+                            failureCode?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; absent on the last page */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     sendMessage: {
         parameters: {
             query?: never;
@@ -1353,6 +1628,112 @@ export interface operations {
                         since?: string;
                         /** @description Scopes opted out of: `all` and/or topics */
                         scopes: string[];
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDsrs: {
+        parameters: {
+            query?: {
+                /** @description Only requests with this status; every status when absent */
+                status?: "received" | "in_progress" | "completed" | "rejected";
+                /** @description The nextCursor of the previous page of the same list; another value is refused with 400 */
+                cursor?: string;
+                /** @description Items per page, 1 to 100; 25 when absent */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of requests */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Ordered by dueAt, soonest first */
+                        requests: {
+                            requestId: string;
+                            /** @enum {string} */
+                            type: "access" | "portability" | "erasure" | "rectification" | "restriction" | "objection";
+                            /** @enum {string} */
+                            status: "received" | "in_progress" | "completed" | "rejected";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description The original deadline; the list is ordered by it, soonest first
+                             */
+                            dueAt: string;
+                            /**
+                             * Format: date-time
+                             * @description The extended deadline, present once extended
+                             */
+                            extendedUntil?: string;
+                            /** Format: date-time */
+                            completedAt?: string;
+                            /**
+                             * @description An open request against its effective deadline: due_soon within 5 days, overdue past it; a closed one is on_time
+                             * @enum {string}
+                             */
+                            deadline: "on_time" | "due_soon" | "overdue";
+                        }[];
+                        /** @description Pass as `cursor` for the next page; absent on the last page */
+                        nextCursor?: string;
                     };
                 };
             };
@@ -2108,6 +2489,84 @@ export interface operations {
             };
             /** @description urn:optline:problem:conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenantId: string;
+                        /**
+                         * @description The role of a signed-in member of staff; absent for an application
+                         * @enum {string}
+                         */
+                        role?: "privacy-officer" | "viewer";
+                        /** @description What the credentials allow; each route names the scopes it accepts */
+                        scopes: string[];
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
