@@ -33,7 +33,11 @@ const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
 
 export function activityPage(ctx: PageContext): HTMLElement {
   const today = new Date();
-  const from = h('input', { id: 'from', type: 'date', value: isoDay(new Date(today.getTime() - 13 * DAY_MS)) });
+  const from = h('input', {
+    id: 'from',
+    type: 'date',
+    value: isoDay(new Date(today.getTime() - 13 * DAY_MS)),
+  });
   const to = h('input', { id: 'to', type: 'date', value: isoDay(today) });
   const status = h('div', { role: 'status', class: 'notice', 'aria-live': 'polite' });
   const charts = h('div', { class: 'charts' });
@@ -44,7 +48,9 @@ export function activityPage(ctx: PageContext): HTMLElement {
       params: { query: { from: from.value, to: to.value } },
     });
     if (!data) return announce(status, problemText(error, response), 'error');
-    charts.replaceChildren(...CHARTS.map((chart, i) => figure(`chart-${i}`, chart.title, chart.measures, data.days)));
+    charts.replaceChildren(
+      ...CHARTS.map((chart, i) => figure(`chart-${i}`, chart.title, chart.measures, data.days)),
+    );
     announce(status, `${data.days.length} days shown.`);
   }
 
@@ -62,7 +68,11 @@ export function activityPage(ctx: PageContext): HTMLElement {
     'div',
     {},
     h('h1', {}, 'Activity'),
-    h('p', {}, 'Counts per day (UTC). They hold no phone number or subject, and outlive the data they count.'),
+    h(
+      'p',
+      {},
+      'Counts per day (UTC). They hold no phone number or subject, and outlive the data they count.',
+    ),
     form,
     status,
     charts,

@@ -34,7 +34,11 @@ export function dsrQueuePage(ctx: PageContext): HTMLElement {
     ...Object.entries(STATUS_FILTER).map(([value, text]) => h('option', { value }, text)),
   );
   const body = h('tbody');
-  const more = h('button', { type: 'button', class: 'secondary', on: { click: () => void loadPage() } }, 'More');
+  const more = h(
+    'button',
+    { type: 'button', class: 'secondary', on: { click: () => void loadPage() } },
+    'More',
+  );
   more.hidden = true;
   let cursor: string | undefined;
 
@@ -55,7 +59,10 @@ export function dsrQueuePage(ctx: PageContext): HTMLElement {
     cursor = data.nextCursor;
     more.hidden = cursor === undefined;
     const shown = body.childElementCount;
-    announce(status, message ?? (shown === 0 ? 'No requests.' : `${shown} request${shown === 1 ? '' : 's'} shown.`));
+    announce(
+      status,
+      message ?? (shown === 0 ? 'No requests.' : `${shown} request${shown === 1 ? '' : 's'} shown.`),
+    );
   }
 
   function row(item: DsrItem): HTMLElement {
@@ -122,7 +129,8 @@ export function dsrQueuePage(ctx: PageContext): HTMLElement {
       params: { path: { id: item.requestId } },
     });
     const url = data?.result?.downloadUrl;
-    if (!url) return announce(status, data ? 'The export has expired.' : problemText(error, response), 'error');
+    if (!url)
+      return announce(status, data ? 'The export has expired.' : problemText(error, response), 'error');
     const link = h('a', { href: url, download: `export-${item.requestId}.json` }, 'Download export');
     cell.replaceChildren(link);
     link.focus();
@@ -132,12 +140,7 @@ export function dsrQueuePage(ctx: PageContext): HTMLElement {
     'div',
     {},
     h('h1', {}, 'Data-subject requests'),
-    h(
-      'div',
-      { class: 'filters' },
-      h('label', { for: 'dsr-status' }, 'Status'),
-      filter,
-    ),
+    h('div', { class: 'filters' }, h('label', { for: 'dsr-status' }, 'Status'), filter),
     status,
     h(
       'div',
