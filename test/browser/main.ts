@@ -94,11 +94,8 @@ before(async () => {
     server = await startNpmStart();
     baseUrl = server.url;
   }
-  const userDataDir = `/tmp/optline-chromium-${process.pid}`;
-  browser = await chromium.launch({
-    executablePath: args.chromium,
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`],
-  });
+  // launch() gives Chromium a new, empty profile directory of its own, and removes it on close.
+  browser = await chromium.launch({ executablePath: args.chromium, args: CHROMIUM_FLAGS });
 });
 
 afterEach(async () => {
