@@ -14,7 +14,9 @@ import type { ApiRequest, RouteAction } from './api-handler';
 import { consentDeps, sendDeps } from './domain-deps';
 import type { SUBSCRIBER_TABLES } from './function-tables';
 import { legalHoldActions } from './legal-hold-api';
+import { meActions } from './me-api';
 import type { ConsentPorts, SendingPorts } from './ports';
+import { subscriberHistoryActions } from './subscriber-history-api';
 
 type SubscriberPorts = SendingPorts<(typeof SUBSCRIBER_TABLES)[number]> &
   ConsentPorts<(typeof SUBSCRIBER_TABLES)[number]>;
@@ -45,6 +47,8 @@ export function subscriberActions(ports: SubscriberPorts): Record<string, RouteA
 
   return {
     ...legalHoldActions(ports),
+    ...subscriberHistoryActions(ports),
+    ...meActions,
     async createSubscriber(request) {
       const input = request.body as CreateSubscriberRequest;
       const { created, subscriber } = await createSubscriber(deps, request.caller.tenantId, input);

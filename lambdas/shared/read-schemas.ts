@@ -16,24 +16,30 @@ import * as z from './zod';
 export const MAX_PAGE_LIMIT = 100;
 export const DEFAULT_PAGE_LIMIT = 25;
 
-/** Base64url: what `nextCursor` is made of. The server checks the rest. */
-export const pageCursor = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(1024),
-    z.regex(/^[A-Za-z0-9_-]+$/, 'must be the nextCursor of an earlier page'),
-    z.describe('The nextCursor of the previous page of the same list; another value is refused with 400'),
-  );
+/** A nextCursor as the server writes them (this one continues a subscriber's messages). */
+const CURSOR_EXAMPLE =
+  'eyJ0IjoiZGVtbyIsInMiOiJYYjN2OWtxMkxtTjhwUTFyUzR0VTd3WTB6QTVjRTZmRzhoSjJrTTRuUDdRIiwiayI6IjIwMjYtMTEtMzBUMTA6MDI6MTEuMDAwWiNiNDg0MDhkNy1kNTRiLTQzMzgtODA2My1kYjI5NmI3ODY5YmUifQ';
 
-export const pageLimit = z.coerce
-  .number()
-  .check(
-    z.int(),
-    z.minimum(1),
-    z.maximum(MAX_PAGE_LIMIT),
-    z.describe(`Items per page, 1 to ${MAX_PAGE_LIMIT}; ${DEFAULT_PAGE_LIMIT} when absent`),
-  );
+/** Base64url: what `nextCursor` is made of. The server checks the rest. */
+export const pageCursor = z.string().check(
+  z.minLength(1),
+  z.maxLength(1024),
+  z.regex(/^[A-Za-z0-9_-]+$/, 'must be the nextCursor of an earlier page'),
+  z.meta({
+    description: 'The nextCursor of the previous page of the same list; another value is refused with 400',
+    examples: [CURSOR_EXAMPLE],
+  }),
+);
+
+export const pageLimit = z.coerce.number().check(
+  z.int(),
+  z.minimum(1),
+  z.maximum(MAX_PAGE_LIMIT),
+  z.meta({
+    description: `Items per page, 1 to ${MAX_PAGE_LIMIT}; ${DEFAULT_PAGE_LIMIT} when absent`,
+    examples: [DEFAULT_PAGE_LIMIT],
+  }),
+);
 
 const nextCursor = z
   .optional(z.string())
@@ -45,9 +51,12 @@ export type PageQuery = z.infer<typeof pageQuery>;
 
 /** Query of `GET /v1/dsr`. */
 export const dsrListQuery = z.strictObject({
-  status: z
-    .optional(z.enum(DSR_STATUSES))
-    .check(z.describe('Only requests with this status; every status when absent')),
+  status: z.optional(z.enum(DSR_STATUSES)).check(
+    z.meta({
+      description: 'Only requests with this status; every status when absent',
+      examples: ['received'],
+    }),
+  ),
   cursor: z.optional(pageCursor),
   limit: z.optional(pageLimit),
 });
@@ -153,7 +162,7 @@ export const subscriberMessagePage = z
               updatedAt: '2026-11-30T10:02:14.000Z',
             },
           ],
-          nextCursor: 'eyJzayI6IjIwMjYtMTEtMzBUMTA6MDI6MTEuMDAwWiJ9',
+          nextCursor: CURSOR_EXAMPLE,
         },
       ],
     }),

@@ -194,6 +194,18 @@ export class DataStack extends Stack {
           sortKey: { name: 'receivedAt', type: AttributeType.STRING },
           projectionType: ProjectionType.ALL,
         },
+        // The tenant's queue of one status (`tenantStatus` = `T#<tenant>#<status>`) by deadline, for GET /v1/dsr:
+        // a status change moves the item to another partition, in the same write. What the list shows is
+        // projected; verification, changes and results are not. One index only: "You can create or delete only
+        // one global secondary index per UpdateTable operation" (GlobalSecondaryIndexUpdates,
+        // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html).
+        {
+          indexName: 'ByTenantStatusDue',
+          partitionKey: { name: 'tenantStatus', type: AttributeType.STRING },
+          sortKey: { name: 'dueAt', type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: ['type', 'status', 'receivedAt', 'extendedUntil', 'completedAt', TTL_ATTRIBUTE],
+        },
       ],
     });
     // Campaigns, their idempotency keys and one claim per recipient (lambdas/adapters/dynamo/campaign-store.ts).

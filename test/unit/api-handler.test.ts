@@ -40,6 +40,9 @@ describe('createApiHandler', () => {
     recordInteraction: ok,
     setLegalHold: ok,
     clearLegalHold: ok,
+    listConsentEvents: ok,
+    listSubscriberMessages: ok,
+    getMe: ok,
   };
   const deployed = createApiHandler({
     fn: 'subscribers',

@@ -17,6 +17,12 @@ export const STATUS_DUE_INDEX = 'ByStatusDue';
 export const SUBJECT_INDEX = 'BySubject';
 /** The attribute that keys {@link SUBJECT_INDEX}. */
 export const SUBJECT_KEY_ATTRIBUTE = 'subjectKey';
+/** Index of the tenant's requests of one status by original deadline (`tenantStatus`, `dueAt`), for GET /v1/dsr. */
+export const TENANT_STATUS_INDEX = 'ByTenantStatusDue';
+/** The attribute that keys {@link TENANT_STATUS_INDEX}; it moves with every status change. */
+export const TENANT_STATUS_ATTRIBUTE = 'tenantStatus';
+export const tenantStatusKey = (tenantId: string, status: DsrStatus): string =>
+  `${tenantPk(tenantId)}#${status}`;
 
 export const dsrKey = (tenantId: string, requestId: string) => ({
   pk: tenantPk(tenantId),
@@ -28,7 +34,13 @@ type Tables = { readonly DsrRequests: string; readonly AuditLog: string };
 type Item = Record<string, unknown>;
 
 function toRecord(item: Item): DsrRecord {
-  const { pk: _pk, sk: _sk, [SUBJECT_KEY_ATTRIBUTE]: _subjectKey, ...record } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    [SUBJECT_KEY_ATTRIBUTE]: _subjectKey,
+    [TENANT_STATUS_ATTRIBUTE]: _tenantStatus,
+    ...record
+  } = item;
   return record as unknown as DsrRecord;
 }
 
@@ -75,6 +87,7 @@ export class DynamoDsrStore implements DsrStore {
           Item: {
             ...dsrKey(record.tenantId, record.requestId),
             [SUBJECT_KEY_ATTRIBUTE]: subjectPk(record.tenantId, record.subjectId),
+            [TENANT_STATUS_ATTRIBUTE]: tenantStatusKey(record.tenantId, record.status),
             ...record,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -93,6 +106,8 @@ export class DynamoDsrStore implements DsrStore {
     // Only the fields a transition changes: a concurrent extension of the same item is never overwritten.
     const fields = Object.entries({
       status: next.status,
+      // The tenant's queue of the new status: the item leaves the old one in the same write.
+      [TENANT_STATUS_ATTRIBUTE]: tenantStatusKey(next.tenantId, next.status),
       completedAt: next.completedAt,
       result: next.result,
       rejectionReason: next.rejectionReason,

@@ -79,6 +79,21 @@ export interface QueryOptions {
   readonly consistent?: boolean;
   /** @default - every attribute */
   readonly projection?: string;
+  /** Sort-key order: false for descending. @default true */
+  readonly forward?: boolean;
+}
+
+/** One page of a query: at most `limit` items, after `startKey`. */
+export interface PageOptions extends QueryOptions {
+  readonly limit: number;
+  /** Where the previous page ended. @default - the first page */
+  readonly startKey?: Key;
+}
+
+export interface Page {
+  readonly items: Item[];
+  /** Where this page ended, when DynamoDB may hold more. @default - the last page */
+  readonly lastKey?: Item;
 }
 
 /** BatchWriteItem takes at most 25 requests. */
@@ -98,26 +113,38 @@ export class KeyedTable {
     return Item;
   }
 
+  private queryInput(options: QueryOptions, startKey: Item | undefined): QueryCommandInput {
+    return {
+      TableName: this.name,
+      IndexName: options.index,
+      KeyConditionExpression: options.keyCondition,
+      ExpressionAttributeValues: options.values,
+      ExpressionAttributeNames: options.names,
+      ConsistentRead: options.index ? undefined : (options.consistent ?? false),
+      ProjectionExpression: options.projection,
+      ScanIndexForward: options.forward,
+      ExclusiveStartKey: startKey,
+    };
+  }
+
   /** Every item matching a key condition, following pagination. */
   async query(options: QueryOptions): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Item | undefined;
     do {
-      const input: QueryCommandInput = {
-        TableName: this.name,
-        IndexName: options.index,
-        KeyConditionExpression: options.keyCondition,
-        ExpressionAttributeValues: options.values,
-        ExpressionAttributeNames: options.names,
-        ConsistentRead: options.index ? undefined : (options.consistent ?? false),
-        ProjectionExpression: options.projection,
-        ExclusiveStartKey: startKey,
-      };
-      const page = await this.db.send(new QueryCommand(input));
+      const page = await this.db.send(new QueryCommand(this.queryInput(options, startKey)));
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
+  }
+
+  /** One page of the items matching a key condition. */
+  async queryPage(options: PageOptions): Promise<Page> {
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({ ...this.queryInput(options, options.startKey), Limit: options.limit }),
+    );
+    return { items: Items, ...(LastEvaluatedKey ? { lastKey: LastEvaluatedKey } : {}) };
   }
 
   async put(item: Item, options: Omit<PutCommandInput, 'TableName' | 'Item'> = {}): Promise<void> {
