@@ -74,7 +74,9 @@ export function subscriberPage(ctx: PageContext): HTMLElement {
     sections.push(profileSection(profile.data));
     if (profile.data) sections.push(legalHoldSection(profile.data));
     // The consent history and the opt-out outlive the profile: they are kept after erasure (DESIGN §2).
-    if (consent.data) sections.push(consentSection(consent.data.events));
+    // A number the tenant never held answers 404: an empty history, shown as such.
+    if (consent.data || consent.response.status === 404)
+      sections.push(consentSection(consent.data?.events ?? []));
     if (optOut.data) sections.push(suppressionSection(optOut.data));
     if (messages.data) sections.push(messagesSection(messages.data));
     details.replaceChildren(...sections);
