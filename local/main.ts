@@ -1,5 +1,6 @@
-/** `npm start`: serves the API locally. Flags: --cell <name> (default eu), --in-memory. Port: PORT (default 3000). */
+/** `npm start`: serves the API and the privacy console locally. Flags: --cell <name> (default eu), --in-memory. Port: PORT (default 3000). */
 import { parseArgs } from 'node:util';
+import { ensureConsoleBuilt, loadConsoleFiles } from './console-files';
 import { NPM_START_DSR_PICKUP_DELAY_MS, startLocalServer } from './server';
 import { LOCAL_ROLE_TOKENS, LOCAL_TENANTS } from './tenants';
 
@@ -8,15 +9,18 @@ async function main(): Promise<void> {
     options: { cell: { type: 'string', default: 'eu' }, 'in-memory': { type: 'boolean', default: false } },
   });
   const port = Number(process.env.PORT ?? 3000);
+  ensureConsoleBuilt((line) => console.log(line));
   const local = await startLocalServer({
     port,
     cell: values.cell,
     inMemory: values['in-memory'],
     dsrPickupDelayMs: NPM_START_DSR_PICKUP_DELAY_MS,
+    consoleFiles: loadConsoleFiles(),
   });
 
   console.log(`optline local (cell ${values.cell}) listening on ${local.url}`);
   console.log(`  OpenAPI: ${local.url}/openapi.json   outbox: ${local.url}/_local/outbox`);
+  console.log(`  privacy console: ${local.url}/console/ (tokens: local-demo-officer, local-demo-viewer)`);
   for (const tenant of LOCAL_TENANTS)
     console.log(`  tenant ${tenant.tenantId}: Authorization: Bearer ${tenant.token}`);
   for (const [token, { tenantId, role }] of Object.entries(LOCAL_ROLE_TOKENS))

@@ -30,6 +30,7 @@ import {
 import { bearerTokenCaller } from '../lambdas/api/callers';
 import { campaignWorkerDeps, campaignWorkerHandler } from '../lambdas/api/campaign-worker';
 import { campaignActions } from '../lambdas/api/campaigns-api';
+import { consoleResponse, type ConsoleFiles } from '../lambdas/api/console-assets';
 import { deliveryStatusHandler } from '../lambdas/api/delivery-status';
 import { sendDeps } from '../lambdas/api/domain-deps';
 import { dsrActions } from '../lambdas/api/dsr-api';
@@ -121,6 +122,11 @@ export interface LocalServerOptions {
    * @default - the cell's smsMps, as deployed
    */
   readonly sendRateMps?: number;
+  /**
+   * The built privacy console, served at `/console/` with `{mode: 'local'}` sign-in (local/console-files.ts).
+   * @default - none: `/console/` answers 503 and says how to build it
+   */
+  readonly consoleFiles?: ConsoleFiles;
 }
 
 /** `npm start`'s `dsrPickupDelayMs`: a data-subject request stays `received` this long, as on a deployed queue. */
@@ -390,6 +396,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     { dsrQueue: dsrQueueAsSent, metrics },
   );
 
+  const consoleFiles = options.consoleFiles ?? new Map();
   const handlers = Object.fromEntries(
     API_FUNCTIONS.map((fn) => [
       fn,
@@ -404,6 +411,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         const body = await readBody(req);
         if (req.method === 'GET' && url.pathname === '/openapi.json')
           return sendJson(res, 200, buildOpenApiDocument(baseUrl));
+        if (url.pathname === '/console' || url.pathname.startsWith('/console/')) {
+          const path = url.pathname === '/console' ? undefined : url.pathname.slice('/console/'.length);
+          const {
+            statusCode,
+            headers,
+            body: file,
+          } = consoleResponse(req.method ?? 'GET', path, consoleFiles, { mode: 'local' });
+          res.writeHead(statusCode, headers);
+          return void res.end(file);
+        }
         if (req.method === 'GET' && url.pathname === '/_local/outbox')
           return sendJson(res, 200, outbox.entries());
         if (req.method === 'GET' && url.pathname.startsWith('/_local/exports/')) {
