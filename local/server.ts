@@ -43,6 +43,7 @@ import { API_FUNCTIONS, ROUTES, type ApiFunction } from '../lambdas/api/routes';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
 import type { DsrQueue } from '../lambdas/domain/dsr-ports';
 import { processInbound } from '../lambdas/domain/inbound';
+import { periodsOf, useCellPeriods } from '../lambdas/domain/retention';
 import { InMemorySlotStore, slotSpacingUs } from '../lambdas/domain/send-rate';
 import type { SmsSender } from '../lambdas/domain/sms';
 import { JOB_NAMES, type JobName } from '../lambdas/jobs/registry';
@@ -58,7 +59,13 @@ import {
 } from '../lambdas/shared/problem';
 import { phoneInBody } from '../lambdas/shared/schemas';
 import * as z from '../lambdas/shared/zod';
-import { CELL_WIDE_IDENTITY, CELLS_CONTEXT_KEY, cellsFromContext, DEFAULT_SMS_MPS } from '../lib/config';
+import {
+  CELL_WIDE_IDENTITY,
+  CELLS_CONTEXT_KEY,
+  cellsFromContext,
+  DEFAULT_SMS_MPS,
+  type CellConfig,
+} from '../lib/config';
 import { newOptlineApp } from '../lib/optline-app';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { LocalCampaignQueue } from './campaigns';
@@ -82,6 +89,11 @@ export interface LocalServerOptions {
   readonly port?: number;
   /** @default 'eu' */
   readonly cell?: string;
+  /**
+   * The cell configuration `cell` is looked up in, so a test can serve a cell of its own.
+   * @default - the app's cells (cdk.json or `--context optline:cells`), as `cdk synth` reads them
+   */
+  readonly cells?: readonly CellConfig[];
   /** Keep data in memory only. @default false: data lives in `dataDir` */
   readonly inMemory?: boolean;
   /** Where persistent data lives; created when missing. @default - `.optline/<cell>` in the working directory */
@@ -275,7 +287,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     options.dynamoEndpoint ??
     (dynamoLocal = await startDynamoDbLocal({ dbPath: dataDir && join(dataDir, 'dynamodb') })).endpoint;
   try {
-    await ensureTables(endpoint, localTableDefinitions(cell, prefix));
+    await ensureTables(endpoint, localTableDefinitions(cell, prefix, options.cells));
   } catch (error) {
     await dynamoLocal?.stop();
     throw error;
@@ -311,10 +323,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     ...persistedOutbox(dataDir),
     onDeliveryEvent: (eventJson) => deliveryEvents.publish(eventJson),
   });
-  const cellConfig = cellsFromContext(newOptlineApp().node.tryGetContext(CELLS_CONTEXT_KEY)).find(
-    (c) => c.name === cell,
-  )!;
+  const cellConfig = (
+    options.cells ?? cellsFromContext(newOptlineApp().node.tryGetContext(CELLS_CONTEXT_KEY))
+  ).find((c) => c.name === cell)!;
   const regime = cellConfig.regime;
+  // As a deployed function does at cold start: every TTL written from here on follows the cell's overrides.
+  useCellPeriods(periodsOf(cellConfig.retentionOverrides));
   // As deployed, every send takes a slot on the schedule of its origination identity; local cells provision
   // none, so one schedule runs at the cell's smsMps, shared by 1:1 sends and campaigns.
   const spacingUs = slotSpacingUs(options.sendRateMps ?? cellConfig.smsMps ?? DEFAULT_SMS_MPS);
