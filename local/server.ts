@@ -45,6 +45,7 @@ import { statsActions } from '../lambdas/api/stats-api';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
 import type { DsrQueue } from '../lambdas/domain/dsr-ports';
 import { processInbound } from '../lambdas/domain/inbound';
+import { periodsOf, useCellPeriods } from '../lambdas/domain/retention';
 import { CELL_WIDE_IDENTITY } from '../lambdas/domain/send-rate';
 import { SLOT_POLICIES, type SlotPolicy } from '../lambdas/domain/send-slot';
 import type { SmsSender } from '../lambdas/domain/sms';
@@ -61,7 +62,7 @@ import {
 } from '../lambdas/shared/problem';
 import { phoneInBody } from '../lambdas/shared/schemas';
 import * as z from '../lambdas/shared/zod';
-import { CELLS_CONTEXT_KEY, cellsFromContext, sendRatesOf } from '../lib/config';
+import { CELLS_CONTEXT_KEY, cellsFromContext, sendRatesOf, type CellConfig } from '../lib/config';
 import { newOptlineApp } from '../lib/optline-app';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { LocalCampaignQueue } from './campaigns';
@@ -85,6 +86,11 @@ export interface LocalServerOptions {
   readonly port?: number;
   /** @default 'eu' */
   readonly cell?: string;
+  /**
+   * The cell configuration `cell` is looked up in, so a test can serve a cell of its own.
+   * @default - the app's cells (cdk.json or `--context optline:cells`), as `cdk synth` reads them
+   */
+  readonly cells?: readonly CellConfig[];
   /** Keep data in memory only. @default false: data lives in `dataDir` */
   readonly inMemory?: boolean;
   /** Where persistent data lives; created when missing. @default - `.optline/<cell>` in the working directory */
@@ -283,7 +289,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     options.dynamoEndpoint ??
     (dynamoLocal = await startDynamoDbLocal({ dbPath: dataDir && join(dataDir, 'dynamodb') })).endpoint;
   try {
-    await ensureTables(endpoint, localTableDefinitions(cell, prefix));
+    await ensureTables(endpoint, localTableDefinitions(cell, prefix, options.cells));
   } catch (error) {
     await dynamoLocal?.stop();
     throw error;
@@ -319,10 +325,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     ...persistedOutbox(dataDir),
     onDeliveryEvent: (eventJson) => deliveryEvents.publish(eventJson),
   });
-  const cellConfig = cellsFromContext(newOptlineApp().node.tryGetContext(CELLS_CONTEXT_KEY)).find(
-    (c) => c.name === cell,
-  )!;
+  const cellConfig = (
+    options.cells ?? cellsFromContext(newOptlineApp().node.tryGetContext(CELLS_CONTEXT_KEY))
+  ).find((c) => c.name === cell)!;
   const regime = cellConfig.regime;
+  // As a deployed function does at cold start: every TTL written from here on follows the cell's overrides.
+  useCellPeriods(periodsOf(cellConfig.retentionOverrides));
   // As deployed, every send takes a slot on the shared schedule of its origination identity, kept in the
   // Idempotency table; local tenants' channels name no provisioned identity, so they share the cell-wide one.
   const rates =

@@ -24,9 +24,13 @@ interface GlobalTableProperties {
  * The cell's table definitions, read from the synthesized Data stack template so local mode and
  * integration tests can never drift from what `cdk deploy` creates. Table names are `<prefix><TableId>`.
  */
-export function localTableDefinitions(cellName = 'eu', prefix = ''): LocalTableDefinition[] {
+export function localTableDefinitions(
+  cellName = 'eu',
+  prefix = '',
+  configured?: readonly CellConfig[],
+): LocalTableDefinition[] {
   const app = newOptlineApp();
-  const cells = cellsFromContext(app.node.tryGetContext(CELLS_CONTEXT_KEY));
+  const cells = configured ?? cellsFromContext(app.node.tryGetContext(CELLS_CONTEXT_KEY));
   const config: CellConfig | undefined = cells.find((c) => c.name === cellName);
   if (!config) throw new Error(`Unknown cell "${cellName}" (known: ${cells.map((c) => c.name).join(', ')})`);
   const data = addDataStack(app, config);

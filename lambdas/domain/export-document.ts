@@ -12,7 +12,7 @@ import { CONSENT_SOURCES, MESSAGE_STATUSES, SUBSCRIBER_STATUSES } from '../share
 import * as z from '../shared/zod';
 import type { DsrRecord } from './dsr';
 import type { MessageRecord } from './messages';
-import { describePeriod, RETENTION, type RetentionCategoryId } from './retention';
+import { describePeriod, effectivePeriod, RETENTION, type RetentionCategoryId } from './retention';
 import { CHANNELS, MESSAGE_CATEGORIES } from './sms';
 import type { ConsentEvent, SubscriberRecord } from './subscribers';
 
@@ -272,7 +272,9 @@ function assertOwned(
 }
 
 function retentionEntry(category: RetentionCategoryId): ExportDocument['retention']['profile'] {
-  const { period, countedFrom, legalBasis, source } = RETENTION[category];
+  const { countedFrom, legalBasis, source } = RETENTION[category];
+  // The cell's period: an override changes how long the subject's data is kept, so the export says so.
+  const period = effectivePeriod(category);
   return {
     category,
     keptFor: describePeriod(period),

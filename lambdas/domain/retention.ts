@@ -6,7 +6,9 @@
  * - S3 lifecycle and log-group retention in the CDK stacks (`retentionDays()`),
  * - the generated `docs/retention.md` (`npm run docs`).
  *
- * Every period cites its source so a reviewer can trace each number back to a published policy.
+ * Every period cites its source so a reviewer can trace each number back to a published policy. A cell may
+ * replace a category's period with one of its own, within its regime's bounds and with a cited source
+ * (`retention-bounds.ts`, DESIGN §12): see `effectiveSchedule()` and `useCellPeriods()`.
  */
 
 export type PeriodUnit = 'hours' | 'days' | 'months' | 'years';
@@ -236,8 +238,61 @@ export function addPeriod(start: Date, period: RetentionPeriod): Date {
   }
 }
 
-function periodOf(categoryId: RetentionCategoryId): RetentionPeriod {
-  const { period } = RETENTION[categoryId];
+/** A cell's own period for a category, with the published source that allows it (DESIGN §12). */
+export interface RetentionOverride {
+  readonly period: RetentionPeriod;
+  readonly source: string;
+}
+
+/** A cell's overrides, by category; categories without one keep the schedule's period. */
+export type RetentionOverrides = Readonly<Partial<Record<RetentionCategoryId, RetentionOverride>>>;
+
+/** Periods only, by category: what code that computes TTLs needs of a cell's overrides. */
+export type RetentionPeriods = Readonly<Partial<Record<RetentionCategoryId, RetentionPeriod>>>;
+
+/** A category as one cell keeps it: the cell's override, when it has one, replaces the period. */
+export interface EffectiveRetentionCategory extends RetentionCategory {
+  /** The cell's override, with the period it replaces. @default - none: the schedule's period applies */
+  readonly override?: RetentionOverride & { readonly replaces?: RetentionPeriod };
+}
+
+export const periodsOf = (overrides: RetentionOverrides = {}): RetentionPeriods =>
+  Object.fromEntries(
+    Object.entries(overrides).flatMap(([id, override]) => (override ? [[id, override.period]] : [])),
+  );
+
+/** The schedule a cell keeps: every category, with the cell's overrides in place of their periods. */
+export function effectiveSchedule(overrides: RetentionOverrides = {}): EffectiveRetentionCategory[] {
+  return RETENTION_CATEGORIES.map((category) => {
+    const override = overrides[category.id];
+    return override
+      ? { ...category, period: override.period, override: { ...override, replaces: category.period } }
+      : category;
+  });
+}
+
+/**
+ * The periods this process computes TTLs with, over the schedule's own. A process serves one cell: a Lambda
+ * function sets them once at cold start from its environment (`lambdas/shared/retention-periods.ts`), the local
+ * server from the cell it serves.
+ */
+let cellPeriods: RetentionPeriods = {};
+
+/** Makes `expiresAt()` and `effectivePeriod()` use the cell's periods from now on. */
+export function useCellPeriods(periods: RetentionPeriods): void {
+  cellPeriods = { ...periods };
+}
+
+/** A category's period in this process's cell (or in `periods`, when given). */
+export function effectivePeriod(
+  categoryId: RetentionCategoryId,
+  periods: RetentionPeriods = cellPeriods,
+): RetentionPeriod | undefined {
+  return periods[categoryId] ?? RETENTION[categoryId].period;
+}
+
+function periodOf(categoryId: RetentionCategoryId, periods: RetentionPeriods = cellPeriods): RetentionPeriod {
+  const period = effectivePeriod(categoryId, periods);
   if (!period)
     throw new RangeError(`Retention category ${categoryId} has no period: it is kept without a TTL`);
   return period;
@@ -260,11 +315,15 @@ export function isExpired(item: { readonly expiresAt?: number }, now: Date): boo
 }
 
 /**
- * The period of a category in whole days, for stores that take days (S3 lifecycle, CloudWatch log retention).
+ * The period of a category in whole days, for stores that take days (S3 lifecycle, CloudWatch log retention,
+ * point-in-time recovery): in this process's cell, or with a cell's `periods` (the stacks pass them).
  * Only categories with a fixed day or hour length qualify; calendar months vary and are refused.
  */
-export function retentionDays(categoryId: RetentionCategoryId): number {
-  const period = periodOf(categoryId);
+export function retentionDays(
+  categoryId: RetentionCategoryId,
+  periods: RetentionPeriods = cellPeriods,
+): number {
+  const period = periodOf(categoryId, periods);
   if (period.unit === 'days') return period.count;
   if (period.unit === 'hours' && period.count % 24 === 0) return period.count / 24;
   throw new RangeError(`Retention category ${categoryId} is not a whole number of days`);

@@ -30,10 +30,14 @@ import {
   type TableId,
 } from '../shared/env';
 import { tracer } from '../shared/powertools';
+import { useCellPeriodsFromEnv } from '../shared/retention-periods';
 import { remainingMs } from './invocation';
 
 /** Table access only, for functions that never see a phone number and so get no subject-id key. */
 export function lambdaTablePorts<T extends TableId>(tableIds: readonly T[]): Omit<Ports<T>, 'subjectIds'> {
+  // Every function builds its ports at cold start, before it writes anything: from here on, each TTL it
+  // computes uses the cell's retention periods.
+  useCellPeriodsFromEnv();
   // The SDK's retries, but no pause that would outlast the invocation: a lasting throttle reaches the handler
   // (a 503 for the API) before the function times out (lambdas/adapters/dynamo/budgeted-retries.ts).
   const retryStrategy = new BudgetedRetryStrategy({ remainingMs });

@@ -93,5 +93,10 @@ export const CAMPAIGN_QUEUE_URL_ENV = 'CAMPAIGN_QUEUE_URL';
 export const CAMPAIGN_QUEUE_ARN_ENV = 'CAMPAIGN_QUEUE_ARN';
 export const CAMPAIGN_SCHEDULER_ROLE_ENV = 'CAMPAIGN_SCHEDULER_ROLE_ARN';
 export const CAMPAIGN_SCHEDULE_GROUP_ENV = 'CAMPAIGN_SCHEDULE_GROUP';
+/**
+ * JSON object of the retention periods the cell overrides, by category (`lambdas/shared/retention-periods.ts`).
+ * Optional: without it, the retention schedule's own periods apply.
+ */
+export const RETENTION_PERIODS_ENV = 'RETENTION_PERIODS';
 /** Name of the cell's DSR export bucket. */
 export const EXPORT_BUCKET_ENV = 'EXPORT_BUCKET';

@@ -1,10 +1,14 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { frequencyCapSchema, type FrequencyCap } from '../../lambdas/domain/frequency-cap';
 import {
   IDENTITY_RULES,
   IDENTITY_TYPES,
   type IdentityType,
 } from '../../lambdas/domain/origination-identities';
+import type { RetentionOverrides } from '../../lambdas/domain/retention';
+import { overrideProblems } from '../../lambdas/domain/retention-bounds';
 import { CELL_WIDE_IDENTITY, type SendRates } from '../../lambdas/domain/send-rate';
+import { retentionPeriodSchema } from '../../lambdas/shared/retention-periods';
 import * as z from '../../lambdas/shared/zod';
 import { REGIMES, REGION_PATTERN, REGIONS_BY_REGIME, regionFitsRegime, type Regime } from './regimes';
 
@@ -68,6 +72,37 @@ export interface CellConfig {
    * @default - no inbound numbers: inbound SMS are ignored
    */
   readonly inboundNumbers?: Readonly<Record<string, string | InboundNumberConfig>>;
+  /**
+   * The cell's own retention periods, by category, each with the source that sets it, such as
+   * `{ messageTraffic: { period: { count: 24, unit: 'months' }, source: '…' } }` (DESIGN §12). Each must lie within
+   * the regime's bounds (`lambdas/domain/retention-bounds.ts`). They flow into the TTLs every function writes, the
+   * lifecycle rules, log retention, docs/retention.md and the compliance report.
+   * @default - none: the retention schedule's periods
+   */
+  readonly retentionOverrides?: RetentionOverrides;
+  /**
+   * Who the record of processing (GDPR Art. 30(2), docs/records-of-processing.md) names as processor and as the
+   * controller of each tenant.
+   * @default - placeholders that say what to fill in
+   */
+  readonly processingContacts?: ProcessingContacts;
+}
+
+/** A party named in the record of processing: its name and contact details, and its data protection officer. */
+export interface PartyContact {
+  readonly name: string;
+  /** Postal or e-mail address of the party. */
+  readonly contact: string;
+  /** @default - none named */
+  readonly dataProtectionOfficer?: string;
+}
+
+/** The parties of GDPR Art. 30(2)(a): the processor running the cell, and each tenant as controller. */
+export interface ProcessingContacts {
+  /** @default - a placeholder */
+  readonly processor?: PartyContact;
+  /** By tenant id. @default - a placeholder for each tenant */
+  readonly controllers?: Readonly<Record<string, PartyContact>>;
 }
 
 /** A tenant's public face in SMS: who it is and where to get help. */
@@ -294,6 +329,43 @@ function identityIssues(cell: {
   return issues;
 }
 
+const partyContactSchema = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1, 'must not be blank')),
+  contact: z.string().check(z.trim(), z.minLength(1, 'must not be blank')),
+  dataProtectionOfficer: z.optional(z.string().check(z.trim(), z.minLength(1, 'must not be blank'))),
+});
+
+const retentionOverrideSchema = z.strictObject({
+  period: retentionPeriodSchema,
+  source: z.string({ error: () => 'needs a source: the law, contract or policy that sets this period' }),
+});
+
+/** CloudWatch Logs accepts only these retention periods, in days (PutRetentionPolicy, retentionInDays). */
+const CLOUDWATCH_RETENTION_DAYS = Object.values(RetentionDays).filter(
+  (value): value is RetentionDays => typeof value === 'number',
+);
+
+/** Problems of the cell's retention overrides, each naming the cell and the category. */
+function retentionIssues(cell: {
+  name: string;
+  regime: Regime;
+  retentionOverrides?: Readonly<Record<string, z.infer<typeof retentionOverrideSchema>>>;
+}): Array<{ path: (string | number)[]; message: string }> {
+  const overrides = cell.retentionOverrides ?? {};
+  const issues = overrideProblems(cell.regime, overrides).map(({ category, message }) => ({
+    path: ['retentionOverrides', category],
+    message: `cell "${cell.name}", ${category}: ${message}`,
+  }));
+  const logs = overrides.serviceLogs?.period;
+  if (logs?.unit === 'days' && !CLOUDWATCH_RETENTION_DAYS.includes(logs.count)) {
+    issues.push({
+      path: ['retentionOverrides', 'serviceLogs'],
+      message: `cell "${cell.name}", serviceLogs: CloudWatch Logs keeps ${CLOUDWATCH_RETENTION_DAYS.join(', ')} days, not ${logs.count}`,
+    });
+  }
+  return issues;
+}
+
 const cellSchema = z
   .strictObject({
     name: z.string().check(
@@ -317,6 +389,13 @@ const cellSchema = z
         z.union([z.string(), z.strictObject({ tenant: z.string(), type: z.enum(IDENTITY_TYPES) })]),
       ),
     ),
+    retentionOverrides: z.optional(z.record(z.string(), retentionOverrideSchema)),
+    processingContacts: z.optional(
+      z.strictObject({
+        processor: z.optional(partyContactSchema),
+        controllers: z.optional(z.record(z.string(), partyContactSchema)),
+      }),
+    ),
   })
   .check(
     z.superRefine((cell, ctx) => {
@@ -338,6 +417,16 @@ const cellSchema = z
         }
       }
       for (const issue of identityIssues(cell)) ctx.addIssue({ code: 'custom', ...issue });
+      for (const issue of retentionIssues(cell)) ctx.addIssue({ code: 'custom', ...issue });
+      for (const tenant of Object.keys(cell.processingContacts?.controllers ?? {})) {
+        if (!cell.tenants.includes(tenant)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['processingContacts', 'controllers', tenant],
+            message: `"${tenant}" is not one of the cell's tenants`,
+          });
+        }
+      }
       if (!regionFitsRegime(cell.region, cell.regime)) {
         ctx.addIssue({
           code: 'custom',

@@ -1,22 +1,24 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { retentionDays } from '../../lambdas/domain/retention';
+import { cellRetentionPeriods } from './cell-retention';
 
 /**
- * The retention period of service logs (Lambda, API Gateway, WAF), from the retention module
- * (`serviceLogs`: 90 days). Fails when the period is not one CloudWatch Logs offers.
+ * The retention period of service logs (Lambda, API Gateway, WAF) in the cell `scope` belongs to, from the
+ * retention module (`serviceLogs`: 90 days) or the cell's override. Fails when the period is not one CloudWatch
+ * Logs offers.
  */
-export function serviceLogRetention(): RetentionDays {
-  const days = retentionDays('serviceLogs');
+export function serviceLogRetention(scope: IConstruct): RetentionDays {
+  const days = retentionDays('serviceLogs', cellRetentionPeriods(scope));
   const offered = Object.values(RetentionDays).filter(
     (value): value is RetentionDays => typeof value === 'number',
   );
   const retention = offered.find((value) => value === days);
   if (retention === undefined) {
     throw new RangeError(
-      `CloudWatch Logs has no ${days}-day retention; change serviceLogs in the retention module`,
+      `CloudWatch Logs has no ${days}-day retention; change serviceLogs in the retention module or the cell's override`,
     );
   }
   return retention;
@@ -43,7 +45,7 @@ export class EncryptedLogGroup extends LogGroup {
     super(scope, id, {
       logGroupName: props.logGroupName,
       encryptionKey: props.encryptionKey,
-      retention: serviceLogRetention(),
+      retention: serviceLogRetention(scope),
       // A named log group left behind by a failed first create would make every retry fail with "already
       // exists"; RetainExceptOnCreate deletes it on that rollback only.
       // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html

@@ -10,6 +10,7 @@ import {
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { retentionDays } from '../../lambdas/domain/retention';
+import { cellRetentionPeriods } from './cell-retention';
 
 /** Every optline table expires items through this attribute (epoch seconds), computed from the retention module. */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -54,7 +55,7 @@ export class EncryptedTable extends TableV2 {
       // The recovery window keeps earlier versions of deleted items too: it is a retention period of its own.
       pointInTimeRecoverySpecification: {
         pointInTimeRecoveryEnabled: true,
-        recoveryPeriodInDays: retentionDays('tableBackups'),
+        recoveryPeriodInDays: retentionDays('tableBackups', cellRetentionPeriods(scope)),
       },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -38,6 +38,7 @@ import {
   type TableId,
 } from '../../lambdas/shared/env';
 import { acknowledgeFindings, nagText, wildcardFindings } from './acknowledge';
+import { retentionEnvironment } from './cell-retention';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { HANDLER_BUNDLING, HANDLERS_DIR } from './handler-bundling';
 
@@ -175,6 +176,8 @@ export class PlatformFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: HANDLER_BUNDLING.nodeOptions,
+        // The TTLs the function writes follow the cell's retention overrides.
+        ...retentionEnvironment(scope),
       },
       bundling: {
         minify: HANDLER_BUNDLING.minify,

@@ -63,6 +63,7 @@ import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, sendRatesOf, type CellConfig } fro
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { CampaignDispatch } from '../constructs/campaign-dispatch';
+import { useCellRetention } from '../constructs/cell-retention';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import { MachineUserPool } from '../constructs/machine-user-pool';
 import type { OriginationIdentities } from '../constructs/origination-identities';
@@ -223,6 +224,7 @@ export class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { cell } = props;
+    useCellRetention(this, cell.retentionOverrides);
     const limits = cell.apiLimits ?? DEFAULT_API_LIMITS;
     this.tenantProfiles = this.toJsonString(configuredTenants(cell, props.identities));
 

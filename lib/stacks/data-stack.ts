@@ -16,6 +16,7 @@ import { retentionDays } from '../../lambdas/domain/retention';
 import type { TableId } from '../../lambdas/shared/env';
 import type { CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
+import { cellRetentionPeriods, useCellRetention } from '../constructs/cell-retention';
 import { EncryptedTable, TTL_ATTRIBUTE } from '../constructs/encrypted-table';
 import { OriginationIdentities } from '../constructs/origination-identities';
 import { CELL_TAG_KEY } from '../constructs/platform-function';
@@ -92,6 +93,7 @@ export class DataStack extends Stack {
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
     const { cell } = props;
+    useCellRetention(this, cell.retentionOverrides);
 
     this.cellKey = new Key(this, 'CellKey', {
       description: `optline ${cell.name}: encrypts tables, exports and topics`,
@@ -243,7 +245,7 @@ export class DataStack extends Stack {
       versioned: true,
       lifecycleRules: [
         {
-          expiration: Duration.days(retentionDays('serviceLogs')),
+          expiration: Duration.days(retentionDays('serviceLogs', cellRetentionPeriods(this))),
           noncurrentVersionExpiration: Duration.days(1),
         },
       ],
@@ -260,7 +262,7 @@ export class DataStack extends Stack {
       serverAccessLogsPrefix: 'export-bucket/',
       lifecycleRules: [
         {
-          expiration: Duration.days(retentionDays('dsrExportFiles')),
+          expiration: Duration.days(retentionDays('dsrExportFiles', cellRetentionPeriods(this))),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],

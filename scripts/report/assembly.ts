@@ -18,6 +18,8 @@ const resourceSchema = z.object({
 });
 
 const templateSchema = z.object({
+  /** Template-level Metadata, such as a cell's retention overrides (`optline:retentionOverrides`). */
+  Metadata: z.optional(z.record(z.string(), z.unknown())),
   Resources: z._default(z.record(z.string(), resourceSchema), {}),
   Outputs: z.optional(
     z.record(

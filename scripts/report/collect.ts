@@ -7,6 +7,7 @@ import { groupCells, type CellStacks } from './sections/cells';
 import { findDeviations } from './sections/deviations';
 import { collectFunctions } from './sections/grants';
 import { collectLogGroups } from './sections/log-groups';
+import { retentionOverridesOf, withCellPeriods } from './sections/retention';
 import { collectSchedules } from './sections/schedules';
 import { collectTables } from './sections/tables';
 
@@ -32,10 +33,11 @@ function collectCell(
   refs: References,
   nag: NagSummary | undefined,
 ): CellReport {
+  const retentionOverrides = retentionOverridesOf(stacks);
   const parts = {
     stacks: stacks.map(({ name: stack, environment, region }) => ({ name: stack, environment, region })),
-    tables: collectTables(stacks, refs),
-    buckets: collectBuckets(stacks, refs),
+    tables: withCellPeriods(collectTables(stacks, refs), retentionOverrides),
+    buckets: withCellPeriods(collectBuckets(stacks, refs), retentionOverrides),
     logGroups: collectLogGroups(stacks, refs),
     functions: collectFunctions(stacks, refs),
   };
@@ -45,6 +47,7 @@ function collectCell(
     ...parts,
     schedules: collectSchedules(stacks, refs),
     acknowledgements: groupAcknowledgements(rules),
-    deviations: findDeviations({ ...parts, acknowledgements: rules, nag }),
+    deviations: findDeviations({ ...parts, acknowledgements: rules, nag, retentionOverrides }),
+    ...(Object.keys(retentionOverrides).length > 0 ? { retentionOverrides } : {}),
   };
 }

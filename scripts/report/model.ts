@@ -1,4 +1,4 @@
-import type { RetentionCategory } from '../../lambdas/domain/retention';
+import type { RetentionCategory, RetentionOverrides } from '../../lambdas/domain/retention';
 
 /** The compliance report as data: collected from the cloud assembly, rendered to Markdown and HTML. */
 export interface ComplianceReport {
@@ -22,6 +22,12 @@ export interface CellReport {
   readonly acknowledgements: readonly Acknowledgement[];
   /** Departures from the security baseline (DESIGN §3, §7) found in the templates; empty when there are none. */
   readonly deviations: readonly string[];
+  /**
+   * The cell's retention overrides with their sources, from its templates' Metadata (DESIGN §12); the stores'
+   * categories already carry the overridden periods.
+   * @default - none: the retention schedule's periods
+   */
+  readonly retentionOverrides?: RetentionOverrides;
 }
 
 export interface StackSummary {

@@ -1,4 +1,4 @@
-import { describePeriod, RETENTION } from '../../../lambdas/domain/retention';
+import { describePeriod, effectiveSchedule } from '../../../lambdas/domain/retention';
 import type { CellReport } from '../model';
 import { days, heading, joined, list, paragraph, tableOr } from './blocks';
 import { code, type Block, type Inline } from './document';
@@ -11,7 +11,9 @@ export const regionsOf = (cell: CellReport): string[] => [
 
 /** Everything about one cell, deviations first so a reviewer sees what needs attention before the detail. */
 export function cellBlocks(cell: CellReport): Block[] {
-  const serviceLogs = RETENTION.serviceLogs;
+  const schedule = effectiveSchedule(cell.retentionOverrides);
+  const serviceLogs = schedule.find((category) => category.id === 'serviceLogs')!;
+  const overridden = schedule.filter((category) => category.override);
   return [
     heading(2, ['Cell ', code(cell.name)]),
     list([
@@ -25,13 +27,26 @@ export function cellBlocks(cell: CellReport): Block[] {
         ]),
       ],
     ]),
+    ...(overridden.length === 0
+      ? []
+      : [
+          heading(3, 'Retention overrides'),
+          list(
+            overridden.map((category): Inline[] => [
+              code(category.id),
+              `: ${describePeriod(category.period)} instead of ${describePeriod(category.override!.replaces)} (${category.override!.source})`,
+            ]),
+          ),
+        ]),
     heading(3, 'Deviations from the baseline'),
     cell.deviations.length === 0
       ? paragraph('None: every check of the security baseline and the retention schedule passes.')
       : list(cell.deviations),
     ...storeBlocks(cell.tables, cell.buckets),
     heading(3, 'Log groups'),
-    paragraph(`Service logs are kept ${describePeriod(serviceLogs.period)} (${serviceLogs.source}).`),
+    paragraph(
+      `Service logs are kept ${describePeriod(serviceLogs.period)} (${serviceLogs.override?.source ?? serviceLogs.source}).`,
+    ),
     tableOr(
       'None.',
       ['log group', 'name', 'retention', 'KMS key'],

@@ -1,8 +1,10 @@
 import {
   describePeriod,
+  periodsOf,
   retentionDays,
   RETENTION_CATEGORIES,
   type RetentionCategory,
+  type RetentionOverrides,
 } from '../../../lambdas/domain/retention';
 import { TTL_ATTRIBUTE } from '../../../lib/constructs/encrypted-table';
 import type {
@@ -26,6 +28,8 @@ export interface DeviationInput {
   readonly functions: readonly FunctionReport[];
   readonly acknowledgements: readonly RuleAcknowledgement[];
   readonly nag?: NagSummary;
+  /** The cell's retention overrides. @default - none */
+  readonly retentionOverrides?: RetentionOverrides;
 }
 
 /** A departure from the baseline on one resource, and the scanner rules whose acknowledgement accepts it. */
@@ -52,7 +56,7 @@ export function findDeviations(input: DeviationInput): string[] {
     ...regionDeviations(input.stacks),
     ...input.tables.flatMap((table) => tableDeviations(table, input.stacks)),
     ...input.buckets.flatMap(bucketDeviations),
-    ...input.logGroups.flatMap(logGroupDeviations),
+    ...input.logGroups.flatMap((group) => logGroupDeviations(group, input.retentionOverrides)),
     ...input.functions.flatMap(functionDeviations),
     ...unstoredCategories(input.tables, input.buckets),
     ...acknowledgementDeviations(input.acknowledgements, input.nag),
@@ -157,15 +161,15 @@ function bucketDeviations(bucket: BucketReport): Deviation[] {
   return out;
 }
 
-/** A category's period in days, when it is a whole number of days (S3 lifecycle takes days). */
+/** A category's own period in days, when it is a whole number of days (S3 lifecycle takes days). */
 const daysOf = (category: RetentionCategory): number | undefined =>
   category.period?.unit === 'days' || (category.period?.unit === 'hours' && category.period.count % 24 === 0)
-    ? retentionDays(category.id)
+    ? retentionDays(category.id, { [category.id]: category.period })
     : undefined;
 
-function logGroupDeviations(group: LogGroupReport): Deviation[] {
+function logGroupDeviations(group: LogGroupReport, overrides: RetentionOverrides = {}): Deviation[] {
   const resource = group.path;
-  const expected = retentionDays('serviceLogs');
+  const expected = retentionDays('serviceLogs', periodsOf(overrides));
   const out: Deviation[] = [];
   if (group.retentionDays === undefined) {
     out.push({ resource, text: 'events never expire', acceptedBy: ['CloudWatchLogGroupRetentionPeriod'] });

@@ -1,8 +1,30 @@
 import {
+  effectiveSchedule,
   RETENTION_CATEGORIES,
+  type RetentionOverrides,
   type RetentionCategory,
   type RetentionCategoryId,
 } from '../../../lambdas/domain/retention';
+import { RETENTION_OVERRIDES_KEY } from '../../../lib/constructs/cell-retention';
+import type { StackArtifact } from '../assembly';
+
+/** A cell's retention overrides, as its stacks record them in their template Metadata; none when absent. */
+export function retentionOverridesOf(stacks: readonly StackArtifact[]): RetentionOverrides {
+  const recorded = stacks.map((stack) => stack.template.Metadata?.[RETENTION_OVERRIDES_KEY]).find(Boolean);
+  return (recorded ?? {}) as RetentionOverrides;
+}
+
+/** Stores with their categories as the cell keeps them: overridden periods in place of the schedule's. */
+export function withCellPeriods<T extends { readonly retention: readonly RetentionCategory[] }>(
+  stores: readonly T[],
+  overrides: RetentionOverrides,
+): T[] {
+  const schedule = new Map(effectiveSchedule(overrides).map((category) => [category.id, category]));
+  return stores.map((store) => ({
+    ...store,
+    retention: store.retention.map((category) => schedule.get(category.id) ?? category),
+  }));
+}
 
 /**
  * Construct ids of the stores whose `store` text in the retention module names no construct. DynamoDB stores
