@@ -9,6 +9,7 @@ import { InternalServerError, ProvisionedThroughputExceededException } from '@aw
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { queryOnly } from '../../lambdas/adapters/dynamo/query-only';
+import { SEND_RATE_ID_PREFIX } from '../../lambdas/adapters/dynamo/send-rate-store';
 import { LocalSubjectIdDeriver } from '../../lambdas/adapters/local-subject-id';
 import { InMemoryProviderOptOutList } from '../../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { OutboxSender } from '../../lambdas/adapters/sms/outbox-sender';
@@ -159,7 +160,10 @@ const nthCommand = (attempts: readonly DynamoAttempt[], k: number): string | und
     ?.map((item) => Object.values(item)[0]?.TableName ?? '')
     .filter((table, i, all) => all.indexOf(table) === i);
   const tables = transacted ?? [String(first.input.TableName ?? '')];
-  return `${first.command} ${tables.map((table) => table.replace(/^t\w+_/, '')).join('+')}`.trim();
+  // A send slot's reservation (before the send) is told apart from the idempotency record's completion (after).
+  const key = first.input.Key as { id?: { S?: string } } | undefined;
+  const slot = key?.id?.S?.startsWith(SEND_RATE_ID_PREFIX) ? ' (send slot)' : '';
+  return `${first.command} ${tables.map((table) => table.replace(/^t\w+_/, '')).join('+')}${slot}`.trim();
 };
 
 function expectRetryLater(response: TestResponse, seconds = TRANSIENT_FAULT_RETRY_AFTER_SECONDS): void {

@@ -30,7 +30,9 @@ import {
 
 type Tables = { readonly Idempotency: string };
 
-export const sendRateKey = (identity: string) => ({ id: `send-rate:${identity}` });
+/** Ids of the schedules' items start with it. */
+export const SEND_RATE_ID_PREFIX = 'send-rate:';
+export const sendRateKey = (identity: string) => ({ id: `${SEND_RATE_ID_PREFIX}${identity}` });
 
 /** A day past the free point, in epoch seconds (the table's TTL attribute). */
 const expiryOf = (freeUs: number): number => Math.ceil(freeUs / 1_000_000) + 86_400;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createOptlineClient, type OptlineClient } from '../../../client';
+import { SEND_RATE_ID_PREFIX } from '../../../lambdas/adapters/dynamo/send-rate-store';
 import { TABLE_IDS } from '../../../lib/stacks/data-stack';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../../local/server';
 import { testDocumentClient } from './dynamo';
@@ -17,7 +18,11 @@ export interface TestServer extends LocalServer {
    * express (malformed JSON, wrong types, missing headers, local-only routes).
    */
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
-  /** Every item of every table of this server: test code may scan, the platform never does. */
+  /**
+   * Every item of every table of this server (test code may scan, the platform never does), less the send
+   * schedules' counters (`send-rate:<identity>` in Idempotency): coordination state that every send moves, even
+   * one refused later, and never data of a tenant or subject.
+   */
   snapshot(): Promise<Record<string, unknown[]>>;
 }
 
@@ -84,7 +89,9 @@ export async function startTestServer(
           const { Items = [] } = await db.send(
             new ScanCommand({ TableName: `${tablePrefix}${id}`, ConsistentRead: true }),
           );
-          const sorted = Items.map((item) => JSON.stringify(item)).sort();
+          const sorted = Items.filter((item) => !String(item.id).startsWith(SEND_RATE_ID_PREFIX))
+            .map((item) => JSON.stringify(item))
+            .sort();
           return [id, sorted] as const;
         }),
       );
