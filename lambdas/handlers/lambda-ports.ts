@@ -18,6 +18,7 @@ import { countSegments } from '../domain/content-policy';
 import type { SmsSender } from '../domain/sms';
 import type { ConfiguredTenant } from '../domain/tenants';
 import {
+  CONSOLE_CLIENT_ID_ENV,
   jsonEnv,
   OPT_OUT_LIST_ENV,
   requireEnv,
@@ -66,7 +67,10 @@ export function lambdaProviderOptOuts(): ProviderOptOutList {
 }
 
 export function lambdaCallers(): CallerResolver {
-  return cognitoClaimsCaller(JSON.parse(requireEnv(TENANT_CLIENTS_ENV)) as Record<string, string>);
+  return cognitoClaimsCaller(
+    JSON.parse(requireEnv(TENANT_CLIENTS_ENV)) as Record<string, string>,
+    requireEnv(CONSOLE_CLIENT_ID_ENV),
+  );
 }
 
 /**

@@ -37,6 +37,7 @@ import {
   TTL_BACKSTOP_ACCESS,
   type FunctionTables,
 } from '../../lambdas/api/function-tables';
+import { ROLE_SCOPES } from '../../lambdas/api/roles';
 import {
   API_FUNCTIONS,
   ROUTES,
@@ -62,10 +63,12 @@ import { DEFAULT_API_LIMITS, DEFAULT_SMS_MPS, type CellConfig } from '../config'
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { CampaignDispatch } from '../constructs/campaign-dispatch';
+import { ConsoleSignIn } from '../constructs/console-sign-in';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import { MachineUserPool } from '../constructs/machine-user-pool';
 import type { OriginationIdentities } from '../constructs/origination-identities';
 import { METRICS_NAMESPACE, PlatformFunction } from '../constructs/platform-function';
+import { PrivacyConsole, consoleUrlOf } from '../constructs/privacy-console';
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
 import { QueueWorker } from '../constructs/queue-worker';
 import { requestModelSchema } from '../constructs/request-model';
@@ -123,6 +126,9 @@ export const API_FUNCTION_RESOURCES: Readonly<
     subjectIdKey: false,
   },
 };
+
+/** The scopes the console's staff may hold: those of every role; each user's role narrows them (callers.ts). */
+const STAFF_SCOPES: readonly Scope[] = [...new Set(Object.values(ROLE_SCOPES).flat())];
 
 /** What a token's scope lets its holder do; shown to whoever manages app clients. */
 const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
@@ -189,6 +195,10 @@ const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.sli
 export class ApiStack extends Stack {
   public readonly api: RestApi;
   public readonly auth: MachineUserPool;
+  /** The privacy console's public app client and the staff groups (`<tenant>.<role>`). */
+  public readonly consoleSignIn: ConsoleSignIn;
+  /** The privacy console: its function, and its anonymous methods on the API. */
+  public readonly console: PrivacyConsole;
   public readonly functions: Readonly<Record<ApiFunction, PlatformFunction>>;
   public readonly firewall: ApiFirewall;
   /** Every alarm of the cell notifies here; subscribe the on-call channel to it. */
@@ -226,6 +236,8 @@ export class ApiStack extends Stack {
       resourceServerId: RESOURCE_SERVER_ID,
       scopes: SCOPE_DESCRIPTIONS,
       tenants: cell.tenants,
+      // The privacy console's staff sign in through managed login (Essentials plan: README, Privacy console).
+      managedLogin: true,
     });
 
     this.functions = Object.fromEntries(
@@ -262,6 +274,29 @@ export class ApiStack extends Stack {
 
     this.addRoutes();
     addProblemGatewayResponses(this.api);
+
+    // The privacy console: served by the API itself, signed in to through the cell's Cognito (DESIGN §11).
+    const consoleUrl = consoleUrlOf(this.api, STAGE_NAME);
+    this.consoleSignIn = new ConsoleSignIn(this, 'ConsoleSignIn', {
+      userPool: this.auth.userPool,
+      domain: this.auth.domain,
+      // A dot cannot be in a tenant id, so no tenant's client (`<name>-<tenant>`) can have this name.
+      clientName: `optline-${cell.name}.console`,
+      scopes: STAFF_SCOPES.map((scope) => this.auth.oauthScopes[scope]!),
+      consoleUrl,
+      tenants: cell.tenants,
+    });
+    for (const func of Object.values(this.functions)) {
+      func.bindTenantClients(this.auth.clients, this.consoleSignIn.client);
+    }
+    this.console = new PrivacyConsole(this, 'Console', {
+      api: this.api,
+      stageName: STAGE_NAME,
+      signIn: this.consoleSignIn,
+      tokenEndpoint: this.auth.tokenUrl(),
+      logsKey: props.logsKey,
+    });
+    acknowledgeLambdaFindings(this.console.function);
 
     this.firewall = new ApiFirewall(this, 'Firewall', {
       stage: this.api.deploymentStage,
@@ -405,6 +440,10 @@ export class ApiStack extends Stack {
       description: 'OAuth 2.0 token endpoint (client credentials) for tenant app clients',
     });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: consoleUrl,
+      description: 'The privacy console; staff sign in through Cognito managed login',
+    });
   }
 
   /** Lets a function send SMS through the cell's own resources, paced to the cell's MPS (see PacedSmsSender). */
@@ -460,7 +499,6 @@ export class ApiStack extends Stack {
     if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
     if (pacing) this.bindCellSmsSending(func, props);
     if (resources.providerOptOuts) func.bindProviderOptOutList(props.optOutList, resources.providerOptOuts);
-    func.bindTenantClients(this.auth.clients);
     acknowledgeLambdaFindings(func);
     return func;
   }
@@ -531,9 +569,10 @@ export class ApiStack extends Stack {
     );
     acknowledgeFindings(
       stage,
-      'The only integrations are Lambda proxy integrations, which API Gateway invokes through the Lambda API ' +
-        'with IAM (resource policy scoped to each method); a client certificate authenticates HTTP backends ' +
-        'and is not used for Lambda.',
+      'Every integration but one is a Lambda proxy integration, which API Gateway invokes through the Lambda ' +
+        'API with IAM (resource policy scoped to each method). The one HTTP integration proxies the privacy ' +
+        "console's code exchange to the Cognito domain's public token endpoint over HTTPS, which authenticates " +
+        'each request itself (client id, code and PKCE verifier) and does not check client certificates.',
       { nag: ['NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled'] },
     );
     const cloudWatchRole = this.api.node.findChild('CloudWatchRole').node.defaultChild as CfnRole;
