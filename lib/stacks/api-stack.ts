@@ -296,7 +296,10 @@ export class ApiStack extends Stack {
       tokenEndpoint: this.auth.tokenUrl(),
       logsKey: props.logsKey,
     });
-    acknowledgeLambdaFindings(this.console.function);
+    acknowledgeLambdaFindings(
+      this.console.function,
+      "the console's sign-in config (the public app client id, the Cognito endpoint URLs and the scopes)",
+    );
 
     this.firewall = new ApiFirewall(this, 'Firewall', {
       stage: this.api.deploymentStage,
@@ -659,7 +662,11 @@ function configuredTenants(
 }
 
 /** Findings every synchronous, API-invoked function has, acknowledged on its CfnFunction. */
-function acknowledgeLambdaFindings(func: PlatformFunction): void {
+function acknowledgeLambdaFindings(
+  func: PlatformFunction,
+  environment = 'table names, a key ARN, the opt-out list name, a send interval and Cognito app client ids ' +
+    '(and, for dsr, a queue URL, a bucket name and the regime)',
+): void {
   const cfn = func.node.defaultChild as CfnFunction;
   acknowledgeFindings(
     cfn,
@@ -688,9 +695,8 @@ function acknowledgeLambdaFindings(func: PlatformFunction): void {
   }
   acknowledgeFindings(
     cfn,
-    'The environment holds table names, a key ARN, the opt-out list name, a send interval and Cognito app ' +
-      'client ids (and, for dsr, a queue URL, a bucket name and the regime), none of them secret, and Lambda ' +
-      'encrypts it at rest by default; a customer-managed key would protect nothing confidential.',
+    `The environment holds ${environment}, none of them secret, and Lambda encrypts it at rest by default; a ` +
+      'customer-managed key would protect nothing confidential.',
     { checkov: ['CKV_AWS_173'] },
   );
 }

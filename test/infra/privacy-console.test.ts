@@ -89,6 +89,10 @@ describe('the privacy console in a cell (DESIGN §11)', () => {
       );
     });
 
+    it('outputs the console URL, for the engineer who deploys the cell to hand to staff', () => {
+      template.hasOutput('ConsoleUrl', { Value: CONSOLE_URL });
+    });
+
     it('has no other method without the Cognito authorizer', () => {
       expect(
         anonymousMethods
