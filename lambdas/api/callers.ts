@@ -63,10 +63,13 @@ export function cognitoClaimsCaller(
 
 /**
  * The tenant and role of a console user: their one group must be a staff group of a tenant of the cell.
- * API Gateway's Cognito authorizer hands the Lambda proxy integration every claim as a string: a single group as
- * its name (`acme.viewer`), and an array flattened into one string; the flattened forms seen are `[a b]` and `a,b`.
- * All of them are read, along with a real array; staff group names hold neither spaces, commas nor brackets.
+ * API Gateway's Cognito authorizer hands the Lambda proxy integration every claim as a string
+ * (`requestContext.authorizer.claims`): a single group arrives as its bare name (`acme.viewer`), not as the JSON
+ * array the token holds, and several are flattened into one string, seen as `[a b]` and as `a,b`. Every form is
+ * read, and a real array too; staff group names hold no space, comma or bracket, so none is split wrongly, and
+ * any other group makes the token unusable rather than ignored.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-integrate-with-cognito.html
+ * https://repost.aws/questions/QUFJRBaEJRSmmqarNrvCWoQA/aws-cognito-group
  */
 function staffOf(
   claims: Record<string, unknown>,
