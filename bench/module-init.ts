@@ -25,6 +25,14 @@ const HANDLER_ENV: Readonly<Record<string, string>> = {
   CAMPAIGN_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:123456789012:bench',
   CAMPAIGN_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench',
   CAMPAIGN_SCHEDULE_GROUP: 'bench',
+  CONSOLE_CLIENT_ID: 'bench',
+  CONSOLE_CONFIG: JSON.stringify({
+    mode: 'cognito',
+    authorizeUrl: 'https://bench.auth.eu-west-1.amazoncognito.com/oauth2/authorize',
+    tokenUrl: '/prod/console/oauth2/token',
+    clientId: 'bench',
+    scopes: ['openid'],
+  }),
   ...Object.fromEntries(
     [
       'TENANTS',

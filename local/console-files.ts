@@ -3,8 +3,9 @@
  * then read into the map that lambdas/api/console-assets.ts serves from.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { filesUnder, loadConsoleFiles as loadFilesOf } from '../lambdas/adapters/console-files';
 import type { ConsoleFiles } from '../lambdas/api/console-assets';
 
 const ROOT = join(__dirname, '..');
@@ -20,14 +21,6 @@ const CONSOLE_SOURCES = [
   join(ROOT, 'lambdas', 'shared', 'console-config.ts'),
 ];
 
-function filesUnder(path: string): string[] {
-  if (!existsSync(path)) return [];
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
-}
-
 const newestChange = (paths: readonly string[]): number =>
   Math.max(0, ...paths.flatMap(filesUnder).map((file) => statSync(file).mtimeMs));
 
@@ -42,12 +35,7 @@ export function ensureConsoleBuilt(log: (line: string) => void = () => undefined
   });
 }
 
-/** Every file of the built console, by its path relative to console/dist with `/` separators. */
+/** Every file of the built console in console/dist (or `dir`). */
 export function loadConsoleFiles(dir: string = CONSOLE_DIST): ConsoleFiles {
-  return new Map(
-    filesUnder(dir).map((file) => [
-      relative(dir, file).split(sep).join('/'),
-      new Uint8Array(readFileSync(file)),
-    ]),
-  );
+  return loadFilesOf(dir);
 }

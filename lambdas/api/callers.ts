@@ -1,10 +1,11 @@
 /**
  * Who is calling: the tenant and the scopes its credentials grant. Deployed, the Cognito authorizer has
- * already checked the token and the method's scopes, and the tenant comes from the app client id; locally,
- * a bearer token is looked up among the seeded tenants.
+ * already checked the token and the method's scopes; the tenant comes from the app client id, or, for a member
+ * of staff signed in to the privacy console, from their group. Locally, a bearer token is looked up among the
+ * seeded tenants.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ROLE_SCOPES, type Role } from './roles';
+import { parseStaffGroup, ROLE_SCOPES, type Role } from './roles';
 import { RESOURCE_SERVER_ID, SCOPES, type Scope } from './routes';
 
 export interface Caller {
@@ -12,7 +13,10 @@ export interface Caller {
   readonly scopes: readonly Scope[];
   /** The role of a member of staff (the console); applications have none. @default - no role */
   readonly role?: Role;
-  /** Who is calling, recorded as the actor of audited actions: `client:<app client id>`, `local:<tenant>` or `local:<tenant>:<role>`. */
+  /**
+   * Who is calling, recorded as the actor of audited actions: `client:<app client id>`, `staff:<Cognito user
+   * sub>` (a random id, never a name or an address), `local:<tenant>` or `local:<tenant>:<role>`.
+   */
   readonly principal?: string;
 }
 
@@ -21,17 +25,71 @@ export type CallerResolver = (event: APIGatewayProxyEvent) => Caller | undefined
 
 const scopePrefix = `${RESOURCE_SERVER_ID}/`;
 
-/** Deployed: `client_id` and `scope` claims of a Cognito client-credentials access token. */
-export function cognitoClaimsCaller(tenantByClientId: Readonly<Record<string, string>>): CallerResolver {
+/**
+ * Deployed: the claims of a Cognito access token, as the authorizer passes them (every value a string).
+ * - A tenant's machine client (client credentials): `client_id` names the tenant, `scope` the scopes.
+ * - The privacy console's public client (`consoleClientId`): the user's one group names the tenant and the role
+ *   (`<tenant>.<role>`, lambdas/api/roles.ts), and the scopes are the role's, narrowed to those the token carries.
+ *   Cognito grants a user every scope the console client may ask for, whatever their group, so the role is what
+ *   keeps a viewer from erasing, whatever scopes API Gateway let through. No group, more than one, or one
+ *   that is not a staff group of a tenant of this cell: no caller.
+ */
+export function cognitoClaimsCaller(
+  tenantByClientId: Readonly<Record<string, string>>,
+  consoleClientId?: string,
+): CallerResolver {
+  const cellTenants = new Set(Object.values(tenantByClientId));
   return (event) => {
     const claims = event.requestContext.authorizer?.claims as Record<string, unknown> | undefined;
     const clientId = typeof claims?.client_id === 'string' ? claims.client_id : undefined;
-    const tenantId = clientId === undefined ? undefined : tenantByClientId[clientId];
-    if (!tenantId) return undefined;
+    if (clientId === undefined) return undefined;
     const granted = typeof claims?.scope === 'string' ? claims.scope.split(' ') : [];
     const scopes = SCOPES.filter((scope) => granted.includes(`${scopePrefix}${scope}`));
+    if (clientId === consoleClientId) {
+      const staff = staffOf(claims!, cellTenants);
+      if (!staff) return undefined;
+      return {
+        tenantId: staff.tenantId,
+        role: staff.role,
+        scopes: scopes.filter((scope) => ROLE_SCOPES[staff.role].includes(scope)),
+        principal: `staff:${staff.sub}`,
+      };
+    }
+    const tenantId = tenantByClientId[clientId];
+    if (!tenantId) return undefined;
     return { tenantId, scopes, principal: `client:${clientId}` };
   };
+}
+
+/**
+ * The tenant and role of a console user: their one group must be a staff group of a tenant of the cell.
+ * API Gateway's Cognito authorizer hands the Lambda proxy integration every claim as a string
+ * (`requestContext.authorizer.claims`): a single group arrives as its bare name (`acme.viewer`), not as the JSON
+ * array the token holds, and several are flattened into one string, seen as `[a b]` and as `a,b`. Every form is
+ * read, and a real array too; staff group names hold no space, comma or bracket, so none is split wrongly, and
+ * any other group makes the token unusable rather than ignored.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-integrate-with-cognito.html
+ * https://repost.aws/questions/QUFJRBaEJRSmmqarNrvCWoQA/aws-cognito-group
+ */
+function staffOf(
+  claims: Record<string, unknown>,
+  cellTenants: ReadonlySet<string>,
+): { tenantId: string; role: Role; sub: string } | undefined {
+  const sub = claims.sub;
+  if (typeof sub !== 'string' || sub === '') return undefined;
+  const groups = groupsOf(claims['cognito:groups']);
+  if (groups.length !== 1) return undefined;
+  const staff = parseStaffGroup(groups[0]!);
+  return staff && cellTenants.has(staff.tenantId) ? { ...staff, sub } : undefined;
+}
+
+function groupsOf(claim: unknown): string[] {
+  if (Array.isArray(claim)) return claim.filter((group): group is string => typeof group === 'string');
+  if (typeof claim !== 'string') return [];
+  return claim
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter((group) => group !== '');
 }
 
 /** What a local bearer token stands for: a tenant's application (every scope), or a member of its staff. */

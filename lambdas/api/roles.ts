@@ -22,3 +22,18 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   'privacy-officer': [...READ_SCOPES, 'subscribers.write', 'optouts.write', 'dsr.manage'],
   viewer: [...READ_SCOPES],
 };
+
+/** Separates the tenant from the role in a staff group's name; tenant ids never contain it. */
+const GROUP_SEPARATOR = '.';
+
+/** The Cognito group of a tenant's staff in a role: `<tenant>.<role>`, such as `acme.viewer`. */
+export const staffGroupName = (tenantId: string, role: Role): string =>
+  `${tenantId}${GROUP_SEPARATOR}${role}`;
+
+/** The tenant and role a staff group stands for, or undefined for a name of any other shape. */
+export function parseStaffGroup(name: string): { tenantId: string; role: Role } | undefined {
+  const at = name.lastIndexOf(GROUP_SEPARATOR);
+  if (at <= 0) return undefined;
+  const role = ROLES.find((candidate) => candidate === name.slice(at + 1));
+  return role ? { tenantId: name.slice(0, at), role } : undefined;
+}

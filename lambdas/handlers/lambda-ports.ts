@@ -19,6 +19,7 @@ import type { SlotPolicy } from '../domain/send-slot';
 import type { SmsSender } from '../domain/sms';
 import type { ConfiguredTenant } from '../domain/tenants';
 import {
+  CONSOLE_CLIENT_ID_ENV,
   jsonEnv,
   OPT_OUT_LIST_ENV,
   requireEnv,
@@ -71,7 +72,10 @@ export function lambdaProviderOptOuts(): ProviderOptOutList {
 }
 
 export function lambdaCallers(): CallerResolver {
-  return cognitoClaimsCaller(JSON.parse(requireEnv(TENANT_CLIENTS_ENV)) as Record<string, string>);
+  return cognitoClaimsCaller(
+    JSON.parse(requireEnv(TENANT_CLIENTS_ENV)) as Record<string, string>,
+    requireEnv(CONSOLE_CLIENT_ID_ENV),
+  );
 }
 
 /** Time kept back from a slot wait for the send itself and for answering. */

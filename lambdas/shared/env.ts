@@ -62,6 +62,13 @@ export const OPT_OUT_LIST_ENV = 'OPT_OUT_LIST_NAME';
 export const CELL_TENANTS_ENV = 'CELL_TENANTS';
 /** JSON object mapping Cognito app client ids to tenant ids. */
 export const TENANT_CLIENTS_ENV = 'TENANT_CLIENTS';
+/**
+ * The privacy console's public Cognito app client: its access tokens name the tenant and role through the user's
+ * group (`<tenant>.<role>`), not through the client id.
+ */
+export const CONSOLE_CLIENT_ID_ENV = 'CONSOLE_CLIENT_ID';
+/** The console function's `config.json`: JSON of a `CognitoConsoleConfig` (lambdas/shared/console-config.ts). */
+export const CONSOLE_CONFIG_ENV = 'CONSOLE_CONFIG';
 
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[name];

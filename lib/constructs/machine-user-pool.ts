@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   FeaturePlan,
+  ManagedLoginVersion,
   Mfa,
   OAuthScope,
   ResourceServerScope,
@@ -26,11 +27,19 @@ export interface MachineUserPoolProps {
   readonly scopes: Readonly<Record<string, string>>;
   /** One app client is created per tenant id. */
   readonly tenants: readonly string[];
+  /**
+   * Whether people sign in to the pool as well (the privacy console's staff), through managed login on its
+   * domain. Managed login needs the Essentials feature plan or above: on Lite, the classic hosted UI is the only
+   * choice. https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html
+   * @default false - machine clients only, on the Lite plan
+   */
+  readonly managedLogin?: boolean;
 }
 
 /**
- * A Cognito user pool for machine-to-machine access only (OAuth 2.0 client credentials):
- * - no self sign-up and no account recovery: the pool is not meant to hold users;
+ * A Cognito user pool for machine-to-machine access (OAuth 2.0 client credentials), and optionally for the staff
+ * an administrator adds (`managedLogin`):
+ * - no self sign-up and no account recovery: only an administrator creates or resets a user;
  * - a resource server with the API's scopes, and a Cognito domain serving `/oauth2/token`;
  * - one confidential app client per tenant, with only the client-credentials flow and every scope;
  * - deletion protection and `RemovalPolicy.RETAIN`, because replacing the pool would replace every tenant's
@@ -52,8 +61,8 @@ export class MachineUserPool extends Construct {
       userPoolName: props.name,
       selfSignUpEnabled: false,
       accountRecovery: AccountRecovery.NONE,
-      // Nobody signs in to this pool. Should a user ever be created by an administrator, it needs a TOTP
-      // second factor and a strong password; REQUIRED can only be chosen when a pool is created.
+      // Every user an administrator creates (console staff) needs a TOTP second factor and a strong password;
+      // REQUIRED can only be chosen when a pool is created.
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       passwordPolicy: {
@@ -64,17 +73,24 @@ export class MachineUserPool extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(1),
       },
-      // Client-credentials tokens are available in every feature plan; the user features of the others are unused.
-      featurePlan: FeaturePlan.LITE,
+      // Client-credentials tokens are available in every feature plan. Managed login needs Essentials; Plus would
+      // add threat protection (see the acknowledgement below).
+      featurePlan: props.managedLogin ? FeaturePlan.ESSENTIALS : FeaturePlan.LITE,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
     acknowledgeFindings(
       this.userPool.node.defaultChild as CfnUserPool,
-      'The Plus plan adds threat protection for user sign-ins (compromised credentials, adaptive ' +
-        'authentication). This pool has no users: it issues tokens only through the client-credentials grant, ' +
-        'which threat protection does not cover.',
+      props.managedLogin
+        ? 'The Plus plan adds threat protection for user sign-ins (compromised credentials, adaptive ' +
+            'authentication) at a higher price per monthly active user and with no free tier. The only people ' +
+            'who sign in are a few staff members per tenant, each created by an administrator (no self sign-up), ' +
+            'with a 16-character password and a TOTP second factor that the pool requires; Essentials is enough ' +
+            'for managed login.'
+        : 'The Plus plan adds threat protection for user sign-ins (compromised credentials, adaptive ' +
+            'authentication). This pool has no users: it issues tokens only through the client-credentials grant, ' +
+            'which threat protection does not cover.',
       { nag: ['AwsSolutions-COG8'] },
     );
 
@@ -95,7 +111,11 @@ export class MachineUserPool extends Construct {
       ]),
     );
 
-    this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
+    this.domain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: props.domainPrefix },
+      // Managed login shows an app client's pages only once that client has a branding style (ConsoleSignIn).
+      managedLoginVersion: props.managedLogin ? ManagedLoginVersion.NEWER_MANAGED_LOGIN : undefined,
+    });
 
     this.clients = new Map(
       props.tenants.map((tenantId) => [

@@ -14,7 +14,7 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -25,6 +25,7 @@ import {
   CAMPAIGN_QUEUE_URL_ENV,
   CAMPAIGN_SCHEDULE_GROUP_ENV,
   CAMPAIGN_SCHEDULER_ROLE_ENV,
+  CONSOLE_CLIENT_ID_ENV,
   DSR_QUEUE_URL_ENV,
   EXPORT_BUCKET_ENV,
   OPT_OUT_LIST_ENV,
@@ -104,6 +105,12 @@ export interface PlatformFunctionProps {
    * @default - none: synchronous and queue-driven functions report failures to their caller or queue
    */
   readonly deadLetterQueue?: IQueue;
+  /**
+   * Shell commands run around esbuild when the function is bundled, such as building and copying files that
+   * the handler reads from beside itself. They run locally, like esbuild, never in Docker.
+   * @default - none: the bundle holds the handler's code only
+   */
+  readonly commandHooks?: ICommandHooks;
 }
 
 /** A wildcard a grant is known to create, with what created it and why a reviewer can accept it. */
@@ -189,6 +196,7 @@ export class PlatformFunction extends NodejsFunction {
         format: OutputFormat.CJS,
         mainFields: [...HANDLER_BUNDLING.mainFields],
         externalModules: [...HANDLER_BUNDLING.externalModules],
+        commandHooks: props.commandHooks,
       },
     });
     this.executionRole = role;
@@ -286,13 +294,18 @@ export class PlatformFunction extends NodejsFunction {
 
   /**
    * Tells the handler which tenant each Cognito app client belongs to: `TENANT_CLIENTS` is a JSON object
-   * mapping client id to tenant id. Client ids are not secrets, so no grant goes with it.
+   * mapping client id to tenant id; and which client is the privacy console's (`CONSOLE_CLIENT_ID`), whose
+   * tokens name tenant and role through the user's group. Client ids are not secrets, so no grant goes with them.
    */
-  public bindTenantClients(clientsByTenant: ReadonlyMap<string, IUserPoolClient>): void {
+  public bindTenantClients(
+    clientsByTenant: ReadonlyMap<string, IUserPoolClient>,
+    consoleClient: IUserPoolClient,
+  ): void {
     const tenantByClientId = Object.fromEntries(
       [...clientsByTenant].map(([tenantId, client]) => [client.userPoolClientId, tenantId]),
     );
     this.addEnvironment(TENANT_CLIENTS_ENV, Stack.of(this).toJsonString(tenantByClientId));
+    this.addEnvironment(CONSOLE_CLIENT_ID_ENV, consoleClient.userPoolClientId);
   }
 
   /**

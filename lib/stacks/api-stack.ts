@@ -37,6 +37,7 @@ import {
   TTL_BACKSTOP_ACCESS,
   type FunctionTables,
 } from '../../lambdas/api/function-tables';
+import { ROLE_SCOPES } from '../../lambdas/api/roles';
 import {
   API_FUNCTIONS,
   queryParameters,
@@ -64,10 +65,12 @@ import { acknowledgeFindings } from '../constructs/acknowledge';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { CampaignDispatch } from '../constructs/campaign-dispatch';
 import { useCellRetention } from '../constructs/cell-retention';
+import { ConsoleSignIn } from '../constructs/console-sign-in';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import { MachineUserPool } from '../constructs/machine-user-pool';
 import type { OriginationIdentities } from '../constructs/origination-identities';
 import { METRICS_NAMESPACE, PlatformFunction } from '../constructs/platform-function';
+import { PrivacyConsole, consoleUrlOf } from '../constructs/privacy-console';
 import { addProblemGatewayResponses } from '../constructs/problem-responses';
 import { QueueWorker } from '../constructs/queue-worker';
 import { requestModelSchema } from '../constructs/request-model';
@@ -131,6 +134,9 @@ export const API_FUNCTION_RESOURCES: Readonly<
     subjectIdKey: false,
   },
 };
+
+/** The scopes the console's staff may hold: those of every role; each user's role narrows them (callers.ts). */
+const STAFF_SCOPES: readonly Scope[] = [...new Set(Object.values(ROLE_SCOPES).flat())];
 
 /** What a token's scope lets its holder do; shown to whoever manages app clients. */
 const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
@@ -197,6 +203,10 @@ const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.sli
 export class ApiStack extends Stack {
   public readonly api: RestApi;
   public readonly auth: MachineUserPool;
+  /** The privacy console's public app client and the staff groups (`<tenant>.<role>`). */
+  public readonly consoleSignIn: ConsoleSignIn;
+  /** The privacy console: its function, and its anonymous methods on the API. */
+  public readonly console: PrivacyConsole;
   public readonly functions: Readonly<Record<ApiFunction, PlatformFunction>>;
   public readonly firewall: ApiFirewall;
   /** Every alarm of the cell notifies here; subscribe the on-call channel to it. */
@@ -235,6 +245,8 @@ export class ApiStack extends Stack {
       resourceServerId: RESOURCE_SERVER_ID,
       scopes: SCOPE_DESCRIPTIONS,
       tenants: cell.tenants,
+      // The privacy console's staff sign in through managed login (Essentials plan: README, Privacy console).
+      managedLogin: true,
     });
 
     this.functions = Object.fromEntries(
@@ -271,6 +283,32 @@ export class ApiStack extends Stack {
 
     this.addRoutes();
     addProblemGatewayResponses(this.api);
+
+    // The privacy console: served by the API itself, signed in to through the cell's Cognito (DESIGN §11).
+    const consoleUrl = consoleUrlOf(this.api, STAGE_NAME);
+    this.consoleSignIn = new ConsoleSignIn(this, 'ConsoleSignIn', {
+      userPool: this.auth.userPool,
+      domain: this.auth.domain,
+      // A dot cannot be in a tenant id, so no tenant's client (`<name>-<tenant>`) can have this name.
+      clientName: `optline-${cell.name}.console`,
+      scopes: STAFF_SCOPES.map((scope) => this.auth.oauthScopes[scope]!),
+      consoleUrl,
+      tenants: cell.tenants,
+    });
+    for (const func of Object.values(this.functions)) {
+      func.bindTenantClients(this.auth.clients, this.consoleSignIn.client);
+    }
+    this.console = new PrivacyConsole(this, 'Console', {
+      api: this.api,
+      stageName: STAGE_NAME,
+      signIn: this.consoleSignIn,
+      tokenEndpoint: this.auth.tokenUrl(),
+      logsKey: props.logsKey,
+    });
+    acknowledgeLambdaFindings(
+      this.console.function,
+      "the console's sign-in config (the public app client id, the Cognito endpoint URLs and the scopes)",
+    );
 
     this.firewall = new ApiFirewall(this, 'Firewall', {
       stage: this.api.deploymentStage,
@@ -414,6 +452,10 @@ export class ApiStack extends Stack {
       description: 'OAuth 2.0 token endpoint (client credentials) for tenant app clients',
     });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: consoleUrl,
+      description: 'The privacy console; staff sign in through Cognito managed login',
+    });
   }
 
   /**
@@ -466,7 +508,6 @@ export class ApiStack extends Stack {
     if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
     if (resources.sendsSms) this.bindCellSmsSending(func, props);
     if (resources.providerOptOuts) func.bindProviderOptOutList(props.optOutList, resources.providerOptOuts);
-    func.bindTenantClients(this.auth.clients);
     acknowledgeLambdaFindings(func);
     return func;
   }
@@ -537,9 +578,10 @@ export class ApiStack extends Stack {
     );
     acknowledgeFindings(
       stage,
-      'The only integrations are Lambda proxy integrations, which API Gateway invokes through the Lambda API ' +
-        'with IAM (resource policy scoped to each method); a client certificate authenticates HTTP backends ' +
-        'and is not used for Lambda.',
+      'Every integration but one is a Lambda proxy integration, which API Gateway invokes through the Lambda ' +
+        'API with IAM (resource policy scoped to each method). The one HTTP integration proxies the privacy ' +
+        "console's code exchange to the Cognito domain's public token endpoint over HTTPS, which authenticates " +
+        'each request itself (client id, code and PKCE verifier) and does not check client certificates.',
       { nag: ['NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled'] },
     );
     const cloudWatchRole = this.api.node.findChild('CloudWatchRole').node.defaultChild as CfnRole;
@@ -634,7 +676,11 @@ function configuredTenants(
 }
 
 /** Findings every synchronous, API-invoked function has, acknowledged on its CfnFunction. */
-function acknowledgeLambdaFindings(func: PlatformFunction): void {
+function acknowledgeLambdaFindings(
+  func: PlatformFunction,
+  environment = 'table names, a key ARN, the opt-out list name, a send interval and Cognito app client ids ' +
+    '(and, for dsr, a queue URL, a bucket name and the regime)',
+): void {
   const cfn = func.node.defaultChild as CfnFunction;
   acknowledgeFindings(
     cfn,
@@ -663,9 +709,8 @@ function acknowledgeLambdaFindings(func: PlatformFunction): void {
   }
   acknowledgeFindings(
     cfn,
-    'The environment holds table names, a key ARN, the opt-out list name, a send interval and Cognito app ' +
-      'client ids (and, for dsr, a queue URL, a bucket name and the regime), none of them secret, and Lambda ' +
-      'encrypts it at rest by default; a customer-managed key would protect nothing confidential.',
+    `The environment holds ${environment}, none of them secret, and Lambda encrypts it at rest by default; a ` +
+      'customer-managed key would protect nothing confidential.',
     { checkov: ['CKV_AWS_173'] },
   );
 }

@@ -386,15 +386,22 @@ describe('Optline-eu-Api', () => {
       }
     });
 
-    it('has no method beyond the route table, so nothing is reachable without the authorizer', () => {
-      expect(methods).toHaveLength(ROUTES.length);
-      template.allResourcesProperties('AWS::ApiGateway::Method', { AuthorizationType: 'COGNITO_USER_POOLS' });
+    it('has no method beyond the route table and the console, so no data is reachable without the authorizer', () => {
+      // The console's three anonymous methods (static files, sign-in config, token proxy): privacy-console.test.ts.
+      const consolePaths = /^\/console(\/|$)/;
+      const dataMethods = methods.filter((m) => !consolePaths.test(pathOf(m.Properties.ResourceId.Ref)));
+      expect(dataMethods).toHaveLength(ROUTES.length);
+      expect(methods).toHaveLength(ROUTES.length + 3);
+      for (const method of dataMethods) {
+        expect(method.Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
+      }
     });
 
     it('lets API Gateway invoke each function from its own routes of the stage only, never from test invocations', () => {
       const [stageId] = only('AWS::ApiGateway::Stage');
       const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Resource[];
-      expect(permissions).toHaveLength(ROUTES.length);
+      // And the console function's two methods (privacy-console.test.ts).
+      expect(permissions).toHaveLength(ROUTES.length + 2);
       for (const permission of permissions) {
         expect(permission.Properties).toMatchObject({
           Principal: 'apigateway.amazonaws.com',
@@ -473,7 +480,9 @@ describe('Optline-eu-Api', () => {
         POWERTOOLS_METRICS_NAMESPACE: 'Optline',
         NODE_OPTIONS: '--enable-source-maps',
       });
-      const clients = template.findResources('AWS::Cognito::UserPoolClient');
+      const clients = template.findResources('AWS::Cognito::UserPoolClient', {
+        Properties: { GenerateSecret: true },
+      });
       const tenantClients = api.resolve(env.TENANT_CLIENTS) as { 'Fn::Join': [string, unknown[]] };
       const rendered = tenantClients['Fn::Join'][1]
         .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
@@ -503,6 +512,7 @@ describe('Optline-eu-Api', () => {
           ...expected.tables.map(tableEnvVar),
           ...(expected.subjectIdKey === false ? [] : ['SUBJECT_ID_KEY_ID']),
           'TENANT_CLIENTS',
+          'CONSOLE_CLIENT_ID',
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
           'NODE_OPTIONS',
@@ -949,8 +959,8 @@ describe('Optline-eu-Api', () => {
     it('encrypts every log group of the stack with the logs key and keeps it for 90 days', () => {
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
       // One per function (API functions, the delivery-status and inbound-SMS consumers, the DSR and campaign
-      // workers, the scheduled jobs and the TTL backstop), and the access, execution and WAF logs.
-      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 4 + JOB_NAMES.length + 1 + 3);
+      // workers, the scheduled jobs, the TTL backstop and the console), and the access, execution and WAF logs.
+      expect(logGroups).toHaveLength(API_FUNCTIONS.length + 4 + JOB_NAMES.length + 1 + 1 + 3);
       for (const logGroup of logGroups) {
         expect(logGroup.Properties).toMatchObject({
           RetentionInDays: 90,
@@ -1017,6 +1027,20 @@ describe('Optline-eu-Api', () => {
           'CKV_AWS_173',
           'W3005',
         ],
+        // The console: a synchronous function like the API's, and its three methods without an authorizer.
+        [api.getLogicalId(api.console.function.node.defaultChild as CfnElement)]: [
+          'CKV_AWS_115',
+          'CKV_AWS_116',
+          'CKV_AWS_117',
+          'CKV_AWS_173',
+          'W3005',
+        ],
+        ...Object.fromEntries(
+          api.console.methods.map((method) => [
+            api.getLogicalId(method.node.defaultChild as CfnElement),
+            ['CKV_AWS_59'],
+          ]),
+        ),
         // The campaign worker sends SMS like the messages function.
         [policyIdOf(api.campaigns.worker.function)]: ['CKV_AWS_111'],
         // SNS direct SMS publishing and SNS's SMS opt-out calls need Resource "*": one skip per policy, even
@@ -1289,16 +1313,12 @@ describe('Optline-eu-Api', () => {
       );
     });
 
-    it('declares the query parameters of the paginated routes as optional', () => {
-      expect(methodFor('GET', '/v1/dsr')!.Properties.RequestParameters).toEqual({
-        'method.request.querystring.status': false,
-        'method.request.querystring.cursor': false,
-        'method.request.querystring.limit': false,
-      });
-    });
-
     it('gives each tenant one secret-holding client that can only use the client-credentials flow', () => {
-      const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient')) as Resource[];
+      // Besides the console's public client (privacy-console.test.ts).
+      const clients = Object.values(
+        template.findResources('AWS::Cognito::UserPoolClient', { Properties: { GenerateSecret: true } }),
+      ) as Resource[];
+      template.resourceCountIs('AWS::Cognito::UserPoolClient', clients.length + 1);
       expect(clients.map((c) => c.Properties.ClientName).sort()).toEqual([
         'optline-eu-acme',
         'optline-eu-demo',
