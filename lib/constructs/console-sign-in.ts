@@ -49,8 +49,10 @@ export class ConsoleSignIn extends Construct {
       userPool: props.userPool,
       userPoolClientName: props.clientName,
       generateSecret: false,
-      // Only the authorization code grant through managed login: no password, SRP or custom flow on the API.
-      authFlows: { userSrp: false },
+      // Managed login offers the sign-in methods the app client allows: choice-based sign-in (ALLOW_USER_AUTH,
+      // Essentials plan), which covers passwords and SRP. No custom flow, and no plain-password flow on the API.
+      // https://docs.aws.amazon.com/cognito/latest/developerguide/authentication-flows-selection-managedlogin.html
+      authFlows: { user: true },
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, ...props.scopes],
@@ -104,6 +106,7 @@ export class ConsoleSignIn extends Construct {
       tokenUrl: tokenPath,
       clientId,
       scopes: ['openid', ...this.props.scopes.map((scope) => scope.scopeName)],
+      // Not percent-encoded: the URL holds deploy-time tokens, and its characters (:/.) are legal in a query.
       logoutUrl: `${base}/logout?client_id=${clientId}&logout_uri=${this.props.consoleUrl}`,
     };
   }

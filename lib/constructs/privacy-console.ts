@@ -44,10 +44,14 @@ export interface PrivacyConsoleProps {
   readonly logsKey: IKey;
 }
 
-const ANONYMOUS_REASON =
+const STATIC_FILES_REASON =
   'The privacy console is a public single-page app: this method serves its static files and its sign-in ' +
   'config (public client id and endpoint URLs), never data, to a browser that has no token yet. Every ' +
   'data route under /v1 stays behind the Cognito authorizer; the stage WAF and throttling apply here too.';
+const TOKEN_EXCHANGE_REASON =
+  'The OAuth 2.0 token endpoint, anonymous by design (RFC 6749 §3.2): the authorization code and its PKCE ' +
+  'verifier authenticate the exchange, for a public client without a secret. The integration URL is fixed ' +
+  "to the cell's Cognito domain, so nothing else can be reached through it; the stage WAF and throttling apply.";
 
 /**
  * The privacy console in a cell (DESIGN §11), served inside the cell's region at the origin of its API, so that
@@ -105,16 +109,27 @@ export class PrivacyConsole extends Construct {
         operationName: 'getConsoleFile',
         authorizationType: AuthorizationType.NONE,
       }),
-      token.addMethod('POST', new HttpIntegration(props.tokenEndpoint, { httpMethod: 'POST', proxy: true }), {
-        operationName: 'exchangeConsoleCode',
-        authorizationType: AuthorizationType.NONE,
-      }),
+      token.addMethod(
+        'POST',
+        new HttpIntegration(props.tokenEndpoint, {
+          httpMethod: 'POST',
+          proxy: true,
+          options: {
+            // API Gateway passes a payload through as UTF-8 text when the API has no binaryMediaTypes, so the
+            // answer must not come back compressed: ask Cognito for it as is, whatever the browser accepts.
+            // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html
+            requestParameters: { 'integration.request.header.Accept-Encoding': "'identity'" },
+          },
+        }),
+        { operationName: 'exchangeConsoleCode', authorizationType: AuthorizationType.NONE },
+      ),
     ];
-    for (const method of this.methods) {
-      acknowledgeFindings(method.node.defaultChild as CfnMethod, ANONYMOUS_REASON, {
+    this.methods.forEach((method, index) => {
+      const reason = index === 2 ? TOKEN_EXCHANGE_REASON : STATIC_FILES_REASON;
+      acknowledgeFindings(method.node.defaultChild as CfnMethod, reason, {
         nag: ['AwsSolutions-APIG4', 'AwsSolutions-COG4'],
         checkov: ['CKV_AWS_59'],
       });
-    }
+    });
   }
 }

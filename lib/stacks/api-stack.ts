@@ -305,10 +305,12 @@ export class ApiStack extends Stack {
       tokenEndpoint: this.auth.tokenUrl(),
       logsKey: props.logsKey,
     });
-    acknowledgeLambdaFindings(
-      this.console.function,
-      "the console's sign-in config (the public app client id, the Cognito endpoint URLs and the scopes)",
-    );
+    acknowledgeLambdaFindings(this.console.function, {
+      environment:
+        "the console's sign-in config (the public app client id, the Cognito endpoint URLs and the scopes)",
+      answers: 'an HTTP status with a short text',
+      reaches: 'X-Ray and CloudWatch Logs',
+    });
 
     this.firewall = new ApiFirewall(this, 'Firewall', {
       stage: this.api.deploymentStage,
@@ -675,22 +677,40 @@ function configuredTenants(
   );
 }
 
+/** What the acknowledgements of an API-invoked function say about it. */
+interface ApiFunctionFacts {
+  /** What its environment variables hold. */
+  readonly environment: string;
+  /** What a caller receives when it fails. */
+  readonly answers: string;
+  /** The AWS services it calls. */
+  readonly reaches: string;
+}
+
+const ROUTE_FUNCTION_FACTS: ApiFunctionFacts = {
+  environment:
+    'table names, a key ARN, the opt-out list name, the send rates and Cognito app client ids (and, for dsr, ' +
+    'a queue URL, a bucket name and the regime)',
+  answers: 'a problem+json response',
+  reaches: 'DynamoDB, KMS, X-Ray and the SMS providers',
+};
+
 /** Findings every synchronous, API-invoked function has, acknowledged on its CfnFunction. */
 function acknowledgeLambdaFindings(
   func: PlatformFunction,
-  environment = 'table names, a key ARN, the opt-out list name, a send interval and Cognito app client ids ' +
-    '(and, for dsr, a queue URL, a bucket name and the regime)',
+  facts: ApiFunctionFacts = ROUTE_FUNCTION_FACTS,
 ): void {
+  const { environment } = facts;
   const cfn = func.node.defaultChild as CfnFunction;
   acknowledgeFindings(
     cfn,
-    'Invoked synchronously by API Gateway: the caller receives every failure as a problem+json response and ' +
+    `Invoked synchronously by API Gateway: the caller receives every failure as ${facts.answers} and ` +
       'retries, so there is no asynchronous event a dead-letter queue could keep.',
     { nag: ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'], checkov: ['CKV_AWS_116'] },
   );
   acknowledgeFindings(
     cfn,
-    'Not in a VPC: the function reaches only AWS service APIs (DynamoDB, KMS, X-Ray and the SMS providers), ' +
+    `Not in a VPC: the function reaches only AWS service APIs (${facts.reaches}), ` +
       'over TLS with IAM authorization, and no private network resource; a VPC would add NAT or endpoints ' +
       'without narrowing access.',
     { nag: ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC'], checkov: ['CKV_AWS_117'] },

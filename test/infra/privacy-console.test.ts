@@ -82,7 +82,12 @@ describe('the privacy console in a cell (DESIGN §11)', () => {
       const token = methodAt('POST', '/console/oauth2/token');
       expect(token?.Properties).toMatchObject({
         AuthorizationType: 'NONE',
-        Integration: { Type: 'HTTP_PROXY', IntegrationHttpMethod: 'POST' },
+        Integration: {
+          Type: 'HTTP_PROXY',
+          IntegrationHttpMethod: 'POST',
+          // Text passthrough (no binaryMediaTypes): Cognito must answer uncompressed.
+          RequestParameters: { 'integration.request.header.Accept-Encoding': "'identity'" },
+        },
       });
       expect(rendered(token!.Properties.Integration.Uri)).toBe(
         `https://<${domainId}>.auth.eu-west-1.amazoncognito.com/oauth2/token`,
@@ -118,7 +123,7 @@ describe('the privacy console in a cell (DESIGN §11)', () => {
 
     it('acknowledges the missing authorizer on exactly those three methods, for cdk-nag and checkov, with the reason', () => {
       expect(api.console.methods).toHaveLength(3);
-      for (const method of api.console.methods) {
+      for (const [index, method] of api.console.methods.entries()) {
         const cfn = method.node.defaultChild as CfnMethod;
         const acknowledged = Object.assign(
           {},
@@ -130,7 +135,10 @@ describe('the privacy console in a cell (DESIGN §11)', () => {
           'AwsSolutions::AwsSolutions-APIG4',
           'AwsSolutions::AwsSolutions-COG4',
         ]);
-        expect(Object.values(acknowledged)[0]).toMatch(/static files and its sign-in config/);
+        // The file methods say they serve no data; the token method says what authenticates its exchange.
+        expect(Object.values(acknowledged)[0]).toMatch(
+          index < 2 ? /static files and its sign-in config/ : /authorization code and its PKCE verifier/,
+        );
         const skips = resources[idOf(method)]!.Metadata.checkov.skip as Array<{ id: string }>;
         expect(skips.map((skip) => skip.id)).toEqual(['CKV_AWS_59']);
       }
@@ -193,12 +201,14 @@ describe('the privacy console in a cell (DESIGN §11)', () => {
         GenerateSecret: false,
         AllowedOAuthFlows: ['code'],
         AllowedOAuthFlowsUserPoolClient: true,
-        ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+        // Managed login offers what the client allows: choice-based sign-in, no plain-password API flow.
+        ExplicitAuthFlows: expect.arrayContaining(['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
         SupportedIdentityProviders: ['COGNITO'],
       });
     });
 
     it("comes back to the stage's /console/ URL only, after sign-in and sign-out", () => {
+      expect(client.ExplicitAuthFlows).not.toContain('ALLOW_USER_PASSWORD_AUTH');
       expect(client.CallbackURLs).toEqual([CONSOLE_URL]);
       expect(client.LogoutURLs).toEqual([CONSOLE_URL]);
     });
