@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const withoutIdempotency = send.perSend - send.idempotencyPerSend;
     rows.push(
       { figure: 'capacity units per accepted send', value: send.perSend, baseline: send.floor, unit: 'CU' },
-      { figure: '  of which idempotency record', value: send.idempotencyPerSend, unit: 'CU' },
+      { figure: '  of which idempotency record and send slot', value: send.idempotencyPerSend, unit: 'CU' },
       { figure: '  send without idempotency', value: withoutIdempotency, baseline: send.floor, unit: 'CU' },
       ...Object.entries(send.perTable).map(([table, units]) => ({
         figure: `  on ${table}`,

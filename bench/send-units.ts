@@ -17,6 +17,7 @@ import type { Context } from 'aws-lambda';
 import { LocalSubjectIdDeriver } from '../lambdas/adapters/local-subject-id';
 import { InMemoryProviderOptOutList } from '../lambdas/adapters/optout-list/in-memory-provider-optout-list';
 import { OutboxSender } from '../lambdas/adapters/sms/outbox-sender';
+import { scheduledSender } from '../lambdas/adapters/sms/rate-limited-sender';
 import type { ApiRequest } from '../lambdas/api/api-handler';
 import { messageActions } from '../lambdas/api/messages-api';
 import { ROUTES } from '../lambdas/api/routes';
@@ -32,7 +33,10 @@ export interface SendUnits {
   readonly sends: number;
   /** Units of one accepted send, all tables together. */
   readonly perSend: number;
-  /** Of which the Powertools idempotency record (write in progress, then complete). */
+  /**
+   * Of which the Idempotency table: the Powertools idempotency record (write in progress, then complete) and the
+   * send slot's reservation.
+   */
   readonly idempotencyPerSend: number;
   /** Units per send on each table. */
   readonly perTable: Record<string, number>;
@@ -65,7 +69,13 @@ export async function measureSendUnits(endpoint: string, sends: number): Promise
     tables,
     subjectIds: new LocalSubjectIdDeriver('bench-key'),
     clock: () => new Date('2026-11-24T12:00:00Z'),
-    sender: new OutboxSender(),
+    // As deployed: a slot on the send schedule (its item in the Idempotency table) before each send.
+    sender: scheduledSender(new OutboxSender(), {
+      db,
+      tables,
+      rates: { cell: 1000 },
+      maxWaitMs: () => 5_000,
+    }),
     providerOptOuts: new InMemoryProviderOptOutList(),
   };
   const subscribers = subscriberActions(ports);

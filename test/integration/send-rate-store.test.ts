@@ -107,6 +107,42 @@ describe('send slots on DynamoDB Local', () => {
     expect(again.startsUs).toEqual([now + 3 * slotSpacingUs(1)]);
   });
 
+  it('restarts a schedule it saw go idle with one write, and falls back to ADD when another sender moved it', async () => {
+    // GIVEN a sender whose last slot on a 1 MPS identity has passed, and a count of the writes it makes
+    const identity = `id-${randomUUID()}`;
+    const writes: string[] = [];
+    const counting = {
+      send: (command: { input: { ConditionExpression?: string } }) => {
+        writes.push(command.input.ConditionExpression ?? '');
+        return db.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const store = new DynamoSlotStore(counting, TABLES, () => slotSpacingUs(1));
+    const other = new DynamoSlotStore(db, TABLES, () => slotSpacingUs(1));
+    const t0 = (Date.now() - 60_000) * 1000;
+    reserved(await store.reserve(identity, { parts: [1], nowUs: t0, latestStartUs: t0 + SECOND_US }));
+    writes.length = 0;
+    // WHEN it sends again a minute later
+    const now = Date.now() * 1000;
+    const idle = reserved(
+      await store.reserve(identity, { parts: [1], nowUs: now, latestStartUs: now + 60 * SECOND_US }),
+    );
+    // THEN one write restarted the schedule at now
+    expect(idle.startsUs).toEqual([now]);
+    expect(writes).toEqual([expect.stringContaining('attribute_not_exists(freeUs)')]);
+    // AND when another sender has taken slots since, the guess is wrong and its ADD follows, still on time
+    const later = now + 5 * SECOND_US;
+    const taken = reserved(
+      await other.reserve(identity, { parts: [1, 1], nowUs: later, latestStartUs: later + 60 * SECOND_US }),
+    );
+    writes.length = 0;
+    const next = reserved(
+      await store.reserve(identity, { parts: [1], nowUs: later, latestStartUs: later + 60 * SECOND_US }),
+    );
+    expect(next.startsUs).toEqual([taken.toUs]);
+    expect(writes).toHaveLength(2);
+  });
+
   it('takes no slot when DynamoDB refuses the write', async () => {
     const store = new DynamoSlotStore(db, { Idempotency: `missing-${randomUUID()}` }, () => slotSpacingUs(1));
     const now = Date.now() * 1000;

@@ -8,9 +8,10 @@
  * record, whose id starts with a Lambda function name (letters, digits, `-` and `_`, never `:`). Like every item it
  * carries `expiresAt`, a day past its free point, so an identity that stops sending leaves nothing behind.
  *
- * Cost: one UpdateItem (1 WCU; the item is far below 1 KB) per reservation, which may cover many messages. An
- * idle schedule (its free point in the past) or a busy one (past the caller's deadline) costs one more failed
- * conditional write; a reservation raced by another sender tries again. No write, no slot: any other error
+ * Cost: one UpdateItem (1 WCU; the item is far below 1 KB) per reservation, which may cover many messages. A
+ * busy schedule (past the caller's deadline) costs the failed conditional write alone; an idle one (its free
+ * point in the past) the restart, plus a failed ADD first unless this sender already saw the free point pass; a
+ * reservation raced by another sender tries again. No write, no slot: any other error
  * reaches the caller, who must not send.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -41,6 +42,9 @@ const expiryOf = (freeUs: number): number => Math.ceil(freeUs / 1_000_000) + 86_
 const MAX_ATTEMPTS = 8;
 
 export class DynamoSlotStore implements SlotStore {
+  /** Each schedule's free point as this store last wrote or read it. */
+  private readonly seen = new Map<string, number | undefined>();
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: Tables,
@@ -52,7 +56,17 @@ export class DynamoSlotStore implements SlotStore {
     const spacing = this.spacingOf(identity);
     const advance = advanceUs(request.parts, spacing);
     const idleBelow = idleBelowUs(request, spacing);
+    // When the free point this sender last saw has passed, the schedule is most likely idle: restart it first,
+    // which spares a sender that sends now and then the failed ADD (1 WCU) before every restart.
+    const lastSeen = this.seen.get(identity);
+    let restartFirst = this.seen.has(identity) && (lastSeen === undefined || lastSeen < idleBelow);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (restartFirst) {
+        restartFirst = false;
+        const restarted = await this.restart(identity, request, spacing);
+        if (restarted) return restarted;
+        continue;
+      }
       // The common case: the schedule is in use and its free point is within the caller's deadline. ADD keeps
       // concurrent reservers apart; the condition keeps an idle schedule from sending its backlog in a burst.
       const advanced = await this.update(identity, {
@@ -72,25 +86,38 @@ export class DynamoSlotStore implements SlotStore {
         if (decided.kind !== 'reserved' || decided.fromUs !== before) {
           throw new SendRateError(`reservation on ${identity} disagrees with its schedule`);
         }
+        this.seen.set(identity, decided.toUs);
         return decided;
       }
       if (decided.kind === 'busy') return decided;
       if (before !== undefined && before >= idleBelow) continue; // raced: the free point moved; try again
-      // Idle or never used: restart from now, unless another sender restarted it first.
-      const restarted = await this.update(identity, {
-        UpdateExpression: 'SET freeUs = :to, expiresAt = :exp',
-        ConditionExpression: 'attribute_not_exists(freeUs) OR freeUs < :idleBelow',
-        ExpressionAttributeValues: {
-          ':to': decided.toUs,
-          ':idleBelow': idleBelow,
-          ':exp': expiryOf(decided.toUs),
-        },
-      });
-      if (restarted.kind === 'updated') return decided;
+      const restarted = await this.restart(identity, request, spacing);
+      if (restarted) return restarted;
     }
     throw new SendRateError(
       `no slot on ${identity} after ${MAX_ATTEMPTS} attempts: too many concurrent senders`,
     );
+  }
+
+  /** Idle or never used: restart from now, unless another sender moved the free point first (undefined). */
+  private async restart(
+    identity: string,
+    request: SlotRequest,
+    spacing: number,
+  ): Promise<Reservation | undefined> {
+    const decided = reserveOn(undefined, request, spacing);
+    if (decided.kind !== 'reserved') return undefined;
+    const restarted = await this.update(identity, {
+      UpdateExpression: 'SET freeUs = :to, expiresAt = :exp',
+      ConditionExpression: 'attribute_not_exists(freeUs) OR freeUs < :idleBelow',
+      ExpressionAttributeValues: {
+        ':to': decided.toUs,
+        ':idleBelow': idleBelowUs(request, spacing),
+        ':exp': expiryOf(decided.toUs),
+      },
+    });
+    this.seen.set(identity, restarted.kind === 'updated' ? decided.toUs : restarted.current);
+    return restarted.kind === 'updated' ? decided : undefined;
   }
 
   async release(identity: string, reservation: Reservation): Promise<boolean> {
