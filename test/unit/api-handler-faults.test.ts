@@ -13,6 +13,7 @@ import { KmsSubjectIdDeriver } from '../../lambdas/adapters/kms-subject-id';
 import { createApiHandler, type RouteAction } from '../../lambdas/api/api-handler';
 import { bearerTokenCaller } from '../../lambdas/api/callers';
 import { TRANSIENT_FAULT_RETRY_AFTER_SECONDS } from '../../lambdas/shared/transient-faults';
+import { apiEvent } from './helpers/api-event';
 
 const PHONE = '+447400123456';
 const meta = (httpStatusCode: number) => ({ httpStatusCode, requestId: 'req-1', attempts: 4 });
@@ -20,22 +21,10 @@ const meta = (httpStatusCode: number) => ({ httpStatusCode, requestId: 'req-1', 
 const throttle = () =>
   new ProvisionedThroughputExceededException({ message: `Throttled writing ${PHONE}`, $metadata: meta(400) });
 
-function event(resource: '/v1/subscribers' | '/v1/messages', body: unknown): APIGatewayProxyEvent {
-  return {
-    resource,
-    path: resource,
-    httpMethod: 'POST',
+const event = (resource: '/v1/subscribers' | '/v1/messages', body: unknown): APIGatewayProxyEvent =>
+  apiEvent(resource, body, {
     headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'idempotency-key': 'k-1' },
-    multiValueHeaders: {},
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    isBase64Encoded: false,
-    body: JSON.stringify(body),
-    requestContext: { requestId: 'r-1' } as never,
-  };
-}
+  });
 
 const subscribe = () =>
   event('/v1/subscribers', { phone: PHONE, consent: { source: 'api', noticeVersion: 'v1' } });

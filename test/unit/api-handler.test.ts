@@ -3,6 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createApiHandler, type RouteAction } from '../../lambdas/api/api-handler';
 import { bearerTokenCaller, cognitoClaimsCaller } from '../../lambdas/api/callers';
+import { apiEvent } from './helpers/api-event';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
@@ -10,21 +11,11 @@ function event(
   overrides: Partial<APIGatewayProxyEvent> & { claims?: Record<string, string> },
 ): APIGatewayProxyEvent {
   const { claims, ...rest } = overrides;
-  return {
-    resource: '/v1/subscribers',
-    path: '/v1/subscribers',
-    httpMethod: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    multiValueHeaders: {},
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    isBase64Encoded: false,
-    body: JSON.stringify({ phone: '+447400123456', consent: { source: 'api', noticeVersion: 'v1' } }),
-    requestContext: { requestId: 'r-1', authorizer: claims ? { claims } : undefined } as never,
-    ...rest,
-  };
+  return apiEvent(
+    '/v1/subscribers',
+    { phone: '+447400123456', consent: { source: 'api', noticeVersion: 'v1' } },
+    { requestContext: { requestId: 'r-1', authorizer: claims ? { claims } : undefined } as never, ...rest },
+  );
 }
 
 describe('createApiHandler', () => {

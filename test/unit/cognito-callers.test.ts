@@ -4,6 +4,7 @@ import { createApiHandler, type RouteAction } from '../../lambdas/api/api-handle
 import { cognitoClaimsCaller } from '../../lambdas/api/callers';
 import { ROLE_SCOPES } from '../../lambdas/api/roles';
 import { ROUTES, SCOPES } from '../../lambdas/api/routes';
+import { apiEvent } from './helpers/api-event';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
@@ -22,30 +23,15 @@ const staffClaims = (groups: unknown, scope = `openid ${ALL_SCOPES}`): Record<st
   ...(groups === undefined ? {} : { 'cognito:groups': groups }),
 });
 
-function event(
+const event = (
   claims: Record<string, unknown>,
   overrides: Partial<APIGatewayProxyEvent> = {},
-): APIGatewayProxyEvent {
-  return {
-    resource: '/v1/dsr',
-    path: '/v1/dsr',
-    httpMethod: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    multiValueHeaders: {},
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    isBase64Encoded: false,
-    body: JSON.stringify({
-      type: 'erasure',
-      phone: '+447400123456',
-      verification: { method: 'sms_otp', reference: 'ticket-1' },
-    }),
-    requestContext: { requestId: 'r-1', authorizer: { claims } } as never,
-    ...overrides,
-  };
-}
+): APIGatewayProxyEvent =>
+  apiEvent(
+    '/v1/dsr',
+    { type: 'erasure', phone: '+447400123456', verification: { method: 'sms_otp', reference: 'ticket-1' } },
+    { requestContext: { requestId: 'r-1', authorizer: { claims } } as never, ...overrides },
+  );
 
 const resolve = (claims: Record<string, unknown>) => callers(event(claims));
 
