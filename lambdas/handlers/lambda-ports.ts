@@ -20,6 +20,7 @@ import type { SmsSender } from '../domain/sms';
 import type { ConfiguredTenant } from '../domain/tenants';
 import {
   jsonEnv,
+  OPERATOR_CLIENT_ENV,
   OPT_OUT_LIST_ENV,
   requireEnv,
   SEND_RATES_ENV,
@@ -71,7 +72,11 @@ export function lambdaProviderOptOuts(): ProviderOptOutList {
 }
 
 export function lambdaCallers(): CallerResolver {
-  return cognitoClaimsCaller(JSON.parse(requireEnv(TENANT_CLIENTS_ENV)) as Record<string, string>);
+  return cognitoClaimsCaller(
+    JSON.parse(requireEnv(TENANT_CLIENTS_ENV)) as Record<string, string>,
+    // Set on every API function; the operator routes are only on the incidents function.
+    process.env[OPERATOR_CLIENT_ENV] || undefined,
+  );
 }
 
 /** Time kept back from a slot wait for the send itself and for answering. */

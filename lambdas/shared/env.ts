@@ -14,6 +14,7 @@ export type TableId =
   | 'Campaigns'
   | 'AuditLog'
   | 'DailyStats'
+  | 'Incidents'
   | 'Idempotency';
 
 export type TableNames = Readonly<Record<TableId, string>>;
@@ -62,6 +63,10 @@ export const OPT_OUT_LIST_ENV = 'OPT_OUT_LIST_NAME';
 export const CELL_TENANTS_ENV = 'CELL_TENANTS';
 /** JSON object mapping Cognito app client ids to tenant ids. */
 export const TENANT_CLIENTS_ENV = 'TENANT_CLIENTS';
+/** The Cognito app client id of the platform operator, who has no tenant (DESIGN §12). */
+export const OPERATOR_CLIENT_ENV = 'OPERATOR_CLIENT_ID';
+/** JSON object mapping tenant ids to the ARN of their incident-notification SNS topic. */
+export const INCIDENT_TOPICS_ENV = 'INCIDENT_TOPICS';
 
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[name];

@@ -17,6 +17,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { SendRates } from '../../lambdas/domain/send-rate';
@@ -27,6 +28,8 @@ import {
   CAMPAIGN_SCHEDULER_ROLE_ENV,
   DSR_QUEUE_URL_ENV,
   EXPORT_BUCKET_ENV,
+  INCIDENT_TOPICS_ENV,
+  OPERATOR_CLIENT_ENV,
   OPT_OUT_LIST_ENV,
   SEND_RATES_ENV,
   SUBJECT_ID_KEY_ENV,
@@ -288,6 +291,20 @@ export class PlatformFunction extends NodejsFunction {
    * Tells the handler which tenant each Cognito app client belongs to: `TENANT_CLIENTS` is a JSON object
    * mapping client id to tenant id. Client ids are not secrets, so no grant goes with it.
    */
+  /** Lets the handler tell the platform operator's app client from tenants' (DESIGN §12). */
+  public bindOperatorClient(client: IUserPoolClient): void {
+    this.addEnvironment(OPERATOR_CLIENT_ENV, client.userPoolClientId);
+  }
+
+  /** Lets the handler publish breach notifications to each tenant's topic (and use the topics' key to do so). */
+  public bindIncidentTopics(topicsByTenant: ReadonlyMap<string, ITopic>): void {
+    for (const topic of topicsByTenant.values()) topic.grantPublish(this);
+    this.addEnvironment(
+      INCIDENT_TOPICS_ENV,
+      Stack.of(this).toJsonString(Object.fromEntries([...topicsByTenant].map(([t, topic]) => [t, topic.topicArn]))),
+    );
+  }
+
   public bindTenantClients(clientsByTenant: ReadonlyMap<string, IUserPoolClient>): void {
     const tenantByClientId = Object.fromEntries(
       [...clientsByTenant].map(([tenantId, client]) => [client.userPoolClientId, tenantId]),
