@@ -92,7 +92,7 @@ export class DataStack extends Stack {
   public readonly deliveryEventsTopic: Topic;
   /** End User Messaging configuration set that tenants send with; it routes delivery events to the topic. */
   public readonly configurationSet: CfnConfigurationSet;
-  /** Each tenant's breach-notification topic (DESIGN §12), encrypted with the cell key. */
+  /** Each tenant's breach-notification topic (DESIGN §12), encrypted with a key of their own. */
   public readonly incidentTopics: IncidentNotificationTopics;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -343,8 +343,8 @@ export class DataStack extends Stack {
     this.cellKey.grant(smsVoiceOf(anySmsVoiceResource), 'kms:GenerateDataKey*', 'kms:Decrypt');
 
     this.incidentTopics = new IncidentNotificationTopics(this, 'IncidentNotifications', {
+      cellName: cell.name,
       tenants: cell.tenants,
-      encryptionKey: this.cellKey,
     });
 
     this.deliveryEventsTopic = new Topic(this, 'DeliveryEventsTopic', {

@@ -30,6 +30,8 @@ const EXTRA_ENV: Readonly<Record<JobName, readonly string[]>> = {
   'dsr-deadlines': ['DSR_QUEUE_URL'],
   'purge-inactive': ['JOB_CONTINUATION_QUEUE_URL'],
   'retention-sweep': ['CELL_TENANTS'],
+  // Unsent notifications are delivered to each tenant's topic.
+  'incident-deadlines': ['INCIDENT_TOPICS'],
 };
 
 const XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
