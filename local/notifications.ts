@@ -5,7 +5,11 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { notificationView, type IncidentNotifier, type NotificationRecord } from '../lambdas/domain/incidents';
+import {
+  notificationView,
+  type IncidentNotifier,
+  type NotificationRecord,
+} from '../lambdas/domain/incidents';
 
 export type LocalNotification = ReturnType<typeof notificationView> & {
   readonly tenantId: string;

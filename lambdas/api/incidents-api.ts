@@ -15,11 +15,7 @@ import {
   type IncidentNotifier,
 } from '../domain/incidents';
 import { NotFoundError } from '../shared/problem';
-import type {
-  IncidentRecorded,
-  IncidentView,
-  RecordIncidentRequest,
-} from '../shared/incident-schemas';
+import type { IncidentRecorded, IncidentView, RecordIncidentRequest } from '../shared/incident-schemas';
 import type { OperatorRouteAction, RouteAction } from './api-handler';
 import type { INCIDENT_TABLES } from './function-tables';
 import { principalOf } from './legal-hold-api';

@@ -515,7 +515,8 @@ export const ROUTES: readonly RouteSpec[] = [
     headers: ['Idempotency-Key'],
     responses: {
       201: {
-        description: 'Recorded, with one notification per affected tenant; a retry with the same key answers the same',
+        description:
+          'Recorded, with one notification per affected tenant; a retry with the same key answers the same',
         body: incidentRecorded,
       },
     },

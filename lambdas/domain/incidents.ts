@@ -153,7 +153,8 @@ const AT_MOST = 'each record counted as a distinct data subject, so the number o
 const COUNTING: Readonly<Record<RetentionCategoryId, CategoryCounting>> = {
   subscriberProfile: {
     derivation: UNCOUNTED,
-    likelyConsequences: 'Phone numbers, locale and time zone may be known to others: unsolicited contact, phishing.',
+    likelyConsequences:
+      'Phone numbers, locale and time zone may be known to others: unsolicited contact, phishing.',
   },
   marketingAttributes: {
     derivation: UNCOUNTED,
@@ -168,7 +169,8 @@ const COUNTING: Readonly<Record<RetentionCategoryId, CategoryCounting>> = {
   },
   campaignRecords: {
     derivation: UNCOUNTED,
-    likelyConsequences: 'Campaign texts and which pseudonymous subjects received them may be known to others.',
+    likelyConsequences:
+      'Campaign texts and which pseudonymous subjects received them may be known to others.',
   },
   consentProof: {
     source: ['optIns', 'optOuts'],
@@ -180,7 +182,8 @@ const COUNTING: Readonly<Record<RetentionCategoryId, CategoryCounting>> = {
   dsrRecord: {
     source: ['dsrReceived'],
     derivation: `Data-subject requests received on the UTC days of the window, from the daily aggregates; ${AT_MOST}`,
-    likelyConsequences: 'That a person exercised a right, and its verification evidence, may be known to others.',
+    likelyConsequences:
+      'That a person exercised a right, and its verification evidence, may be known to others.',
   },
   auditEvents: {
     source: 'audit',
@@ -253,7 +256,8 @@ export const notifyByOf = (detectedAt: Date): Date =>
 export function checkIncident(request: RecordIncidentRequest, now: Date): void {
   const from = Date.parse(request.window.from);
   const to = Date.parse(request.window.to);
-  if (to < from) throw new InvalidInputError([{ field: 'window.to', message: 'must not be before window.from' }]);
+  if (to < from)
+    throw new InvalidInputError([{ field: 'window.to', message: 'must not be before window.from' }]);
   if (to - from > MAX_WINDOW_DAYS * 24 * MS_PER_HOUR) {
     throw new InvalidInputError([
       { field: 'window.to', message: `the window may span at most ${MAX_WINDOW_DAYS} days` },
@@ -489,7 +493,13 @@ export async function acknowledgeNotification(
 ): Promise<NotificationRecord> {
   const now = deps.clock();
   const entry = auditRecord(
-    { tenantId, actor, action: 'incident_notification_acknowledged', requestId: incidentId, outcome: 'acknowledged' },
+    {
+      tenantId,
+      actor,
+      action: 'incident_notification_acknowledged',
+      requestId: incidentId,
+      outcome: 'acknowledged',
+    },
     now,
   );
   const stored = await deps.incidents.acknowledge(tenantId, incidentId, now, entry);

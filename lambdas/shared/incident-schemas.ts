@@ -32,7 +32,9 @@ export const recordIncidentRequest = z
       .check(
         z.minLength(1),
         z.maxLength(CATEGORY_IDS.length),
-        z.describe('The retention categories of the data concerned (GET the retention schedule for their meaning)'),
+        z.describe(
+          'The retention categories of the data concerned (GET the retention schedule for their meaning)',
+        ),
       ),
     measures: nonBlankText(2000, 'Measures taken or proposed to address the breach and mitigate its effects'),
     contact: nonBlankText(500, 'The contact point where controllers obtain more information (Art. 33(3)(b))'),
@@ -42,7 +44,8 @@ export const recordIncidentRequest = z
       examples: [
         {
           detectedAt: '2026-12-01T08:30:00Z',
-          summary: 'A misconfigured export job copied message logs to a bucket readable by a partner account.',
+          summary:
+            'A misconfigured export job copied message logs to a bucket readable by a partner account.',
           window: { from: '2026-11-28T00:00:00Z', to: '2026-12-01T08:00:00Z' },
           categories: ['messageTraffic'],
           measures: 'Access revoked at 09:10 UTC; the copy deleted; the export job disabled pending review.',
@@ -57,7 +60,9 @@ export type RecordIncidentRequest = z.infer<typeof recordIncidentRequest>;
 export const incidentRecorded = z
   .strictObject({
     incidentId: z.string().check(z.describe('Id of the incident, for GET /v1/incidents/{id}')),
-    notifyBy: isoDateTime.check(z.describe('detectedAt + 72 hours: every affected tenant is notified by then')),
+    notifyBy: isoDateTime.check(
+      z.describe('detectedAt + 72 hours: every affected tenant is notified by then'),
+    ),
     affectedTenants: z.number().check(z.describe('How many tenants of the cell get a notification')),
   })
   .check(
@@ -78,7 +83,11 @@ const categoryEstimate = z.strictObject({
     .check(z.describe('Approximate number of records; null where no bounded source counts them')),
   approximateSubjects: z
     .nullable(z.number())
-    .check(z.describe('At most this many data subjects (each record counted as a distinct subject); null as above')),
+    .check(
+      z.describe(
+        'At most this many data subjects (each record counted as a distinct subject); null as above',
+      ),
+    ),
   derivation: z.string().check(z.describe('How the numbers were derived, and why they are approximate')),
   likelyConsequences: z.string(),
 });
@@ -91,7 +100,9 @@ export const incidentNotificationView = z
     notifyBy: isoDateTime,
     window: z.strictObject({ from: isoDateTime, to: isoDateTime }),
     nature: z.string().check(z.describe('The nature of the breach (Art. 33(3)(a))')),
-    categories: z.array(categoryEstimate).check(z.describe('Categories and approximate numbers (Art. 33(3)(a))')),
+    categories: z
+      .array(categoryEstimate)
+      .check(z.describe('Categories and approximate numbers (Art. 33(3)(a))')),
     approximateRecords: z.number().check(z.describe('Sum over the counted categories; approximate')),
     approximateSubjects: z.number().check(z.describe('Upper bound over the counted categories; approximate')),
     contact: z.string().check(z.describe('Contact point (Art. 33(3)(b))')),
@@ -118,7 +129,8 @@ export const incidentNotificationView = z
               approximateSubjects: 1200,
               derivation:
                 'Messages sent, failed and received on the UTC days of the window, from the daily aggregates',
-              likelyConsequences: 'Phone numbers and message texts may be known to others: unsolicited contact.',
+              likelyConsequences:
+                'Phone numbers and message texts may be known to others: unsolicited contact.',
             },
           ],
           approximateRecords: 1200,
@@ -173,7 +185,8 @@ export const incidentView = z
           incidentId: INCIDENT_ID_EXAMPLE,
           detectedAt: '2026-12-01T08:30:00.000Z',
           notifyBy: '2026-12-04T08:30:00.000Z',
-          summary: 'A misconfigured export job copied message logs to a bucket readable by a partner account.',
+          summary:
+            'A misconfigured export job copied message logs to a bucket readable by a partner account.',
           window: { from: '2026-11-28T00:00:00.000Z', to: '2026-12-01T08:00:00.000Z' },
           categories: ['messageTraffic'],
           measures: 'Access revoked at 09:10 UTC; the copy deleted; the export job disabled pending review.',

@@ -125,7 +125,9 @@ export class MachineUserPool extends Construct {
       });
 
     const tenantScopes = scopesWhere(false);
-    this.clients = new Map(props.tenants.map((tenantId) => [tenantId, machineClient(tenantId, tenantScopes)]));
+    this.clients = new Map(
+      props.tenants.map((tenantId) => [tenantId, machineClient(tenantId, tenantScopes)]),
+    );
     // Construct id `Operator`: tenant ids are lower case, so it cannot collide with a tenant's client.
     if (operatorScopes.size > 0) this.operatorClient = machineClient('Operator', scopesWhere(true));
   }

@@ -301,7 +301,9 @@ export class PlatformFunction extends NodejsFunction {
     for (const topic of topicsByTenant.values()) topic.grantPublish(this);
     this.addEnvironment(
       INCIDENT_TOPICS_ENV,
-      Stack.of(this).toJsonString(Object.fromEntries([...topicsByTenant].map(([t, topic]) => [t, topic.topicArn]))),
+      Stack.of(this).toJsonString(
+        Object.fromEntries([...topicsByTenant].map(([t, topic]) => [t, topic.topicArn])),
+      ),
     );
   }
 

@@ -291,7 +291,19 @@ describe('scheduled jobs of Optline-eu-Api', () => {
     });
 
     it('sends no SMS', () => {
-      expect(actionsOf(job.statements).filter((a) => SMS_SENDING_ACTIONS.includes(a))).toEqual([]);
+      // The incident-deadlines job publishes to tenants' breach-notification topics only, never to a phone number.
+      const publishes = job.statements.filter((s) =>
+        actionsOf([s]).some((a) => SMS_SENDING_ACTIONS.includes(a)),
+      );
+      expect(publishes).toEqual(
+        name === 'incident-deadlines'
+          ? [...data.incidentTopics.topics.values()].map((topic) => ({
+              Effect: 'Allow',
+              Action: 'sns:Publish',
+              Resource: imported(topic.topicArn),
+            }))
+          : [],
+      );
       expect(job.env.SEND_RATES).toBeUndefined();
     });
 
@@ -430,13 +442,15 @@ describe('scheduled jobs of Optline-eu-Api', () => {
     ];
     const notBinding = serviceNames.filter((serviceName) => !binding.includes(serviceName));
 
-    it('include the messages, campaign, delivery-status, DSR route and deadline, and statistics functions, and the retention functions', () => {
+    it('include the messages, campaign, delivery-status, DSR route and deadline, statistics and incident functions, and the retention functions', () => {
       expect(notBinding.sort()).toEqual([
         'optline-campaign-worker',
         'optline-campaigns',
         'optline-delivery-status',
         'optline-dsr',
         'optline-dsr-deadlines',
+        'optline-incident-deadlines',
+        'optline-incidents',
         'optline-messages',
         'optline-purge-inactive',
         'optline-retention-sweep',

@@ -94,7 +94,11 @@ describe('POST /v1/incidents', () => {
       approximateRecords: 1,
       approximateSubjects: 1,
       categories: [
-        expect.objectContaining({ category: 'messageTraffic', approximateRecords: 1, approximateSubjects: 1 }),
+        expect.objectContaining({
+          category: 'messageTraffic',
+          approximateRecords: 1,
+          approximateSubjects: 1,
+        }),
       ],
     });
     expect(JSON.stringify(notification)).not.toMatch(/\+\d{8,}/);
@@ -128,8 +132,16 @@ describe('POST /v1/incidents', () => {
   });
 
   it.each([
-    ['window.to before window.from', { window: { from: '2026-05-09T10:00:00Z', to: '2026-05-09T09:00:00Z' } }, 400],
-    ['a window longer than 366 days', { window: { from: '2025-01-01T00:00:00Z', to: '2026-05-01T00:00:00Z' } }, 400],
+    [
+      'window.to before window.from',
+      { window: { from: '2026-05-09T10:00:00Z', to: '2026-05-09T09:00:00Z' } },
+      400,
+    ],
+    [
+      'a window longer than 366 days',
+      { window: { from: '2025-01-01T00:00:00Z', to: '2026-05-01T00:00:00Z' } },
+      400,
+    ],
     ['detectedAt in the future', { detectedAt: '2026-05-10T13:00:00Z' }, 422],
     ['an unknown category', { categories: ['everything'] }, 400],
     ['no category', { categories: [] }, 400],
@@ -175,7 +187,10 @@ describe('operator and tenants are kept apart', () => {
   });
 
   it('answers an unknown incident id with 404', async () => {
-    const answer = await server.request('GET', `/v1/incidents/${randomUUID()}`, { as: null, headers: OPERATOR });
+    const answer = await server.request('GET', `/v1/incidents/${randomUUID()}`, {
+      as: null,
+      headers: OPERATOR,
+    });
     expect(answer.status).toBe(404);
   });
 });
@@ -224,7 +239,10 @@ describe('a tenant’s notifications', () => {
 
 describe('POST /_local/jobs/incident-deadlines', () => {
   const runAt = async (at: string) => {
-    const answer = await server.request('POST', '/_local/jobs/incident-deadlines', { as: null, body: { now: at } });
+    const answer = await server.request('POST', '/_local/jobs/incident-deadlines', {
+      as: null,
+      body: { now: at },
+    });
     expect(answer.status).toBe(200);
     return answer.body.summary as Record<string, number>;
   };

@@ -50,7 +50,9 @@ describe('checkIncident', () => {
     const run = () =>
       checkIncident(request({ window: { from: '2026-05-09T00:00:00Z', to: '2026-05-08T00:00:00Z' } }), NOW);
     expect(run).toThrow(InvalidInputError);
-    expect(run).toThrow(expect.objectContaining({ errors: [expect.objectContaining({ field: 'window.to' })] }));
+    expect(run).toThrow(
+      expect.objectContaining({ errors: [expect.objectContaining({ field: 'window.to' })] }),
+    );
   });
 
   it('refuses a window longer than 366 days', () => {
@@ -82,7 +84,11 @@ describe('estimateTenant', () => {
     const estimate = await estimateTenant(source, 'demo', request());
     expect(estimate.affected).toBe(true);
     expect(estimate.categories).toEqual([
-      expect.objectContaining({ category: 'messageTraffic', approximateRecords: 10, approximateSubjects: 10 }),
+      expect.objectContaining({
+        category: 'messageTraffic',
+        approximateRecords: 10,
+        approximateSubjects: 10,
+      }),
     ]);
   });
 
@@ -99,7 +105,11 @@ describe('estimateTenant', () => {
   });
 
   it('treats every tenant as affected by a category no bounded source counts, and gives no number', async () => {
-    const estimate = await estimateTenant(activity({}), 'acme', request({ categories: ['subscriberProfile'] }));
+    const estimate = await estimateTenant(
+      activity({}),
+      'acme',
+      request({ categories: ['subscriberProfile'] }),
+    );
     expect(estimate.affected).toBe(true);
     expect(estimate.categories[0]).toMatchObject({ approximateRecords: null, approximateSubjects: null });
   });
@@ -122,11 +132,10 @@ describe('notificationFor', () => {
   };
 
   it('carries the Art. 33(3) contents: nature, categories with numbers, contact, consequences, measures', async () => {
-    const { categories } = await estimateTenant(
-      activity({ '2026-05-08': { sent: 5, optIns: 2 } }),
-      'demo',
-      { window: incident.window, categories: [...incident.categories] },
-    );
+    const { categories } = await estimateTenant(activity({ '2026-05-08': { sent: 5, optIns: 2 } }), 'demo', {
+      window: incident.window,
+      categories: [...incident.categories],
+    });
     const notification = notificationFor(incident, 'demo', categories);
     expect(notification).toMatchObject({
       tenantId: 'demo',
@@ -157,8 +166,8 @@ describe('deadlineState', () => {
   });
 
   it('a delivered notification is never at risk', () => {
-    expect(deadlineState({ notifyBy, notifiedAt: '2026-05-10T12:00:00Z' }, new Date('2026-05-14T00:00:00Z'))).toBe(
-      'notified',
-    );
+    expect(
+      deadlineState({ notifyBy, notifiedAt: '2026-05-10T12:00:00Z' }, new Date('2026-05-14T00:00:00Z')),
+    ).toBe('notified');
   });
 });

@@ -98,15 +98,13 @@ export class DynamoIncidentStore implements IncidentStore {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        ...notifications.map(
-          (n): TransactItem => ({
-            Put: {
-              TableName: this.names.Incidents,
-              Item: { ...notificationKey(n.tenantId, n.incidentId), ...n, unsent: UNSENT },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          }),
-        ),
+        ...notifications.map((n): TransactItem => ({
+          Put: {
+            TableName: this.names.Incidents,
+            Item: { ...notificationKey(n.tenantId, n.incidentId), ...n, unsent: UNSENT },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        })),
         ...audits.map((a) => this.auditPut(a)),
       ]);
       return { outcome: 'created', incident };
@@ -142,7 +140,11 @@ export class DynamoIncidentStore implements IncidentStore {
       .sort((a, b) => b.detectedAt.localeCompare(a.detectedAt) || b.incidentId.localeCompare(a.incidentId));
   }
 
-  async getForTenant(tenantId: string, incidentId: string, now: Date): Promise<NotificationRecord | undefined> {
+  async getForTenant(
+    tenantId: string,
+    incidentId: string,
+    now: Date,
+  ): Promise<NotificationRecord | undefined> {
     const item = await this.table.get(notificationKey(tenantId, incidentId));
     return item && !isExpired(item, now) ? strip<NotificationRecord>(item) : undefined;
   }
