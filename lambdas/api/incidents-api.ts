@@ -14,8 +14,8 @@ import {
   type IncidentDeps,
   type IncidentNotifier,
 } from '../domain/incidents';
-import { NotFoundError } from '../shared/problem';
 import type { IncidentRecorded, IncidentView, RecordIncidentRequest } from '../shared/incident-schemas';
+import { NotFoundError } from '../shared/problem';
 import type { OperatorRouteAction, RouteAction } from './api-handler';
 import type { INCIDENT_TABLES } from './function-tables';
 import { principalOf } from './legal-hold-api';
