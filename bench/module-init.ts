@@ -25,6 +25,7 @@ const HANDLER_ENV: Readonly<Record<string, string>> = {
   CAMPAIGN_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:123456789012:bench',
   CAMPAIGN_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench',
   CAMPAIGN_SCHEDULE_GROUP: 'bench',
+  INCIDENT_TOPICS: '{"demo":"arn:aws:sns:eu-west-1:123456789012:bench"}',
   ...Object.fromEntries(
     [
       'TENANTS',
@@ -37,6 +38,7 @@ const HANDLER_ENV: Readonly<Record<string, string>> = {
       'CAMPAIGNS',
       'AUDIT_LOG',
       'DAILY_STATS',
+      'INCIDENTS',
     ].map((table) => [`TABLE_${table}`, 'bench']),
   ),
 };
