@@ -92,6 +92,32 @@ const categoryEstimate = z.strictObject({
   likelyConsequences: z.string(),
 });
 
+const NOTIFICATION_EXAMPLE = {
+  incidentId: INCIDENT_ID_EXAMPLE,
+  detectedAt: '2026-12-01T08:30:00.000Z',
+  notifyBy: '2026-12-04T08:30:00.000Z',
+  window: { from: '2026-11-28T00:00:00.000Z', to: '2026-12-01T08:00:00.000Z' },
+  nature: 'A misconfigured export job copied message logs to a bucket readable by a partner account.',
+  categories: [
+    {
+      category: 'messageTraffic',
+      title: 'Message traffic and content (outbound and inbound)',
+      approximateRecords: 1200,
+      approximateSubjects: 1200,
+      derivation:
+        'Messages sent, failed and received on the UTC days of the window, from the daily aggregates',
+      likelyConsequences: 'Phone numbers and message texts may be known to others: unsolicited contact.',
+    },
+  ],
+  approximateRecords: 1200,
+  approximateSubjects: 1200,
+  contact: 'privacy@operator.example',
+  likelyConsequences: 'Phone numbers and message texts may be known to others: unsolicited contact.',
+  measures: 'Access revoked at 09:10 UTC; the copy deleted; the export job disabled pending review.',
+  createdAt: '2026-12-01T09:30:00.000Z',
+  notifiedAt: '2026-12-01T09:30:02.000Z',
+};
+
 /** A tenant's notification: the contents GDPR Art. 33(3) requires, and its delivery and acknowledgement. */
 export const incidentNotificationView = z
   .strictObject({
@@ -112,42 +138,17 @@ export const incidentNotificationView = z
     notifiedAt: z.optional(isoDateTime).check(z.describe('When it was delivered to the tenant’s channel')),
     acknowledgedAt: z.optional(isoDateTime).check(z.describe('When the tenant acknowledged it')),
   })
-  .check(
-    z.meta({
-      examples: [
-        {
-          incidentId: INCIDENT_ID_EXAMPLE,
-          detectedAt: '2026-12-01T08:30:00.000Z',
-          notifyBy: '2026-12-04T08:30:00.000Z',
-          window: { from: '2026-11-28T00:00:00.000Z', to: '2026-12-01T08:00:00.000Z' },
-          nature: 'A misconfigured export job copied message logs to a bucket readable by a partner account.',
-          categories: [
-            {
-              category: 'messageTraffic',
-              title: 'Message traffic and content (outbound and inbound)',
-              approximateRecords: 1200,
-              approximateSubjects: 1200,
-              derivation:
-                'Messages sent, failed and received on the UTC days of the window, from the daily aggregates',
-              likelyConsequences:
-                'Phone numbers and message texts may be known to others: unsolicited contact.',
-            },
-          ],
-          approximateRecords: 1200,
-          approximateSubjects: 1200,
-          contact: 'privacy@operator.example',
-          likelyConsequences: 'Phone numbers and message texts may be known to others: unsolicited contact.',
-          measures: 'Access revoked at 09:10 UTC; the copy deleted; the export job disabled pending review.',
-          createdAt: '2026-12-01T09:30:00.000Z',
-          notifiedAt: '2026-12-01T09:30:02.000Z',
-        },
-      ],
-    }),
-  );
+  .check(z.meta({ examples: [NOTIFICATION_EXAMPLE] }));
 export type IncidentNotificationView = z.infer<typeof incidentNotificationView>;
 
 /** `GET /v1/incident-notifications`: the tenant's notifications, newest incident first. */
-export const incidentNotificationList = z.strictObject({ notifications: z.array(incidentNotificationView) });
+export const incidentNotificationList = z
+  .strictObject({ notifications: z.array(incidentNotificationView) })
+  .check(
+    z.meta({
+      examples: [{ notifications: [NOTIFICATION_EXAMPLE] }],
+    }),
+  );
 
 /** 200 of `POST /v1/incident-notifications/{id}/acknowledge`. */
 export const incidentAcknowledged = z

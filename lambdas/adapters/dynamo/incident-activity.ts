@@ -1,6 +1,6 @@
 /**
  * How much of a tenant's data an incident window holds, from bounded queries only: the DailyStats key range of
- * the window's days, and the AuditLog's day partitions (`T#<tenant>#D#<day>`), one query each. Never a Scan.
+ * the window's days, and the AuditLog's day partitions (`T#<tenant>#D#<day>`), one query each; nothing table-wide.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StoredCounts } from '../../domain/daily-stats';
