@@ -296,9 +296,19 @@ export class PlatformFunction extends NodejsFunction {
     this.addEnvironment(OPERATOR_CLIENT_ENV, client.userPoolClientId);
   }
 
-  /** Lets the handler publish breach notifications to each tenant's topic (and use the topics' key to do so). */
+  /**
+   * Lets the handler publish breach notifications to each tenant's topic (`grantPublish`: publish, and the
+   * data-key operations of the topics' key), and acknowledges the wildcard action name that grant carries.
+   */
   public bindIncidentTopics(topicsByTenant: ReadonlyMap<string, ITopic>): void {
     for (const topic of topicsByTenant.values()) topic.grantPublish(this);
+    this.expectedWildcards.push({
+      finding: () => 'Action::kms:GenerateDataKey*',
+      source: 'grantPublish on the tenants’ breach-notification topics',
+      reason:
+        "kms:GenerateDataKey* names the data-key operations SNS performs with the topics' customer-managed key on " +
+        "the publisher's behalf; the statement is limited to that key, which encrypts those topics only.",
+    });
     this.addEnvironment(
       INCIDENT_TOPICS_ENV,
       Stack.of(this).toJsonString(
