@@ -2808,7 +2808,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: date-time
-                     * @description When the operator first became aware of the breach; notifyBy is 72 hours later (GDPR Art. 33(2), MASS policy). Not in the future: otherwise 422 timestamp-out-of-range
+                     * @description When the operator first became aware of the breach; notifyBy is 72 hours later (GDPR Art. 33(2), MASS policy). Not in the future, nor longer ago than incident records are kept (5 years): otherwise 422 timestamp-out-of-range
                      */
                     detectedAt: string;
                     /** @description The nature of the breach, in words the controllers are told */

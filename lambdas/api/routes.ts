@@ -520,11 +520,18 @@ export const ROUTES: readonly RouteSpec[] = [
         body: incidentRecorded,
       },
     },
-    problems: ['conflict', 'timestamp-out-of-range'],
+    // `invalid-input` is listed although every route can answer it: here a schema-valid body is refused too, when
+    // window.to is before window.from or the window is longer than 366 days, a rule across fields.
+    problems: ['invalid-input', 'conflict', 'timestamp-out-of-range'],
     links: {
       GetIncident: {
         operationId: 'getIncident',
         description: 'Follow each tenant’s delivery and acknowledgement',
+        parameters: FROM_INCIDENT,
+      },
+      GetIncidentNotification: {
+        operationId: 'getIncidentNotification',
+        description: 'An affected tenant reads its notification, with its own token',
         parameters: FROM_INCIDENT,
       },
     },
@@ -551,6 +558,18 @@ export const ROUTES: readonly RouteSpec[] = [
     fn: 'incidents',
     responses: { 200: { description: 'The tenant’s notifications', body: incidentNotificationList } },
     problems: [],
+    links: {
+      GetIncidentNotification: {
+        operationId: 'getIncidentNotification',
+        description: 'Read the newest notification',
+        parameters: { id: '$response.body#/notifications/0/incidentId' },
+      },
+      AcknowledgeIncidentNotification: {
+        operationId: 'acknowledgeIncidentNotification',
+        description: 'Acknowledge the newest notification',
+        parameters: { id: '$response.body#/notifications/0/incidentId' },
+      },
+    },
   },
   {
     operationId: 'getIncidentNotification',

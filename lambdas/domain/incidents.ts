@@ -251,7 +251,8 @@ export const notifyByOf = (detectedAt: Date): Date =>
 
 /**
  * The rules across fields no schema states: the window runs forward and spans at most a year (400), and the
- * breach was not detected in the future (422 timestamp-out-of-range).
+ * breach was detected neither in the future nor before the incident records' retention (422
+ * timestamp-out-of-range).
  */
 export function checkIncident(request: RecordIncidentRequest, now: Date): void {
   const from = Date.parse(request.window.from);
@@ -263,8 +264,13 @@ export function checkIncident(request: RecordIncidentRequest, now: Date): void {
       { field: 'window.to', message: `the window may span at most ${MAX_WINDOW_DAYS} days` },
     ]);
   }
-  if (Date.parse(request.detectedAt) > now.getTime() + DETECTION_CLOCK_SKEW_MS) {
+  const detectedAt = Date.parse(request.detectedAt);
+  if (detectedAt > now.getTime() + DETECTION_CLOCK_SKEW_MS) {
     throw new TimestampOutOfRangeError('detectedAt', 'must not be in the future');
+  }
+  // The record would be past its own retention, and expire as it is written.
+  if (expiresAt('incidentRecords', new Date(detectedAt)) * 1000 <= now.getTime()) {
+    throw new TimestampOutOfRangeError('detectedAt', 'must be within the 5 years incident records are kept');
   }
 }
 

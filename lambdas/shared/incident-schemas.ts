@@ -17,7 +17,8 @@ export const recordIncidentRequest = z
     detectedAt: isoDateTime.check(
       z.describe(
         'When the operator first became aware of the breach; notifyBy is 72 hours later (GDPR Art. 33(2), MASS ' +
-          'policy). Not in the future: otherwise 422 timestamp-out-of-range',
+          'policy). Not in the future, nor longer ago than incident records are kept (5 years): otherwise 422 ' +
+          'timestamp-out-of-range',
       ),
     ),
     summary: nonBlankText(2000, 'The nature of the breach, in words the controllers are told'),
@@ -45,9 +46,10 @@ export const recordIncidentRequest = z
         {
           detectedAt: '2026-12-01T08:30:00Z',
           summary:
-            'A misconfigured export job copied message logs to a bucket readable by a partner account.',
+            'A misconfigured export job copied message logs and subscriber profiles to a bucket readable by ' +
+            'a partner account.',
           window: { from: '2026-11-28T00:00:00Z', to: '2026-12-01T08:00:00Z' },
-          categories: ['messageTraffic'],
+          categories: ['messageTraffic', 'subscriberProfile'],
           measures: 'Access revoked at 09:10 UTC; the copy deleted; the export job disabled pending review.',
           contact: 'privacy@operator.example',
         },

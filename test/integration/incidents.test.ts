@@ -143,6 +143,11 @@ describe('POST /v1/incidents', () => {
       400,
     ],
     ['detectedAt in the future', { detectedAt: '2026-05-10T13:00:00Z' }, 422],
+    [
+      'detectedAt before the 5 years incident records are kept',
+      { detectedAt: '0341-08-12T10:41:23+16:25' },
+      422,
+    ],
     ['an unknown category', { categories: ['everything'] }, 400],
     ['no category', { categories: [] }, 400],
     ['a blank summary', { summary: '   ' }, 400],

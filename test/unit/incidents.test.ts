@@ -61,6 +61,13 @@ describe('checkIncident', () => {
     ).toThrow(InvalidInputError);
   });
 
+  it('refuses a detection longer ago than incident records are kept, which would expire as written', () => {
+    expect(() => checkIncident(request({ detectedAt: '2021-05-10T12:00:00Z' }), NOW)).toThrow(
+      TimestampOutOfRangeError,
+    );
+    expect(() => checkIncident(request({ detectedAt: '2021-05-10T12:00:01Z' }), NOW)).not.toThrow();
+  });
+
   it('refuses a detection in the future beyond the clock skew with 422 timestamp-out-of-range', () => {
     expect(() => checkIncident(request({ detectedAt: '2026-05-10T12:05:01Z' }), NOW)).toThrow(
       TimestampOutOfRangeError,
