@@ -33,6 +33,7 @@ const HANDLER_ENV: Readonly<Record<string, string>> = {
     clientId: 'bench',
     scopes: ['openid'],
   }),
+  INCIDENT_TOPICS: '{"demo":"arn:aws:sns:eu-west-1:123456789012:bench"}',
   ...Object.fromEntries(
     [
       'TENANTS',
@@ -45,6 +46,7 @@ const HANDLER_ENV: Readonly<Record<string, string>> = {
       'CAMPAIGNS',
       'AUDIT_LOG',
       'DAILY_STATS',
+      'INCIDENTS',
     ].map((table) => [`TABLE_${table}`, 'bench']),
   ),
 };

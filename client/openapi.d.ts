@@ -314,6 +314,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Operator only: record a personal data breach; every affected tenant of the cell is notified within 72 hours of detection (GDPR Art. 33(2)); requires an Idempotency-Key header */
+        post: operations["recordIncident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Operator only: an incident, with each affected tenant’s notifiedAt and acknowledgedAt */
+        get: operations["getIncident"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incident-notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The breach notifications the operator sent this tenant (GDPR Art. 33(3) contents), newest incident first */
+        get: operations["listIncidentNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incident-notifications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One breach notification of this tenant, by incident id */
+        get: operations["getIncidentNotification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incident-notifications/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge a breach notification; a repeat answers the first acknowledgement */
+        post: operations["acknowledgeIncidentNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2003,7 +2088,7 @@ export interface operations {
                                  * @description Retention category id (docs/retention.md)
                                  * @enum {string}
                                  */
-                                category: "subscriberProfile" | "marketingAttributes" | "messageTraffic" | "campaignRecords" | "consentProof" | "dsrRecord" | "auditEvents" | "dailyAggregates" | "tenantAccount" | "optOutSuppression" | "dsrExportFiles" | "idempotencyRecords" | "serviceLogs" | "tableBackups";
+                                category: "subscriberProfile" | "marketingAttributes" | "messageTraffic" | "campaignRecords" | "consentProof" | "dsrRecord" | "auditEvents" | "dailyAggregates" | "tenantAccount" | "incidentRecords" | "optOutSuppression" | "dsrExportFiles" | "idempotencyRecords" | "serviceLogs" | "tableBackups";
                                 /** @description Why this data is kept despite the request, with its legal basis */
                                 reason: string;
                             }[];
@@ -2680,6 +2765,597 @@ export interface operations {
             };
             /** @description urn:optline:problem:forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordIncident: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description When the operator first became aware of the breach; notifyBy is 72 hours later (GDPR Art. 33(2), MASS policy). Not in the future, nor longer ago than incident records are kept (5 years): otherwise 422 timestamp-out-of-range
+                     */
+                    detectedAt: string;
+                    /** @description The nature of the breach, in words the controllers are told */
+                    summary: string;
+                    /** @description The period of processing the breach may have exposed */
+                    window: {
+                        /**
+                         * Format: date-time
+                         * @description Start of the period whose data may be affected
+                         */
+                        from: string;
+                        /**
+                         * Format: date-time
+                         * @description End of that period; not before from, at most 366 days after it
+                         */
+                        to: string;
+                    };
+                    /** @description The retention categories of the data concerned (GET the retention schedule for their meaning) */
+                    categories: ("subscriberProfile" | "marketingAttributes" | "messageTraffic" | "campaignRecords" | "consentProof" | "dsrRecord" | "auditEvents" | "dailyAggregates" | "tenantAccount" | "incidentRecords" | "optOutSuppression" | "dsrExportFiles" | "idempotencyRecords" | "serviceLogs" | "tableBackups")[];
+                    /** @description Measures taken or proposed to address the breach and mitigate its effects */
+                    measures: string;
+                    /** @description The contact point where controllers obtain more information (Art. 33(3)(b)) */
+                    contact: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded, with one notification per affected tenant; a retry with the same key answers the same */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Id of the incident, for GET /v1/incidents/{id} */
+                        incidentId: string;
+                        /**
+                         * Format: date-time
+                         * @description detectedAt + 72 hours: every affected tenant is notified by then
+                         */
+                        notifyBy: string;
+                        /** @description How many tenants of the cell get a notification */
+                        affectedTenants: number;
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:payload-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:timestamp-out-of-range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the data-subject request (the requestId of POST /v1/dsr); any other value is answered 404 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The incident */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incidentId: string;
+                        /** Format: date-time */
+                        detectedAt: string;
+                        /** Format: date-time */
+                        notifyBy: string;
+                        summary: string;
+                        window: {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                        categories: ("subscriberProfile" | "marketingAttributes" | "messageTraffic" | "campaignRecords" | "consentProof" | "dsrRecord" | "auditEvents" | "dailyAggregates" | "tenantAccount" | "incidentRecords" | "optOutSuppression" | "dsrExportFiles" | "idempotencyRecords" | "serviceLogs" | "tableBackups")[];
+                        measures: string;
+                        contact: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        tenants: {
+                            tenantId: string;
+                            approximateRecords: number;
+                            approximateSubjects: number;
+                            /** Format: date-time */
+                            notifiedAt?: string;
+                            /** Format: date-time */
+                            acknowledgedAt?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIncidentNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant’s notifications */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        notifications: {
+                            incidentId: string;
+                            /** Format: date-time */
+                            detectedAt: string;
+                            /** Format: date-time */
+                            notifyBy: string;
+                            window: {
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                to: string;
+                            };
+                            /** @description The nature of the breach (Art. 33(3)(a)) */
+                            nature: string;
+                            /** @description Categories and approximate numbers (Art. 33(3)(a)) */
+                            categories: {
+                                /** @enum {string} */
+                                category: "subscriberProfile" | "marketingAttributes" | "messageTraffic" | "campaignRecords" | "consentProof" | "dsrRecord" | "auditEvents" | "dailyAggregates" | "tenantAccount" | "incidentRecords" | "optOutSuppression" | "dsrExportFiles" | "idempotencyRecords" | "serviceLogs" | "tableBackups";
+                                title: string;
+                                /** @description Approximate number of records; null where no bounded source counts them */
+                                approximateRecords: number | null;
+                                /** @description At most this many data subjects (each record counted as a distinct subject); null as above */
+                                approximateSubjects: number | null;
+                                /** @description How the numbers were derived, and why they are approximate */
+                                derivation: string;
+                                likelyConsequences: string;
+                            }[];
+                            /** @description Sum over the counted categories; approximate */
+                            approximateRecords: number;
+                            /** @description Upper bound over the counted categories; approximate */
+                            approximateSubjects: number;
+                            /** @description Contact point (Art. 33(3)(b)) */
+                            contact: string;
+                            /** @description Likely consequences (Art. 33(3)(c)) */
+                            likelyConsequences: string;
+                            /** @description Measures taken or proposed (Art. 33(3)(d)) */
+                            measures: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was delivered to the tenant’s channel
+                             */
+                            notifiedAt?: string;
+                            /**
+                             * Format: date-time
+                             * @description When the tenant acknowledged it
+                             */
+                            acknowledgedAt?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIncidentNotification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the data-subject request (the requestId of POST /v1/dsr); any other value is answered 404 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incidentId: string;
+                        /** Format: date-time */
+                        detectedAt: string;
+                        /** Format: date-time */
+                        notifyBy: string;
+                        window: {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                        /** @description The nature of the breach (Art. 33(3)(a)) */
+                        nature: string;
+                        /** @description Categories and approximate numbers (Art. 33(3)(a)) */
+                        categories: {
+                            /** @enum {string} */
+                            category: "subscriberProfile" | "marketingAttributes" | "messageTraffic" | "campaignRecords" | "consentProof" | "dsrRecord" | "auditEvents" | "dailyAggregates" | "tenantAccount" | "incidentRecords" | "optOutSuppression" | "dsrExportFiles" | "idempotencyRecords" | "serviceLogs" | "tableBackups";
+                            title: string;
+                            /** @description Approximate number of records; null where no bounded source counts them */
+                            approximateRecords: number | null;
+                            /** @description At most this many data subjects (each record counted as a distinct subject); null as above */
+                            approximateSubjects: number | null;
+                            /** @description How the numbers were derived, and why they are approximate */
+                            derivation: string;
+                            likelyConsequences: string;
+                        }[];
+                        /** @description Sum over the counted categories; approximate */
+                        approximateRecords: number;
+                        /** @description Upper bound over the counted categories; approximate */
+                        approximateSubjects: number;
+                        /** @description Contact point (Art. 33(3)(b)) */
+                        contact: string;
+                        /** @description Likely consequences (Art. 33(3)(c)) */
+                        likelyConsequences: string;
+                        /** @description Measures taken or proposed (Art. 33(3)(d)) */
+                        measures: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description When it was delivered to the tenant’s channel
+                         */
+                        notifiedAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description When the tenant acknowledged it
+                         */
+                        acknowledgedAt?: string;
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:too-many-requests (deployed API only) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:service-unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acknowledgeIncidentNotification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the data-subject request (the requestId of POST /v1/dsr); any other value is answered 404 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Acknowledged */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incidentId: string;
+                        /** Format: date-time */
+                        acknowledgedAt: string;
+                    };
+                };
+            };
+            /** @description urn:optline:problem:invalid-input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description urn:optline:problem:not-found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -51,6 +51,7 @@ export function addCell(app: App, config: CellConfig): Cell {
     optOutList: data.optOutList,
     identities: data.identities,
     configurationSet: data.configurationSet,
+    incidentTopics: data.incidentTopics.topics,
     description: `optline ${config.name} cell (${config.regime}): stateless resources`,
   });
   Aspects.of(api).add(new RegionPinningCheck(config));

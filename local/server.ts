@@ -25,6 +25,7 @@ import {
   createApiHandler,
   MAX_BODY_BYTES,
   type ApiHandler,
+  type OperatorRouteAction,
   type RouteAction,
 } from '../lambdas/api/api-handler';
 import { bearerTokenCaller } from '../lambdas/api/callers';
@@ -36,6 +37,7 @@ import { sendDeps } from '../lambdas/api/domain-deps';
 import { dsrActions } from '../lambdas/api/dsr-api';
 import { dsrWorkerDeps, dsrWorkerHandler } from '../lambdas/api/dsr-worker';
 import { inboundDeps } from '../lambdas/api/inbound-sms';
+import { incidentActions } from '../lambdas/api/incidents-api';
 import { messageActions } from '../lambdas/api/messages-api';
 import { buildOpenApiDocument } from '../lambdas/api/openapi';
 import { optOutActions } from '../lambdas/api/optouts-api';
@@ -45,6 +47,7 @@ import { statsActions } from '../lambdas/api/stats-api';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
 import type { DsrQueue } from '../lambdas/domain/dsr-ports';
 import { processInbound } from '../lambdas/domain/inbound';
+import type { IncidentNotifier } from '../lambdas/domain/incidents';
 import { periodsOf, useCellPeriods } from '../lambdas/domain/retention';
 import { CELL_WIDE_IDENTITY } from '../lambdas/domain/send-rate';
 import { SLOT_POLICIES, type SlotPolicy } from '../lambdas/domain/send-slot';
@@ -71,6 +74,7 @@ import { faultInjectingClient, type DynamoFaultInjector } from './dynamo-faults'
 import { ensureTables, localClient, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { localJobs } from './jobs';
 import { LocalQueue } from './local-queue';
+import { LocalNotificationOutbox } from './notifications';
 import { localTableDefinitions } from './table-definitions';
 import { credentialByToken, LOCAL_TENANTS, tenantItem } from './tenants';
 import { answerClientError, decodePathSegment, requestUrl } from './unparsable-requests';
@@ -133,6 +137,11 @@ export interface LocalServerOptions {
    * @default - none: `/console/` answers 503 and says how to build it
    */
   readonly consoleFiles?: ConsoleFiles;
+  /**
+   * Wraps the incident-notification outbox, so tests can make a tenant's channel fail.
+   * @default - the outbox as is
+   */
+  readonly wrapNotifier?: (outbox: IncidentNotifier) => IncidentNotifier;
 }
 
 /** `npm start`'s `dsrPickupDelayMs`: a data-subject request stays `received` this long, as on a deployed queue. */
@@ -151,6 +160,8 @@ export interface LocalServer {
   readonly deliveryEvents: LocalQueue;
   /** Campaign fan-out and dispatch: `idle()` waits until everything queued (delayed work included) is done. */
   readonly campaignQueue: LocalCampaignQueue;
+  /** Breach notifications delivered to tenants, as `GET /_local/notifications` lists them. */
+  readonly notifications: LocalNotificationOutbox;
   close(): Promise<void>;
 }
 
@@ -382,6 +393,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     }),
     logger,
   );
+  // Tenants' incident notifications go to an outbox in place of their SNS topics.
+  const notifications = new LocalNotificationOutbox(ports.clock, dataDir);
+  const notifier = options.wrapNotifier?.(notifications) ?? notifications;
+  const incidents = incidentActions({
+    ...ports,
+    notifier,
+    cellTenants: LOCAL_TENANTS.map((tenant) => tenant.tenantId),
+  });
   const actionsByFunction: Record<ApiFunction, Record<string, RouteAction>> = {
     subscribers: subscriberActions({ ...ports, sender }),
     messages: messaging.actions,
@@ -395,20 +414,30 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     }),
     campaigns: campaignActions({ ...ports, starter: campaignQueue }),
     stats: statsActions(ports),
+    incidents: incidents.actions,
+  };
+  const operatorActionsByFunction: Partial<Record<ApiFunction, Record<string, OperatorRouteAction>>> = {
+    incidents: incidents.operatorActions,
   };
   // The inbound path the deployed SNS → SQS consumer runs, called synchronously.
   const inbound = inboundDeps({ ...ports, sender });
   const jobs = localJobs(
     ports,
     LOCAL_TENANTS.map((tenant) => tenant.tenantId),
-    { dsrQueue: dsrQueueAsSent, metrics },
+    { dsrQueue: dsrQueueAsSent, metrics, notifier },
   );
 
   const consoleFiles = options.consoleFiles ?? new Map();
   const handlers = Object.fromEntries(
     API_FUNCTIONS.map((fn) => [
       fn,
-      createApiHandler({ fn, actions: actionsByFunction[fn], callers, logger }),
+      createApiHandler({
+        fn,
+        actions: actionsByFunction[fn],
+        operatorActions: operatorActionsByFunction[fn],
+        callers,
+        logger,
+      }),
     ]),
   ) as Record<ApiFunction, ApiHandler>;
 
@@ -431,6 +460,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         }
         if (req.method === 'GET' && url.pathname === '/_local/outbox')
           return sendJson(res, 200, outbox.entries());
+        if (req.method === 'GET' && url.pathname === '/_local/notifications')
+          return sendJson(res, 200, notifications.entries());
         if (req.method === 'GET' && url.pathname.startsWith('/_local/exports/')) {
           const key = decodePathSegment(url.pathname.slice('/_local/exports/'.length), 'key');
           const json = await exportFiles.serve(key, url.searchParams);
@@ -495,6 +526,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     metrics,
     deliveryEvents,
     campaignQueue,
+    notifications,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       campaignQueue.stop();

@@ -1,6 +1,7 @@
 /**
  * The tenants local mode seeds, with the bearer tokens that stand in for Cognito: each tenant's application
- * token (every scope, as an app client), and role tokens for members of the console's staff.
+ * token (every tenant scope, as an app client), role tokens for members of the console's staff, and the
+ * operator's token, which belongs to no tenant.
  */
 import type { LocalCredential } from '../lambdas/api/callers';
 import type { Role } from '../lambdas/api/roles';
@@ -36,10 +37,14 @@ export const LOCAL_ROLE_TOKENS: Readonly<Record<string, { readonly tenantId: str
     'local-acme-officer': { tenantId: 'acme', role: 'privacy-officer' },
   };
 
+/** The platform operator's token (DESIGN §12): `incidents.manage`, and no tenant. */
+export const LOCAL_OPERATOR_TOKEN = 'local-operator';
+
 /** Every local token and what it stands for. */
 export const credentialByToken = (): Record<string, LocalCredential> => ({
   ...Object.fromEntries(LOCAL_TENANTS.map((t) => [t.token, { tenantId: t.tenantId }])),
   ...LOCAL_ROLE_TOKENS,
+  [LOCAL_OPERATOR_TOKEN]: { operator: true },
 });
 
 /** The Tenants item of a local tenant: its settings, without the local token. */

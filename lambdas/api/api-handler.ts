@@ -3,7 +3,8 @@
  * problem+json. The same function serves the deployed Lambda and the local server, which builds the same
  * event shape.
  *
- * Order of checks: route → credentials (401) → scope (403, any one of the route's scopes admits) → query
+ * Order of checks: route → credentials (401) → audience (403: a tenant on an operator route or the operator on a
+ * tenant route) → scope (403, any one of the route's scopes admits) → query
  * (400) → media type (415) → size (413) → JSON (400) → schema (400) → action. Nothing is stored before every check has passed.
  *
  * A failure the action did not turn into a problem is a 500, unless it is a transient fault of a dependency
@@ -29,15 +30,16 @@ import {
 import { IDEMPOTENCY_KEY_HEADER } from '../shared/schemas';
 import { classifyTransientFault, TRANSIENT_FAULT_RETRY_AFTER_SECONDS } from '../shared/transient-faults';
 import type * as z from '../shared/zod';
-import type { Caller, CallerResolver } from './callers';
+import { isOperator, type Caller, type CallerResolver, type OperatorCaller } from './callers';
 import { ROUTES, type ApiFunction, type RouteSpec } from './routes';
 
 /** Request bodies are small JSON documents; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export interface ApiRequest<Body = unknown> {
+export interface ApiRequest<Body = unknown, C extends Caller | OperatorCaller = Caller> {
   readonly route: RouteSpec;
-  readonly caller: Caller;
+  /** A tenant on tenant routes, the operator on operator routes (RouteSpec `audience`), never the other. */
+  readonly caller: C;
   readonly pathParameters: Readonly<Record<string, string>>;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
@@ -56,11 +58,15 @@ export interface ApiResult {
 }
 
 export type RouteAction = (request: ApiRequest) => Promise<ApiResult>;
+/** The action of an operator route: its caller has no tenant. */
+export type OperatorRouteAction = (request: ApiRequest<unknown, OperatorCaller>) => Promise<ApiResult>;
 
 export interface ApiHandlerOptions {
   readonly fn: ApiFunction;
   /** One action per operationId of the function's routes. */
   readonly actions: Readonly<Record<string, RouteAction>>;
+  /** One action per operationId of the function's operator routes. @default - the function has none */
+  readonly operatorActions?: Readonly<Record<string, OperatorRouteAction>>;
   readonly callers: CallerResolver;
   readonly logger: Logger;
   /**
@@ -162,7 +168,10 @@ function count(metrics: Metrics | undefined, operationId: string | undefined, na
 
 export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const routes = ROUTES.filter((r) => r.fn === options.fn);
-  const missing = routes.filter((r) => !options.actions[r.operationId]).map((r) => r.operationId);
+  const operatorActions = options.operatorActions ?? {};
+  const missing = routes
+    .filter((r) => !(r.audience === 'operator' ? operatorActions : options.actions)[r.operationId])
+    .map((r) => r.operationId);
   if (missing.length > 0) throw new Error(`No action for ${missing.join(', ')}`);
 
   return async (event) => {
@@ -173,7 +182,16 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       route = findRoute(routes, event);
       const caller = options.callers(event);
       if (!caller) throw new UnauthorizedError();
-      tenantId = caller.tenantId;
+      const operatorRoute = route.audience === 'operator';
+      // The operator has no tenant and a tenant is no operator: neither reaches the other's routes.
+      if (isOperator(caller) !== operatorRoute) {
+        throw new ForbiddenError({
+          detail: operatorRoute
+            ? 'This operation is for the platform operator only.'
+            : 'The platform operator has no tenant: this operation is for tenants only.',
+        });
+      }
+      tenantId = isOperator(caller) ? undefined : caller.tenantId;
       if (!route.scopes.some((scope) => caller.scopes.includes(scope))) {
         throw new ForbiddenError({
           detail: `This operation needs one of the scopes ${route.scopes.join(', ')}.`,
@@ -182,16 +200,17 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       const query = parseQuery(route, event);
       const headers = lowerCaseHeaders(event.headers);
       const body = parseBody(route, event, headers);
-      const action = options.actions[route.operationId]!;
-      const result = await action({
+      const parts = {
         route,
-        caller,
         pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
         headers,
         query,
         body,
         requestId,
-      });
+      };
+      const result = isOperator(caller)
+        ? await operatorActions[route.operationId]!({ ...parts, caller })
+        : await options.actions[route.operationId]!({ ...parts, caller });
       count(options.metrics, route.operationId, 'RequestServed');
       options.logger.info('request served', {
         operationId: route.operationId,

@@ -143,6 +143,18 @@ export const STATS_ACCESS = { DailyStats: 'read' } as const satisfies FunctionTa
 export const STATS_TABLES = tablesOf(STATS_ACCESS);
 
 /**
+ * The incident routes (DESIGN §12): the operator's incident, its key and one notification per affected tenant in
+ * one transaction with their audit entries; deliveries and acknowledgements update a notification. The affected
+ * tenants are counted from the daily aggregates and the audit log's day partitions, which are only read.
+ */
+export const INCIDENT_ACCESS = {
+  Incidents: ['PutItem', 'UpdateItem'],
+  AuditLog: ['PutItem'],
+  DailyStats: 'read',
+} as const satisfies FunctionTables;
+export const INCIDENT_TABLES = tablesOf(INCIDENT_ACCESS);
+
+/**
  * After a TTL deletion: the marketing item, the messages and the audience index entries go too, with a
  * count-only audit summary.
  */
@@ -164,6 +176,7 @@ export const FUNCTION_TABLE_ACCESS = {
   dsr: DSR_API_ACCESS,
   campaigns: CAMPAIGN_API_ACCESS,
   stats: STATS_ACCESS,
+  incidents: INCIDENT_ACCESS,
   'campaign-worker': CAMPAIGN_WORKER_ACCESS,
   'inbound-sms': INBOUND_ACCESS,
   'dsr-worker': DSR_WORKER_ACCESS,
@@ -173,6 +186,7 @@ export const FUNCTION_TABLE_ACCESS = {
   'purge-inactive': JOBS['purge-inactive'].tables,
   'retention-sweep': JOBS['retention-sweep'].tables,
   'dsr-deadlines': JOBS['dsr-deadlines'].tables,
+  'incident-deadlines': JOBS['incident-deadlines'].tables,
 } as const satisfies Record<FunctionName, FunctionTables>;
 
 export type FunctionName =
@@ -182,6 +196,7 @@ export type FunctionName =
   | 'dsr'
   | 'campaigns'
   | 'stats'
+  | 'incidents'
   | 'campaign-worker'
   | 'inbound-sms'
   | 'dsr-worker'

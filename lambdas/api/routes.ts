@@ -15,6 +15,14 @@ import {
   dsrStatusView,
   extendDsrRequest,
 } from '../shared/dsr-schemas';
+import {
+  incidentAcknowledged,
+  incidentNotificationList,
+  incidentNotificationView,
+  incidentRecorded,
+  incidentView,
+  recordIncidentRequest,
+} from '../shared/incident-schemas';
 import { legalHoldRequest, legalHoldView } from '../shared/legal-hold-schemas';
 import type { ProblemSlug } from '../shared/problem';
 import {
@@ -45,7 +53,7 @@ import type * as z from '../shared/zod';
  * OAuth scopes of the Cognito resource server; a token carries them as `optline/<scope>`. Each area has a write
  * scope and a read scope; a read route accepts either, so a client holding the write scope reads as before.
  */
-export const SCOPES = [
+export const TENANT_SCOPES = [
   'subscribers.write',
   'messages.send',
   'optouts.write',
@@ -55,6 +63,12 @@ export const SCOPES = [
   'messages.read',
   'stats.read',
 ] as const;
+/**
+ * Scopes of the platform operator, who has no tenant (DESIGN §12): granted only to the operator's own app
+ * client, never to a tenant's, and accepted only by operator routes.
+ */
+export const OPERATOR_SCOPES = ['incidents.manage'] as const;
+export const SCOPES = [...TENANT_SCOPES, ...OPERATOR_SCOPES] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Scopes a read route accepts, any one of them: the area's read scope or its write scope. */
@@ -64,7 +78,15 @@ const MESSAGES_READ = ['messages.read', 'messages.send'] as const satisfies read
 export const RESOURCE_SERVER_ID = 'optline';
 
 /** The Lambda function that serves a route; routes of one concern share a function. */
-export const API_FUNCTIONS = ['subscribers', 'messages', 'optouts', 'dsr', 'campaigns', 'stats'] as const;
+export const API_FUNCTIONS = [
+  'subscribers',
+  'messages',
+  'optouts',
+  'dsr',
+  'campaigns',
+  'stats',
+  'incidents',
+] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -100,6 +122,11 @@ export interface RouteSpec {
    */
   readonly scopes: readonly [Scope, ...Scope[]];
   readonly fn: ApiFunction;
+  /**
+   * Who may call it: a tenant (its application or staff), or the platform operator, who has no tenant. Neither
+   * is admitted to the other's routes, whatever scopes it holds. @default 'tenant'
+   */
+  readonly audience?: 'tenant' | 'operator';
   /** @default - the route takes no body */
   readonly body?: z.ZodMiniType;
   /**
@@ -192,6 +219,7 @@ const SUBSCRIBER_LINKS: Readonly<Record<string, RouteLink>> = {
 
 const FROM_DSR = { id: '$response.body#/requestId' };
 const FROM_CAMPAIGN = { id: '$response.body#/campaignId' };
+const FROM_INCIDENT = { id: '$response.body#/incidentId' };
 
 export const ROUTES: readonly RouteSpec[] = [
   {
@@ -467,11 +495,108 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     path: '/v1/me',
     summary: 'Who is calling: the tenant, the role of a member of staff, and the scopes of the credentials',
-    // Any valid token: a route of API Gateway's Cognito authorizer with scopes takes access tokens only.
-    scopes: SCOPES,
+    // Any valid tenant token: a route of API Gateway's Cognito authorizer with scopes takes access tokens only.
+    scopes: TENANT_SCOPES,
     fn: 'subscribers',
     responses: { 200: { description: 'The caller', body: callerView } },
     problems: [],
+  },
+  {
+    operationId: 'recordIncident',
+    method: 'POST',
+    path: '/v1/incidents',
+    summary:
+      'Operator only: record a personal data breach; every affected tenant of the cell is notified within 72 ' +
+      'hours of detection (GDPR Art. 33(2)); requires an Idempotency-Key header',
+    scopes: ['incidents.manage'],
+    audience: 'operator',
+    fn: 'incidents',
+    body: recordIncidentRequest,
+    headers: ['Idempotency-Key'],
+    responses: {
+      201: {
+        description:
+          'Recorded, with one notification per affected tenant; a retry with the same key answers the same',
+        body: incidentRecorded,
+      },
+    },
+    // `invalid-input` is listed although every route can answer it: here a schema-valid body is refused too, when
+    // window.to is before window.from or the window is longer than 366 days, a rule across fields.
+    problems: ['invalid-input', 'conflict', 'timestamp-out-of-range'],
+    links: {
+      GetIncident: {
+        operationId: 'getIncident',
+        description: 'Follow each tenant’s delivery and acknowledgement',
+        parameters: FROM_INCIDENT,
+      },
+      GetIncidentNotification: {
+        operationId: 'getIncidentNotification',
+        description: 'An affected tenant reads its notification, with its own token',
+        parameters: FROM_INCIDENT,
+      },
+    },
+  },
+  {
+    operationId: 'getIncident',
+    method: 'GET',
+    path: '/v1/incidents/{id}',
+    summary: 'Operator only: an incident, with each affected tenant’s notifiedAt and acknowledgedAt',
+    scopes: ['incidents.manage'],
+    audience: 'operator',
+    fn: 'incidents',
+    responses: { 200: { description: 'The incident', body: incidentView } },
+    problems: ['not-found'],
+  },
+  {
+    operationId: 'listIncidentNotifications',
+    method: 'GET',
+    path: '/v1/incident-notifications',
+    summary:
+      'The breach notifications the operator sent this tenant (GDPR Art. 33(3) contents), newest incident first',
+    // The privacy staff who handle data-subject requests are the controller's privacy contact.
+    scopes: DSR_READ,
+    fn: 'incidents',
+    responses: { 200: { description: 'The tenant’s notifications', body: incidentNotificationList } },
+    problems: [],
+    links: {
+      GetIncidentNotification: {
+        operationId: 'getIncidentNotification',
+        description: 'Read the newest notification',
+        parameters: { id: '$response.body#/notifications/0/incidentId' },
+      },
+      AcknowledgeIncidentNotification: {
+        operationId: 'acknowledgeIncidentNotification',
+        description: 'Acknowledge the newest notification',
+        parameters: { id: '$response.body#/notifications/0/incidentId' },
+      },
+    },
+  },
+  {
+    operationId: 'getIncidentNotification',
+    method: 'GET',
+    path: '/v1/incident-notifications/{id}',
+    summary: 'One breach notification of this tenant, by incident id',
+    scopes: DSR_READ,
+    fn: 'incidents',
+    responses: { 200: { description: 'The notification', body: incidentNotificationView } },
+    problems: ['not-found'],
+    links: {
+      AcknowledgeIncidentNotification: {
+        operationId: 'acknowledgeIncidentNotification',
+        description: 'Acknowledge it',
+        parameters: { id: '$response.body#/incidentId' },
+      },
+    },
+  },
+  {
+    operationId: 'acknowledgeIncidentNotification',
+    method: 'POST',
+    path: '/v1/incident-notifications/{id}/acknowledge',
+    summary: 'Acknowledge a breach notification; a repeat answers the first acknowledgement',
+    scopes: ['dsr.manage'],
+    fn: 'incidents',
+    responses: { 200: { description: 'Acknowledged', body: incidentAcknowledged } },
+    problems: ['not-found'],
   },
 ];
 

@@ -28,6 +28,7 @@ export type RetentionCategoryId =
   | 'auditEvents'
   | 'dailyAggregates'
   | 'tenantAccount'
+  | 'incidentRecords'
   | 'optOutSuppression'
   | 'dsrExportFiles'
   | 'idempotencyRecords'
@@ -141,6 +142,20 @@ export const RETENTION: Readonly<Record<RetentionCategoryId, RetentionCategory>>
     countedFrom: 'the end of the contract',
     legalBasis: 'Legal obligation to keep accounting and tax records',
     source: 'MessageBird/Bird privacy policy §7.4',
+  },
+  incidentRecords: {
+    id: 'incidentRecords',
+    title:
+      'Personal data breaches: the incident, and each tenant’s notification with its approximate counts (no phone numbers or bodies)',
+    store: 'DynamoDB Incidents',
+    period: { count: 5, unit: 'years' },
+    countedFrom: 'the detection of the breach',
+    legalBasis:
+      'Legal obligation to document every breach, its effects and the remedial action taken (GDPR Art. 33(5)), ' +
+      'and to notify the controller (Art. 33(2))',
+    source:
+      'GDPR Art. 33(5): the documentation "shall enable the supervisory authority to verify compliance"; kept as ' +
+      'long as the audit events that record each step (MessageBird/Bird privacy policy §7.4)',
   },
   optOutSuppression: {
     id: 'optOutSuppression',

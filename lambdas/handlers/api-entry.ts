@@ -1,6 +1,6 @@
 /** The one shape of an API Lambda entry point: the route group's actions behind the shared API handler. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { createApiHandler, type RouteAction } from '../api/api-handler';
+import { createApiHandler, type OperatorRouteAction, type RouteAction } from '../api/api-handler';
 import type { ApiFunction } from '../api/routes';
 import { logger, metrics } from '../shared/powertools';
 import { beginInvocation } from './invocation';
@@ -19,8 +19,9 @@ export function lambdaApiHandler(
   fn: ApiFunction,
   actions: Readonly<Record<string, RouteAction>>,
   onInvocation?: (context: Context) => void,
+  operatorActions?: Readonly<Record<string, OperatorRouteAction>>,
 ): LambdaApiHandler {
-  const api = createApiHandler({ fn, actions, callers: lambdaCallers(), logger, metrics });
+  const api = createApiHandler({ fn, actions, operatorActions, callers: lambdaCallers(), logger, metrics });
   return async (event, context) => {
     beginInvocation(context);
     onInvocation?.(context);

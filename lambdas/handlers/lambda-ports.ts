@@ -21,6 +21,7 @@ import type { ConfiguredTenant } from '../domain/tenants';
 import {
   CONSOLE_CLIENT_ID_ENV,
   jsonEnv,
+  OPERATOR_CLIENT_ENV,
   OPT_OUT_LIST_ENV,
   requireEnv,
   SEND_RATES_ENV,
@@ -72,10 +73,11 @@ export function lambdaProviderOptOuts(): ProviderOptOutList {
 }
 
 export function lambdaCallers(): CallerResolver {
-  return cognitoClaimsCaller(
-    JSON.parse(requireEnv(TENANT_CLIENTS_ENV)) as Record<string, string>,
-    requireEnv(CONSOLE_CLIENT_ID_ENV),
-  );
+  return cognitoClaimsCaller(JSON.parse(requireEnv(TENANT_CLIENTS_ENV)) as Record<string, string>, {
+    console: requireEnv(CONSOLE_CLIENT_ID_ENV),
+    // Set on every API function; the operator routes are only on the incidents function.
+    operator: process.env[OPERATOR_CLIENT_ENV] || undefined,
+  });
 }
 
 /** Time kept back from a slot wait for the send itself and for answering. */

@@ -64,6 +64,16 @@ export const JOBS = {
     tables: { DsrRequests: 'read' },
     subjectIdKey: false,
   },
+  'incident-deadlines': {
+    description:
+      'Retries the delivery of unsent breach notifications, then publishes IncidentNotificationsAtRisk, the ' +
+      'unsent ones within 12 hours of their 72-hour deadline or past it (alarm when above 0)',
+    // Hourly, so that a notification at risk raises the alarm with 11 hours or more left (DESIGN §12).
+    cron: { minute: '15', hour: '*' },
+    // Reads the ByUnsent index; claims and marks notifications (updates), each delivery with its audit entry.
+    tables: { Incidents: ['UpdateItem'], AuditLog: ['PutItem'] },
+    subjectIdKey: false,
+  },
 } as const satisfies Record<string, JobSpec>;
 
 export type JobName = keyof typeof JOBS;

@@ -14,6 +14,7 @@ export type TableId =
   | 'Campaigns'
   | 'AuditLog'
   | 'DailyStats'
+  | 'Incidents'
   | 'Idempotency';
 
 export type TableNames = Readonly<Record<TableId, string>>;
@@ -69,6 +70,10 @@ export const TENANT_CLIENTS_ENV = 'TENANT_CLIENTS';
 export const CONSOLE_CLIENT_ID_ENV = 'CONSOLE_CLIENT_ID';
 /** The console function's `config.json`: JSON of a `CognitoConsoleConfig` (lambdas/shared/console-config.ts). */
 export const CONSOLE_CONFIG_ENV = 'CONSOLE_CONFIG';
+/** The Cognito app client id of the platform operator, who has no tenant (DESIGN §12). */
+export const OPERATOR_CLIENT_ENV = 'OPERATOR_CLIENT_ID';
+/** JSON object mapping tenant ids to the ARN of their incident-notification SNS topic. */
+export const INCIDENT_TOPICS_ENV = 'INCIDENT_TOPICS';
 
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[name];

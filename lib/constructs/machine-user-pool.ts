@@ -34,6 +34,11 @@ export interface MachineUserPoolProps {
    * @default false - machine clients only, on the Lite plan
    */
   readonly managedLogin?: boolean;
+  /**
+   * Scopes of the platform operator: granted only to the one operator app client, never to a tenant's.
+   * @default - none, and no operator client
+   */
+  readonly operatorScopes?: readonly string[];
 }
 
 /**
@@ -41,7 +46,8 @@ export interface MachineUserPoolProps {
  * an administrator adds (`managedLogin`):
  * - no self sign-up and no account recovery: only an administrator creates or resets a user;
  * - a resource server with the API's scopes, and a Cognito domain serving `/oauth2/token`;
- * - one confidential app client per tenant, with only the client-credentials flow and every scope;
+ * - one confidential app client per tenant, with only the client-credentials flow and every tenant scope;
+ * - with `operatorScopes`, one more for the platform operator, holding those scopes and no other;
  * - deletion protection and `RemovalPolicy.RETAIN`, because replacing the pool would replace every tenant's
  *   client id and secret.
  */
@@ -51,6 +57,8 @@ export class MachineUserPool extends Construct {
   public readonly domain: UserPoolDomain;
   /** Each tenant's app client, by tenant id. */
   public readonly clients: ReadonlyMap<string, UserPoolClient>;
+  /** The platform operator's app client (client credentials, operator scopes only), when it has scopes. */
+  public readonly operatorClient?: UserPoolClient;
   /** `<resourceServerId>/<scope>` by scope, as tokens carry them and authorizers check them. */
   public readonly oauthScopes: Readonly<Record<string, OAuthScope>>;
 
@@ -117,23 +125,31 @@ export class MachineUserPool extends Construct {
       managedLoginVersion: props.managedLogin ? ManagedLoginVersion.NEWER_MANAGED_LOGIN : undefined,
     });
 
+    const operatorScopes = new Set(props.operatorScopes ?? []);
+    const scopesWhere = (operator: boolean) =>
+      Object.entries(this.oauthScopes)
+        .filter(([name]) => operatorScopes.has(name) === operator)
+        .map(([, scope]) => scope);
+    const machineClient = (id: string, scopes: OAuthScope[]) =>
+      this.userPool.addClient(id, {
+        userPoolClientName: `${props.name}-${id}`,
+        generateSecret: true,
+        // A key listed with no flow enabled leaves ALLOW_REFRESH_TOKEN_AUTH alone, instead of Cognito's default
+        // of SRP and custom authentication as well: this client signs no user in.
+        authFlows: { userSrp: false },
+        oAuth: { flows: { clientCredentials: true }, scopes },
+        supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+        accessTokenValidity: Duration.hours(1),
+        enableTokenRevocation: true,
+        preventUserExistenceErrors: true,
+      });
+
+    const tenantScopes = scopesWhere(false);
     this.clients = new Map(
-      props.tenants.map((tenantId) => [
-        tenantId,
-        this.userPool.addClient(tenantId, {
-          userPoolClientName: `${props.name}-${tenantId}`,
-          generateSecret: true,
-          // A key listed with no flow enabled leaves ALLOW_REFRESH_TOKEN_AUTH alone, instead of Cognito's default
-          // of SRP and custom authentication as well: this client signs no user in.
-          authFlows: { userSrp: false },
-          oAuth: { flows: { clientCredentials: true }, scopes: Object.values(this.oauthScopes) },
-          supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-          accessTokenValidity: Duration.hours(1),
-          enableTokenRevocation: true,
-          preventUserExistenceErrors: true,
-        }),
-      ]),
+      props.tenants.map((tenantId) => [tenantId, machineClient(tenantId, tenantScopes)]),
     );
+    // Construct id `Operator`: tenant ids are lower case, so it cannot collide with a tenant's client.
+    if (operatorScopes.size > 0) this.operatorClient = machineClient('Operator', scopesWhere(true));
   }
 
   /** The OAuth 2.0 token endpoint where tenants exchange their client id and secret for an access token. */

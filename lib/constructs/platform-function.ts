@@ -17,6 +17,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnOptOutList } from 'aws-cdk-lib/aws-smsvoice';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { SendRates } from '../../lambdas/domain/send-rate';
@@ -28,6 +29,8 @@ import {
   CONSOLE_CLIENT_ID_ENV,
   DSR_QUEUE_URL_ENV,
   EXPORT_BUCKET_ENV,
+  INCIDENT_TOPICS_ENV,
+  OPERATOR_CLIENT_ENV,
   OPT_OUT_LIST_ENV,
   SEND_RATES_ENV,
   SUBJECT_ID_KEY_ENV,
@@ -297,6 +300,32 @@ export class PlatformFunction extends NodejsFunction {
    * mapping client id to tenant id; and which client is the privacy console's (`CONSOLE_CLIENT_ID`), whose
    * tokens name tenant and role through the user's group. Client ids are not secrets, so no grant goes with them.
    */
+  /** Lets the handler tell the platform operator's app client from tenants' (DESIGN §12). */
+  public bindOperatorClient(client: IUserPoolClient): void {
+    this.addEnvironment(OPERATOR_CLIENT_ENV, client.userPoolClientId);
+  }
+
+  /**
+   * Lets the handler publish breach notifications to each tenant's topic (`grantPublish`: publish, and the
+   * data-key operations of the topics' key), and acknowledges the wildcard action name that grant carries.
+   */
+  public bindIncidentTopics(topicsByTenant: ReadonlyMap<string, ITopic>): void {
+    for (const topic of topicsByTenant.values()) topic.grantPublish(this);
+    this.expectedWildcards.push({
+      finding: () => 'Action::kms:GenerateDataKey*',
+      source: 'grantPublish on the tenants’ breach-notification topics',
+      reason:
+        "kms:GenerateDataKey* names the data-key operations SNS performs with the topics' customer-managed key on " +
+        "the publisher's behalf; the statement is limited to that key, which encrypts those topics only.",
+    });
+    this.addEnvironment(
+      INCIDENT_TOPICS_ENV,
+      Stack.of(this).toJsonString(
+        Object.fromEntries([...topicsByTenant].map(([t, topic]) => [t, topic.topicArn])),
+      ),
+    );
+  }
+
   public bindTenantClients(
     clientsByTenant: ReadonlyMap<string, IUserPoolClient>,
     consoleClient: IUserPoolClient,

@@ -30,6 +30,7 @@ import {
   DSR_API_ACCESS,
   DSR_WORKER_ACCESS,
   INBOUND_ACCESS,
+  INCIDENT_ACCESS,
   MESSAGE_ACCESS,
   OPTOUT_ACCESS,
   STATS_ACCESS,
@@ -40,6 +41,7 @@ import {
 import { ROLE_SCOPES } from '../../lambdas/api/roles';
 import {
   API_FUNCTIONS,
+  OPERATOR_SCOPES,
   queryParameters,
   ROUTES,
   RESOURCE_SERVER_ID,
@@ -50,6 +52,7 @@ import {
 import type { InboundNumber } from '../../lambdas/domain/origination-identities';
 import type { ConfiguredTenant } from '../../lambdas/domain/tenants';
 import { DSR_OVERDUE_METRIC } from '../../lambdas/jobs/dsr-deadlines';
+import { INCIDENT_AT_RISK_METRIC } from '../../lambdas/jobs/incident-deadlines';
 import { JOB_NAMES, JOBS, jobConstructId, type JobName, type JobSpec } from '../../lambdas/jobs/registry';
 import {
   CELL_TENANTS_ENV,
@@ -133,6 +136,11 @@ export const API_FUNCTION_RESOURCES: Readonly<
     tables: STATS_ACCESS,
     subjectIdKey: false,
   },
+  // Incidents and notifications hold counts and the operator's texts: no phone number, no key.
+  incidents: {
+    tables: INCIDENT_ACCESS,
+    subjectIdKey: false,
+  },
 };
 
 /** The scopes the console's staff may hold: those of every role; each user's role narrows them (callers.ts). */
@@ -148,6 +156,7 @@ const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'dsr.read': 'Read data-subject requests',
   'messages.read': 'Read messages and campaigns',
   'stats.read': 'Read the anonymised daily activity counts',
+  'incidents.manage': 'Operator only: record personal data breaches and follow their notifications',
 };
 
 /**
@@ -191,6 +200,8 @@ export interface ApiStackProps extends StackProps {
   readonly identities: OriginationIdentities;
   /** The configuration set tenants send with; functions may send through it. */
   readonly configurationSet: CfnConfigurationSet;
+  /** Each tenant's breach-notification topic (Data stack), by tenant id. */
+  readonly incidentTopics: ReadonlyMap<string, ITopic>;
 }
 
 const pascal = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
@@ -221,6 +232,8 @@ export class ApiStack extends Stack {
   public readonly campaigns: CampaignDispatch;
   /** Fires when the daily `dsr-deadlines` job counts an overdue data-subject request. */
   public readonly dsrOverdueAlarm: Alarm;
+  /** Fires when a breach notification is still unsent 12 hours before its 72-hour deadline (DESIGN §12). */
+  public readonly incidentNotificationAlarm: Alarm;
   /** The cell's scheduled jobs, one per entry of `lambdas/jobs/registry.ts`. */
   public readonly jobs: Readonly<Record<JobName, ScheduledJob>>;
   /** Subscribers stream, TTL deletes only → the purge's cascade and audit (DESIGN §4 Purge). */
@@ -247,6 +260,7 @@ export class ApiStack extends Stack {
       tenants: cell.tenants,
       // The privacy console's staff sign in through managed login (Essentials plan: README, Privacy console).
       managedLogin: true,
+      operatorScopes: OPERATOR_SCOPES,
     });
 
     this.functions = Object.fromEntries(
@@ -417,6 +431,32 @@ export class ApiStack extends Stack {
     this.dsrOverdueAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
     this.dsrOverdueAlarm.addOkAction(new SnsAction(this.alarmTopic));
 
+    // Breach notifications: the incidents routes record and deliver them; the hourly job retries the unsent and
+    // raises the alarm for any still unsent 12 hours before its deadline.
+    const incidents = this.functions.incidents;
+    incidents.bindIncidentTopics(props.incidentTopics);
+    incidents.addEnvironment(CELL_TENANTS_ENV, JSON.stringify(cell.tenants));
+    this.jobs['incident-deadlines'].function.bindIncidentTopics(props.incidentTopics);
+    this.incidentNotificationAlarm = new Alarm(this, 'IncidentNotificationAlarm', {
+      alarmDescription:
+        'A personal data breach notification is still unsent 12 hours or less before its 72-hour deadline ' +
+        '(GDPR Art. 33(2); MASS policy): deliver it to the tenant now',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: INCIDENT_AT_RISK_METRIC,
+        dimensionsMap: { service: 'optline-incident-deadlines' },
+        statistic: Stats.MAXIMUM,
+        period: Duration.hours(1),
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // A job that did not run raises its own dead-letter alarm.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.incidentNotificationAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    this.incidentNotificationAlarm.addOkAction(new SnsAction(this.alarmTopic));
+
     // Campaigns: the routes store one and start it; the worker fans the audience out and dispatches, sending
     // through the same channels and pacing as the messages function.
     this.campaigns = new CampaignDispatch(this, 'Campaigns', {
@@ -458,6 +498,12 @@ export class ApiStack extends Stack {
       value: consoleUrl,
       description: 'The privacy console; staff sign in through Cognito managed login',
     });
+    if (this.auth.operatorClient) {
+      new CfnOutput(this, 'OperatorClientId', {
+        value: this.auth.operatorClient.userPoolClientId,
+        description: 'App client of the platform operator (incidents.manage only); its secret is in Cognito',
+      });
+    }
   }
 
   /**
@@ -510,6 +556,8 @@ export class ApiStack extends Stack {
     if (resources.subjectIdKey) func.bindSubjectIdKey(props.subjectIdKey);
     if (resources.sendsSms) this.bindCellSmsSending(func, props);
     if (resources.providerOptOuts) func.bindProviderOptOutList(props.optOutList, resources.providerOptOuts);
+    // Every function knows the operator's client, so the operator is refused tenant routes as the operator (403).
+    if (this.auth.operatorClient) func.bindOperatorClient(this.auth.operatorClient);
     acknowledgeLambdaFindings(func);
     return func;
   }

@@ -18,6 +18,7 @@ import type { CellConfig } from '../config';
 import { acknowledgeFindings } from '../constructs/acknowledge';
 import { cellRetentionPeriods, useCellRetention } from '../constructs/cell-retention';
 import { EncryptedTable, TTL_ATTRIBUTE } from '../constructs/encrypted-table';
+import { IncidentNotificationTopics } from '../constructs/incident-notification-topics';
 import { OriginationIdentities } from '../constructs/origination-identities';
 import { CELL_TAG_KEY } from '../constructs/platform-function';
 
@@ -37,6 +38,7 @@ export const TABLE_IDS: readonly TableId[] = [
   'Campaigns',
   'AuditLog',
   'DailyStats',
+  'Incidents',
   'Idempotency',
 ];
 
@@ -77,6 +79,7 @@ export class DataStack extends Stack {
   public readonly campaigns: EncryptedTable;
   public readonly auditLog: EncryptedTable;
   public readonly dailyStats: EncryptedTable;
+  public readonly incidents: EncryptedTable;
   public readonly idempotency: EncryptedTable;
   /** Every table by construct id, for callers that treat them alike (grants, local table creation). */
   public readonly tables: Readonly<Record<TableId, EncryptedTable>>;
@@ -89,6 +92,8 @@ export class DataStack extends Stack {
   public readonly deliveryEventsTopic: Topic;
   /** End User Messaging configuration set that tenants send with; it routes delivery events to the topic. */
   public readonly configurationSet: CfnConfigurationSet;
+  /** Each tenant's breach-notification topic (DESIGN §12), encrypted with a key of their own. */
+  public readonly incidentTopics: IncidentNotificationTopics;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -220,6 +225,20 @@ export class DataStack extends Stack {
     // could not be told apart from changing audit entries there; and erasure, the purge and the TTL backstop have
     // no grant on it at all, so IAM itself keeps them from touching the counts.
     this.dailyStats = table('DailyStats', { partitionKey: pk, sortKey: sk });
+    // Breach incidents, their idempotency keys and one notification per affected tenant
+    // (lambdas/adapters/dynamo/incident-store.ts). The sparse ByUnsent index holds only undelivered notifications,
+    // by deadline, so the hourly deadline check reads those and never the table.
+    this.incidents = table('Incidents', {
+      partitionKey: pk,
+      sortKey: sk,
+      globalSecondaryIndexes: [
+        {
+          indexName: 'ByUnsent',
+          partitionKey: { name: 'unsent', type: AttributeType.STRING },
+          sortKey: { name: 'notifyBy', type: AttributeType.STRING },
+        },
+      ],
+    });
     // Powertools idempotency persistence layer, configured with expiryAttr = expiresAt.
     this.idempotency = table('Idempotency', { partitionKey: { name: 'id', type: AttributeType.STRING } });
 
@@ -233,6 +252,7 @@ export class DataStack extends Stack {
       Campaigns: this.campaigns,
       AuditLog: this.auditLog,
       DailyStats: this.dailyStats,
+      Incidents: this.incidents,
       Idempotency: this.idempotency,
     };
 
@@ -321,6 +341,11 @@ export class DataStack extends Stack {
     const configurationSetName = `optline-${cell.name}`;
     this.inboundSmsTopic.grantPublish(smsVoiceOf(anySmsVoiceResource));
     this.cellKey.grant(smsVoiceOf(anySmsVoiceResource), 'kms:GenerateDataKey*', 'kms:Decrypt');
+
+    this.incidentTopics = new IncidentNotificationTopics(this, 'IncidentNotifications', {
+      cellName: cell.name,
+      tenants: cell.tenants,
+    });
 
     this.deliveryEventsTopic = new Topic(this, 'DeliveryEventsTopic', {
       masterKey: this.cellKey,

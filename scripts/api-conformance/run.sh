@@ -5,7 +5,8 @@
 #
 # Usage: scripts/api-conformance/run.sh <base-url> [st-executable]
 #   e.g. scripts/api-conformance/run.sh http://127.0.0.1:3000 .venv-schemathesis/bin/st
-# Needs schemathesis 4 (PyPI) and the local tenant token `local-demo`, so it runs against `npm start` only.
+# Needs schemathesis 4 (PyPI) and the local tokens `local-demo` and `local-operator` (set per operation in the
+# generated config), so it runs against `npm start` only.
 set -euo pipefail
 
 base_url=${1:?usage: run.sh <base-url> [st-executable]}
@@ -23,7 +24,6 @@ PYTHONPATH="$here" OPTLINE_PHONE_SAMPLES="$work/phone-samples.json" SCHEMATHESIS
   "$st" --config-file "$work/schemathesis.toml" run "$base_url/openapi.json" \
   --checks all \
   --phases examples,coverage,fuzzing,stateful \
-  --header "Authorization: Bearer local-demo" \
   --report har --report-har-path "$work/run.har"
 
 python3 "$here/statuses_by_operation.py" "$work/openapi.json" "$work/run.har"

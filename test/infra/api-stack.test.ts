@@ -6,10 +6,18 @@ import {
   MESSAGE_TABLES,
   OPTOUT_TABLES,
   STATS_TABLES,
+  INCIDENT_TABLES,
   SUBSCRIBER_TABLES,
 } from '../../lambdas/api/function-tables';
 import { READ_SCOPES, ROLE_SCOPES, ROLES } from '../../lambdas/api/roles';
-import { API_FUNCTIONS, queryParameters, ROUTES, SCOPES, type ApiFunction } from '../../lambdas/api/routes';
+import {
+  API_FUNCTIONS,
+  queryParameters,
+  ROUTES,
+  SCOPES,
+  TENANT_SCOPES,
+  type ApiFunction,
+} from '../../lambdas/api/routes';
 import { JOB_NAMES, type JobName } from '../../lambdas/jobs/registry';
 import { createDsrRequest } from '../../lambdas/shared/dsr-schemas';
 import { tableEnvVar, type TableId } from '../../lambdas/shared/env';
@@ -80,6 +88,13 @@ const EXPECTED: Readonly<
     ],
   },
   stats: { tables: STATS_TABLES, sendsSms: false, providerOptOuts: false, subjectIdKey: false },
+  incidents: {
+    tables: INCIDENT_TABLES,
+    sendsSms: false,
+    providerOptOuts: false,
+    subjectIdKey: false,
+    extraEnv: ['INCIDENT_TOPICS', 'CELL_TENANTS'],
+  },
 };
 /** The scheduled jobs that bind the provider opt-out list (all with 'reconcile' access). */
 const OPT_OUT_LIST_JOBS: readonly JobName[] = ['optout-reconcile'];
@@ -255,8 +270,16 @@ const optOutMirrorStatements = (stack: typeof api, listArn: string): Statement[]
 /** The statements of a role that name an SNS, End User Messaging or Pinpoint action. */
 const smsServiceStatements = (statements: Statement[]): Statement[] =>
   statements.filter((s) => list(s.Action).some((a) => SMS_SERVICE.test(a)));
+/** Publish on each tenant's breach-notification topic, and nothing else on SNS (DESIGN §12). */
+const incidentTopicStatements = (stack: { api: typeof api; data: typeof data }): Statement[] =>
+  [...stack.data.incidentTopics.topics.values()].map((topic) => ({
+    Effect: 'Allow',
+    Action: 'sns:Publish',
+    Resource: importedIn(stack.api, topic.topicArn),
+  }));
 const smsSenders = API_FUNCTIONS.filter((name) => EXPECTED[name].sendsSms);
-const nonSmsSenders = API_FUNCTIONS.filter((name) => !EXPECTED[name].sendsSms);
+/** Functions that publish to no SNS topic: incidents publishes breach notifications to tenants' topics. */
+const nonSmsSenders = API_FUNCTIONS.filter((name) => !EXPECTED[name].sendsSms && name !== 'incidents');
 const mirrors = API_FUNCTIONS.filter((name) => EXPECTED[name].providerOptOuts === 'mirror');
 const addOnly = API_FUNCTIONS.filter((name) => EXPECTED[name].providerOptOuts === 'add');
 const nonMirrors = API_FUNCTIONS.filter((name) => !EXPECTED[name].providerOptOuts);
@@ -480,9 +503,12 @@ describe('Optline-eu-Api', () => {
         POWERTOOLS_METRICS_NAMESPACE: 'Optline',
         NODE_OPTIONS: '--enable-source-maps',
       });
-      const clients = template.findResources('AWS::Cognito::UserPoolClient', {
-        Properties: { GenerateSecret: true },
-      });
+      // Tenants' clients only: not the console's public one (no secret), nor the operator's (OPERATOR_CLIENT_ID).
+      const clients = Object.fromEntries(
+        Object.entries(
+          template.findResources('AWS::Cognito::UserPoolClient', { Properties: { GenerateSecret: true } }),
+        ).filter(([, client]) => !(client.Properties.ClientName as string).endsWith('-Operator')),
+      );
       const tenantClients = api.resolve(env.TENANT_CLIENTS) as { 'Fn::Join': [string, unknown[]] };
       const rendered = tenantClients['Fn::Join'][1]
         .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
@@ -513,6 +539,7 @@ describe('Optline-eu-Api', () => {
           ...(expected.subjectIdKey === false ? [] : ['SUBJECT_ID_KEY_ID']),
           'TENANT_CLIENTS',
           'CONSOLE_CLIENT_ID',
+          'OPERATOR_CLIENT_ID',
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
           'NODE_OPTIONS',
@@ -687,6 +714,7 @@ describe('Optline-eu-Api', () => {
         ] as const) {
           const expected = [
             ...(EXPECTED[name].sendsSms ? smsStatements(stack.api.region) : []),
+            ...(name === 'incidents' ? incidentTopicStatements(stack) : []),
             ...(EXPECTED[name].providerOptOuts
               ? optOutStatements(stack.api, stack.data.optOutList.attrArn, EXPECTED[name].providerOptOuts)
               : []),
@@ -1306,19 +1334,51 @@ describe('Optline-eu-Api', () => {
       ['GET', '/v1/messages/{messageId}', ['messages.read', 'messages.send']],
       ['GET', '/v1/campaigns/{id}', ['messages.read', 'messages.send']],
       ['POST', '/v1/dsr', ['dsr.manage']],
-      ['GET', '/v1/me', [...SCOPES]],
+      ['GET', '/v1/me', [...TENANT_SCOPES]],
+      ['POST', '/v1/incidents', ['incidents.manage']],
+      ['GET', '/v1/incidents/{id}', ['incidents.manage']],
+      ['GET', '/v1/incident-notifications', ['dsr.read', 'dsr.manage']],
+      ['POST', '/v1/incident-notifications/{id}/acknowledge', ['dsr.manage']],
     ])('lets %s %s be called with any one of %j', (method, path, scopes) => {
       expect(methodFor(method, path)!.Properties.AuthorizationScopes).toEqual(
         scopes.map((scope) => ({ 'Fn::Join': ['', [{ Ref: resourceServerId }, `/${scope}`]] })),
       );
     });
 
+    it('gives the operator its own client with incidents.manage and nothing else, which no tenant client holds', () => {
+      const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient')) as Resource[];
+      const operator = clients.filter((c) => c.Properties.ClientName === 'optline-eu-Operator');
+      expect(operator).toHaveLength(1);
+      expect(operator[0]!.Properties).toMatchObject({
+        GenerateSecret: true,
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthScopes: [{ 'Fn::Join': ['', [{ Ref: resourceServerId }, '/incidents.manage']] }],
+      });
+      for (const tenant of clients.filter((c) => c !== operator[0])) {
+        expect(JSON.stringify(tenant.Properties.AllowedOAuthScopes)).not.toContain('incidents.manage');
+      }
+      // The resource server declares the scope, and every API function tells the operator's client apart.
+      template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+        Scopes: Match.arrayWith([Match.objectLike({ ScopeName: 'incidents.manage' })]),
+      });
+      const operatorRef = {
+        Ref: Object.entries(template.findResources('AWS::Cognito::UserPoolClient')).find(
+          ([, c]) => c.Properties.ClientName === 'optline-eu-Operator',
+        )![0],
+      };
+      for (const name of API_FUNCTIONS) {
+        expect(deployed[name].fn.Properties.Environment.Variables.OPERATOR_CLIENT_ID).toEqual(operatorRef);
+      }
+    });
+
     it('gives each tenant one secret-holding client that can only use the client-credentials flow', () => {
-      // Besides the console's public client (privacy-console.test.ts).
-      const clients = Object.values(
-        template.findResources('AWS::Cognito::UserPoolClient', { Properties: { GenerateSecret: true } }),
-      ) as Resource[];
-      template.resourceCountIs('AWS::Cognito::UserPoolClient', clients.length + 1);
+      // Besides the console's public client (privacy-console.test.ts) and the operator's (above).
+      const clients = (
+        Object.values(
+          template.findResources('AWS::Cognito::UserPoolClient', { Properties: { GenerateSecret: true } }),
+        ) as Resource[]
+      ).filter((client) => client.Properties.ClientName !== 'optline-eu-Operator');
+      template.resourceCountIs('AWS::Cognito::UserPoolClient', clients.length + 2);
       expect(clients.map((c) => c.Properties.ClientName).sort()).toEqual([
         'optline-eu-acme',
         'optline-eu-demo',
@@ -1332,7 +1392,7 @@ describe('Optline-eu-Api', () => {
         });
         expect(client.Properties.CallbackURLs).toBeUndefined();
         expect(client.Properties.AllowedOAuthScopes).toEqual(
-          SCOPES.map((scope) => ({ 'Fn::Join': ['', [{ Ref: resourceServerId }, `/${scope}`]] })),
+          TENANT_SCOPES.map((scope) => ({ 'Fn::Join': ['', [{ Ref: resourceServerId }, `/${scope}`]] })),
         );
       }
     });

@@ -52,8 +52,8 @@ describe('Optline-eu-Data', () => {
     );
   });
 
-  it('creates exactly the ten tables of the design (with Campaigns, DESIGN §10, and DailyStats, §11)', () => {
-    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 10);
+  it('creates exactly the eleven tables of the design (with Campaigns, DESIGN §10, DailyStats, §11, and Incidents, §12)', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 11);
   });
 
   it('gives every table on-demand billing, the cell key, PITR, deletion protection, TTL and Retain', () => {

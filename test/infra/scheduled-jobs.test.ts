@@ -30,6 +30,8 @@ const EXTRA_ENV: Readonly<Record<JobName, readonly string[]>> = {
   'dsr-deadlines': ['DSR_QUEUE_URL'],
   'purge-inactive': ['JOB_CONTINUATION_QUEUE_URL'],
   'retention-sweep': ['CELL_TENANTS'],
+  // Unsent notifications are delivered to each tenant's topic.
+  'incident-deadlines': ['INCIDENT_TOPICS'],
 };
 
 const XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
@@ -289,7 +291,19 @@ describe('scheduled jobs of Optline-eu-Api', () => {
     });
 
     it('sends no SMS', () => {
-      expect(actionsOf(job.statements).filter((a) => SMS_SENDING_ACTIONS.includes(a))).toEqual([]);
+      // The incident-deadlines job publishes to tenants' breach-notification topics only, never to a phone number.
+      const publishes = job.statements.filter((s) =>
+        actionsOf([s]).some((a) => SMS_SENDING_ACTIONS.includes(a)),
+      );
+      expect(publishes).toEqual(
+        name === 'incident-deadlines'
+          ? [...data.incidentTopics.topics.values()].map((topic) => ({
+              Effect: 'Allow',
+              Action: 'sns:Publish',
+              Resource: imported(topic.topicArn),
+            }))
+          : [],
+      );
       expect(job.env.SEND_RATES).toBeUndefined();
     });
 
@@ -428,13 +442,15 @@ describe('scheduled jobs of Optline-eu-Api', () => {
     ];
     const notBinding = serviceNames.filter((serviceName) => !binding.includes(serviceName));
 
-    it('include the messages, campaign, delivery-status, DSR route and deadline, and statistics functions, and the retention functions', () => {
+    it('include the messages, campaign, delivery-status, DSR route and deadline, statistics and incident functions, and the retention functions', () => {
       expect(notBinding.sort()).toEqual([
         'optline-campaign-worker',
         'optline-campaigns',
         'optline-delivery-status',
         'optline-dsr',
         'optline-dsr-deadlines',
+        'optline-incident-deadlines',
+        'optline-incidents',
         'optline-messages',
         'optline-purge-inactive',
         'optline-retention-sweep',

@@ -35,6 +35,7 @@ import { DynamoAudienceReader } from '../../lambdas/adapters/dynamo/audience-sto
 import { DynamoAuditLog } from '../../lambdas/adapters/dynamo/audit-log';
 import { DynamoCampaignStore } from '../../lambdas/adapters/dynamo/campaign-store';
 import { DynamoOpenDsrIndex } from '../../lambdas/adapters/dynamo/dsr-store';
+import { DynamoIncidentStore } from '../../lambdas/adapters/dynamo/incident-store';
 import { DynamoMessageStatusStore } from '../../lambdas/adapters/dynamo/message-status-store';
 import { DynamoPurgeStore } from '../../lambdas/adapters/dynamo/purge-store';
 import { DynamoPurgeWatermark } from '../../lambdas/adapters/dynamo/purge-watermark';
@@ -56,14 +57,17 @@ import {
   type FunctionTables,
 } from '../../lambdas/api/function-tables';
 import { inboundDeps } from '../../lambdas/api/inbound-sms';
+import { incidentActions } from '../../lambdas/api/incidents-api';
 import { messageActions } from '../../lambdas/api/messages-api';
 import { optOutActions } from '../../lambdas/api/optouts-api';
 import { ROUTES, SCOPES } from '../../lambdas/api/routes';
 import { subscriberActions } from '../../lambdas/api/subscribers-api';
 import { ttlBackstopHandler } from '../../lambdas/api/ttl-backstop';
 import { processInbound } from '../../lambdas/domain/inbound';
+import type { IncidentNotifier } from '../../lambdas/domain/incidents';
 import { purgeDayOf } from '../../lambdas/domain/retention';
 import { dsrDeadlinesJob } from '../../lambdas/jobs/dsr-deadlines';
+import { incidentDeadlinesJob } from '../../lambdas/jobs/incident-deadlines';
 import { optOutReconcileJob } from '../../lambdas/jobs/optout-reconcile';
 import { purgeInactiveJob } from '../../lambdas/jobs/purge-inactive';
 import { retentionSweepJob } from '../../lambdas/jobs/retention-sweep';
@@ -512,6 +516,36 @@ describe('expiresAt and the granted writes on every write path', () => {
       tenants: ['demo'],
     })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
 
+    // Incidents (DESIGN §12): the operator records one while demo's channel fails (claimed, then released), the
+    // deadline job delivers it (claimed, marked notified with its audit entry), and demo acknowledges it.
+    let channelDown = true;
+    const notifier: IncidentNotifier = {
+      notify: () => (channelDown ? Promise.reject(new Error('channel down')) : Promise.resolve()),
+    };
+    const incidents = incidentActions({ ...portsOf('incidents'), notifier, cellTenants: ['demo'] });
+    const recorded = await incidents.operatorActions.recordIncident!({
+      ...request('recordIncident', {
+        detectedAt: now.toISOString(),
+        summary: 'Logs exposed',
+        window: { from: '2026-03-02T00:00:00Z', to: '2026-03-03T00:00:00Z' },
+        categories: ['messageTraffic'],
+        measures: 'Access revoked',
+        contact: 'privacy@operator.example',
+      }),
+      caller: { kind: 'operator', scopes: ['incidents.manage'], principal: 'local:operator' },
+    });
+    expect(recorded.body).toMatchObject({ affectedTenants: 1 });
+    channelDown = false;
+    const deadlines = await incidentDeadlinesJob({
+      incidents: new DynamoIncidentStore(recordingAs('incident-deadlines'), tables),
+      notifier,
+      metrics: new RecordingMetrics(),
+    })({ now, remainingMs: () => Number.POSITIVE_INFINITY });
+    expect(deadlines).toMatchObject({ delivered: 1 });
+    await call(incidents.actions, 'acknowledgeIncidentNotification', undefined, {
+      id: (recorded.body as { incidentId: string }).incidentId,
+    });
+
     // THEN no write left an item without expiresAt…
     expect(violations).toEqual([]);
     // …the scenario wrote to every table the platform writes…
@@ -523,6 +557,7 @@ describe('expiresAt and the granted writes on every write path', () => {
         'DailyStats',
         'DsrRequests',
         'Idempotency',
+        'Incidents',
         'MessageLog',
         'Subscribers',
         'Suppressions',

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { createApiHandler, type RouteAction } from '../../lambdas/api/api-handler';
+import { createApiHandler, type OperatorRouteAction, type RouteAction } from '../../lambdas/api/api-handler';
 import { bearerTokenCaller, cognitoClaimsCaller } from '../../lambdas/api/callers';
 import { apiEvent } from './helpers/api-event';
 
@@ -252,5 +252,54 @@ describe('createApiHandler', () => {
     await counted(event({ claims: { client_id: 'client-demo', scope: 'optline/messages.send' } }));
 
     expect(recorded).toEqual(['createSubscriber:RequestServed', 'createSubscriber:RequestRefused']);
+  });
+});
+
+describe('createApiHandler: the operator and tenants (DESIGN §12)', () => {
+  const reached: string[] = [];
+  const tenantAction: RouteAction = async (request) => {
+    reached.push(`tenant:${request.caller.tenantId}`);
+    return { statusCode: 200, body: {} };
+  };
+  const operatorAction: OperatorRouteAction = async (request) => {
+    reached.push(`operator:${request.caller.principal}`);
+    return { statusCode: 200, body: {} };
+  };
+  const handler = createApiHandler({
+    fn: 'incidents',
+    actions: {
+      listIncidentNotifications: tenantAction,
+      getIncidentNotification: tenantAction,
+      acknowledgeIncidentNotification: tenantAction,
+    },
+    operatorActions: { recordIncident: operatorAction, getIncident: operatorAction },
+    logger,
+    callers: cognitoClaimsCaller({ 'client-demo': 'demo' }, { operator: 'client-operator' }),
+  });
+  const get = (resource: string, claims: Record<string, string>) =>
+    handler(event({ resource, path: resource, httpMethod: 'GET', body: null, claims }));
+  const OPERATOR = { client_id: 'client-operator', scope: 'optline/incidents.manage' };
+  const TENANT = { client_id: 'client-demo', scope: 'optline/dsr.read optline/incidents.manage' };
+
+  beforeEach(() => reached.splice(0));
+
+  it('hands an operator route the operator, without a tenant', async () => {
+    expect((await get('/v1/incidents/{id}', OPERATOR)).statusCode).toBe(200);
+    expect(reached).toEqual(['operator:client:client-operator']);
+  });
+
+  it('refuses the operator a tenant route with 403 before any action runs', async () => {
+    const result = await get('/v1/incident-notifications', OPERATOR);
+    expect(result.statusCode).toBe(403);
+    expect(JSON.parse(result.body).detail).toMatch(/operator has no tenant/);
+    expect(reached).toEqual([]);
+  });
+
+  it('refuses a tenant an operator route with 403, even with the operator scope in its token', async () => {
+    const result = await get('/v1/incidents/{id}', TENANT);
+    expect(result.statusCode).toBe(403);
+    expect(reached).toEqual([]);
+    expect((await get('/v1/incident-notifications', TENANT)).statusCode).toBe(200);
+    expect(reached).toEqual(['tenant:demo']);
   });
 });

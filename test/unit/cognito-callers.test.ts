@@ -9,7 +9,10 @@ import { apiEvent } from './helpers/api-event';
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
 const CONSOLE_CLIENT = 'console-client';
-const callers = cognitoClaimsCaller({ 'client-demo': 'demo', 'client-acme': 'acme' }, CONSOLE_CLIENT);
+const callers = cognitoClaimsCaller(
+  { 'client-demo': 'demo', 'client-acme': 'acme' },
+  { console: CONSOLE_CLIENT },
+);
 
 /** Every scope, as a token of a client allowed all of them carries them. */
 const ALL_SCOPES = SCOPES.map((scope) => `optline/${scope}`).join(' ');

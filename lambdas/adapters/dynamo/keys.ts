@@ -21,8 +21,9 @@ export const ledgerKey = (tenantId: string, subjectId: string, at: string, event
   sk: ledgerSortKey(at, eventId),
 });
 /** One AuditLog partition per tenant and UTC day, so a day's entries are one Query. */
+export const auditPk = (tenantId: string, day: string): string => `T#${tenantId}#D#${day}`;
 export const auditKey = (tenantId: string, at: string, id: string) => ({
-  pk: `T#${tenantId}#D#${at.slice(0, 10)}`,
+  pk: auditPk(tenantId, at.slice(0, 10)),
   sk: `${at}#${id}`,
 });
 /**
