@@ -442,10 +442,11 @@ describe('scheduled jobs of Optline-eu-Api', () => {
     ];
     const notBinding = serviceNames.filter((serviceName) => !binding.includes(serviceName));
 
-    it('include the messages, campaign, delivery-status, DSR route and deadline, statistics and incident functions, and the retention functions', () => {
+    it('include the messages, campaign, delivery-status, DSR route and deadline, statistics, console and incident functions, and the retention functions', () => {
       expect(notBinding.sort()).toEqual([
         'optline-campaign-worker',
         'optline-campaigns',
+        'optline-console',
         'optline-delivery-status',
         'optline-dsr',
         'optline-dsr-deadlines',
