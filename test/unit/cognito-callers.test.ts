@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createApiHandler, type RouteAction } from '../../lambdas/api/api-handler';
 import { cognitoClaimsCaller } from '../../lambdas/api/callers';
 import { ROLE_SCOPES } from '../../lambdas/api/roles';
-import { ROUTES, SCOPES } from '../../lambdas/api/routes';
+import { ROUTES, SCOPES, TENANT_SCOPES } from '../../lambdas/api/routes';
 import { apiEvent } from './helpers/api-event';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
@@ -92,9 +92,10 @@ describe('cognitoClaimsCaller: console staff (DESIGN §11)', () => {
   });
 
   it('leaves a machine client unchanged: the client id names the tenant, and a group claim changes nothing', () => {
+    // Every scope claimed, the operator's too: a tenant's client counts the tenant scopes only.
     expect(resolve({ client_id: 'client-acme', scope: ALL_SCOPES })).toEqual({
       tenantId: 'acme',
-      scopes: [...SCOPES],
+      scopes: [...TENANT_SCOPES],
       principal: 'client:client-acme',
     });
     expect(
