@@ -22,6 +22,7 @@ import type { ApiRequest } from '../lambdas/api/api-handler';
 import { messageActions } from '../lambdas/api/messages-api';
 import { ROUTES } from '../lambdas/api/routes';
 import { subscriberActions } from '../lambdas/api/subscribers-api';
+import { SLOT_POLICIES } from '../lambdas/domain/send-slot';
 import type { TableId } from '../lambdas/shared/env';
 import { TABLE_IDS } from '../lib/stacks/data-stack';
 import { ensureTables, localClient } from '../local/dynamodb-local';
@@ -74,7 +75,7 @@ export async function measureSendUnits(endpoint: string, sends: number): Promise
       db,
       tables,
       rates: { cell: 1000 },
-      maxWaitMs: () => 5_000,
+      policy: SLOT_POLICIES.oneToOne,
     }),
     providerOptOuts: new InMemoryProviderOptOutList(),
   };

@@ -349,13 +349,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ? sendRatesOf(cellConfig)
       : { [CELL_WIDE_IDENTITY]: options.sendRateMps };
   const senderWaiting = (policy: SlotPolicy): SmsSender => {
-    const scheduled = scheduledSender(outbox, {
-      db,
-      tables,
-      rates,
-      maxWaitMs: () => policy.maxWaitMs,
-      batched: policy.batched,
-    });
+    const scheduled = scheduledSender(outbox, { db, tables, rates, policy });
     return options.wrapSender?.(scheduled) ?? scheduled;
   };
   const sender = senderWaiting(SLOT_POLICIES.oneToOne);

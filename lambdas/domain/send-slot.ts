@@ -9,9 +9,18 @@ import { DEFAULT_LATENESS_US, startDecision, type SlotStore } from './send-rate'
 export interface SlotPolicy {
   /** How long one send may wait for its slot, in ms. */
   readonly maxWaitMs: number;
-  /** Reserve slots in batches sized to the identity's rate (see scheduledSender). */
+  /**
+   * Reserve slots in batches sized to the identity's rate ({@link slotsPerWrite}), for a sender of many messages
+   * of one body (campaign dispatch). A 1:1 sender reserves one at a time, since a spare it never uses is rate lost.
+   */
   readonly batched: boolean;
 }
+
+/**
+ * Slots a batched sender reserves per write: ⌈MPS / 100⌉, which keeps a schedule's item within about 100
+ * reservations a second from dispatch (one item takes at most 1,000 writes a second).
+ */
+export const slotsPerWrite = (mps: number): number => Math.ceil(mps / 100);
 
 /**
  * A 1:1 send (an API request, a reply) waits up to 5 s for its slot; campaign dispatch reserves at most 2 s ahead

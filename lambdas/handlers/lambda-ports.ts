@@ -103,7 +103,7 @@ export function lambdaSmsSender(
     db: ports.db,
     tables: ports.tables,
     rates: JSON.parse(requireEnv(SEND_RATES_ENV)) as SendRates,
-    maxWaitMs: () => Math.min(policy.maxWaitMs, remainingMs() - SEND_MARGIN_MS),
-    batched: policy.batched,
+    policy,
+    budgetMs: () => remainingMs() - SEND_MARGIN_MS,
   });
 }

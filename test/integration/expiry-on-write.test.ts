@@ -66,6 +66,7 @@ import { ttlBackstopHandler } from '../../lambdas/api/ttl-backstop';
 import { processInbound } from '../../lambdas/domain/inbound';
 import type { IncidentNotifier } from '../../lambdas/domain/incidents';
 import { purgeDayOf } from '../../lambdas/domain/retention';
+import { SLOT_POLICIES } from '../../lambdas/domain/send-slot';
 import { dsrDeadlinesJob } from '../../lambdas/jobs/dsr-deadlines';
 import { incidentDeadlinesJob } from '../../lambdas/jobs/incident-deadlines';
 import { optOutReconcileJob } from '../../lambdas/jobs/optout-reconcile';
@@ -276,7 +277,7 @@ describe('expiresAt and the granted writes on every write path', () => {
       tables,
       subjectIds: new LocalSubjectIdDeriver('expiry-test-key'),
       clock: () => now,
-      sender: scheduledSender(outbox, { db, tables, rates: { cell: 1000 }, maxWaitMs: () => 5_000 }),
+      sender: scheduledSender(outbox, { db, tables, rates: { cell: 1000 }, policy: SLOT_POLICIES.oneToOne }),
       providerOptOuts,
     };
   };

@@ -9,7 +9,7 @@
  *   `claimed` after the worker's timeout is reported stale, with its token, for the redelivery to settle.
  * No phone number is stored: recipients are pseudonymous subject ids (DESIGN §3).
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   CAMPAIGN_WORKER_TIMEOUT_SECONDS,
@@ -22,6 +22,7 @@ import type { CampaignRecord, CampaignStore } from '../../domain/campaigns';
 import { expiresAt, isExpired } from '../../domain/retention';
 import { tenantPk } from './keys';
 import { QueryOnlyDb } from './query-only';
+import { cancelledByCondition } from './transact-write';
 
 type Tables = { readonly Campaigns: string };
 type Item = Record<string, unknown>;
@@ -43,10 +44,6 @@ function toRecord(item: Item): CampaignRecord {
   const { pk: _pk, sk: _sk, ...record } = item;
   return record as unknown as CampaignRecord;
 }
-
-const cancelledByCondition = (error: unknown): boolean =>
-  error instanceof TransactionCanceledException &&
-  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
 
 export class DynamoCampaignStore implements CampaignStore, DispatchStore {
   private readonly db: QueryOnlyDb<'Campaigns'>;

@@ -2,7 +2,6 @@
  * DynamoDB implementation of the DsrStore port: DsrRequests (`T#<tenant>` / `R#<requestId>`), with each state
  * change and its AuditLog entry written in one transaction, so no change goes unaudited.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '../../domain/audit';
 import type { DsrRecord, DsrStatus } from '../../domain/dsr';
@@ -11,6 +10,7 @@ import { isExpired } from '../../domain/retention';
 import { countIn } from './daily-stats';
 import { auditKey, subjectPk, tenantPk } from './keys';
 import { KeyedTable, QueryOnlyDb } from './query-only';
+import { cancelledByCondition } from './transact-write';
 
 /** Index of open (and closed) requests by status and original deadline, for the daily deadline job. */
 export const STATUS_DUE_INDEX = 'ByStatusDue';
@@ -49,10 +49,6 @@ function toRecord(item: Item): DsrRecord {
 function idsOf(item: Item): { tenantId: string; requestId: string } {
   return { tenantId: String(item.pk).slice(2), requestId: String(item.sk).slice(2) };
 }
-
-const conditionFailed = (error: unknown): boolean =>
-  error instanceof TransactionCanceledException &&
-  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
 
 const OPEN: readonly DsrStatus[] = ['received', 'in_progress'];
 
@@ -157,7 +153,7 @@ export class DynamoDsrStore implements DsrStore {
       ]);
       return true;
     } catch (error) {
-      if (conditionFailed(error)) return false;
+      if (cancelledByCondition(error)) return false;
       throw error;
     }
   }
@@ -185,7 +181,7 @@ export class DynamoDsrStore implements DsrStore {
       ]);
       return true;
     } catch (error) {
-      if (conditionFailed(error)) return false;
+      if (cancelledByCondition(error)) return false;
       throw error;
     }
   }

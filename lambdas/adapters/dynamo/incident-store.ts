@@ -7,14 +7,14 @@
  *   delivery removes: the deadline job reads exactly the unsent ones, never the table.
  * The audit entries of each step are written in the same transaction as the step.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '../../domain/audit';
 import type { IncidentRecord, IncidentStore, NotificationRecord } from '../../domain/incidents';
 import { expiresAt, isExpired } from '../../domain/retention';
 import { auditKey, tenantPk } from './keys';
 import { QueryOnlyDb } from './query-only';
-import type { TransactItem } from './transact-write';
+import { cancelledByCondition, type TransactItem } from './transact-write';
 
 type Tables = { readonly Incidents: string; readonly AuditLog: string };
 type Item = Record<string, unknown>;
@@ -34,10 +34,6 @@ const strip = <T>(item: Item): T => {
   const { pk: _pk, sk: _sk, unsent: _unsent, claimedUntil: _claimed, ...record } = item;
   return record as T;
 };
-
-const cancelledByCondition = (error: unknown): boolean =>
-  error instanceof TransactionCanceledException &&
-  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
 
 export class DynamoIncidentStore implements IncidentStore {
   private readonly db: QueryOnlyDb<'Incidents'>;

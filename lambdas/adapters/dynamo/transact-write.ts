@@ -17,13 +17,22 @@ export type TransactItem = TransactItems[number];
 /** Waits before each further attempt, jittered below: a conflict clears as soon as the other transaction ends. */
 const CONFLICT_RETRY_DELAYS_MS = [10, 30, 90] as const;
 
+/** The reasons a cancelled transaction gives for the items that failed; empty for any other error. */
+const cancellationCodes = (error: unknown): string[] =>
+  error instanceof TransactionCanceledException
+    ? (error.CancellationReasons ?? [])
+        .map((reason) => reason.Code)
+        .filter((code): code is string => code !== undefined && code !== 'None')
+    : [];
+
 const onlyConflicts = (error: unknown): boolean => {
-  if (!(error instanceof TransactionCanceledException)) return false;
-  const codes = (error.CancellationReasons ?? [])
-    .map((reason) => reason.Code)
-    .filter((code) => code !== undefined && code !== 'None');
+  const codes = cancellationCodes(error);
   return codes.length > 0 && codes.every((code) => code === 'TransactionConflict');
 };
+
+/** A transaction cancelled because one of its conditions failed: the state it expected was not there. */
+export const cancelledByCondition = (error: unknown): boolean =>
+  cancellationCodes(error).includes('ConditionalCheckFailed');
 
 export async function transactWrite(db: DynamoDBDocumentClient, items: TransactItems): Promise<void> {
   for (let attempt = 0; ; attempt += 1) {

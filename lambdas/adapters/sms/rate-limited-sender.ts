@@ -14,7 +14,7 @@ import {
   type SendRates,
   type SlotStore,
 } from '../../domain/send-rate';
-import { waitForSendSlot, type SlotClock } from '../../domain/send-slot';
+import { slotsPerWrite, waitForSendSlot, type SlotClock, type SlotPolicy } from '../../domain/send-slot';
 import {
   ProviderThrottledError,
   type ChannelConfig,
@@ -75,15 +75,10 @@ export interface ScheduledSenderOptions {
   readonly tables: { readonly Idempotency: string };
   /** The MPS of each schedule of the cell. */
   readonly rates: SendRates;
-  /** How long one send may wait for its slot, in ms. */
-  readonly maxWaitMs: () => number;
-  /**
-   * Reserve slots in batches sized to the identity's rate, for a sender of many messages of one body (campaign
-   * dispatch): ⌈MPS / 100⌉ per write keeps the schedule's item within about 100 reservations a second from
-   * dispatch (one item takes at most 1,000 writes a second). A 1:1 sender reserves one at a time, since a spare
-   * it never uses is rate lost. @default false
-   */
-  readonly batched?: boolean;
+  /** How this kind of sender waits for its slots and reserves them (SLOT_POLICIES). */
+  readonly policy: SlotPolicy;
+  /** What is left of the caller's own time for a wait, in ms. @default - no limit beyond the policy's */
+  readonly budgetMs?: () => number;
   /** @default SYSTEM_SLOT_CLOCK */
   readonly clock?: SlotClock;
 }
@@ -102,7 +97,12 @@ export function scheduledSender(inner: SmsSender, options: ScheduledSenderOption
     store: new DynamoSlotStore(options.db, options.tables, (identity) => spacing.get(identity)!),
     clock: options.clock ?? SYSTEM_SLOT_CLOCK,
     identityOf: (channel) => scheduleOf(rates, channel.rateIdentity),
-    maxWaitUs: () => Math.max(0, options.maxWaitMs()) * 1000,
-    ...(options.batched ? { slotsPerWrite: (identity: string) => Math.ceil(rates[identity]! / 100) } : {}),
+    maxWaitUs: () => {
+      const { maxWaitMs } = options.policy;
+      return Math.max(0, options.budgetMs ? Math.min(maxWaitMs, options.budgetMs()) : maxWaitMs) * 1000;
+    },
+    ...(options.policy.batched
+      ? { slotsPerWrite: (identity: string) => slotsPerWrite(rates[identity]!) }
+      : {}),
   });
 }
